@@ -1,0 +1,4 @@
+#ifndef RISKSIGNAL_CNATS_SHIM_H
+#define RISKSIGNAL_CNATS_SHIM_H
+#include <nats/nats.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef RISKSIGNAL_CPCAP_SHIM_H
+#define RISKSIGNAL_CPCAP_SHIM_H
+#include <pcap/pcap.h>
+#endif

@@ -1,0 +1,310 @@
+import CNATS
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Dispatch
+import RiskSignalCore
+import Synchronization
+
+/// Settings of a JetStream context.
+public struct JetStreamOptions: Sendable {
+    /// Async publishes that may await their ack at once; publishing waits when it is full.
+    public var publishWindow: Int = 8192
+    /// Deadline for request/reply calls (stream admin, sync publish, info).
+    public var requestTimeout: Duration = .seconds(5)
+    /// How long an async publish waits for room in a full window before giving up.
+    public var publishStallLimit: Duration = .seconds(30)
+    /// A header whose integer value is handed to `onAck` (e.g. the send instant), read as the ack arrives.
+    public var ackTimingHeader: String?
+    /// Called on libnats' thread for every ack or failure; keep it cheap.
+    public var onAck: (@Sendable (_ result: Result<PublishAck, NATSError>, _ timingHeaderValue: Int64?) -> Void)?
+
+    public init() {}
+}
+
+/// JetStream on one connection: stream admin, async publish with ack accounting, pull consumers.
+public final class JetStreamContext: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let connection: NATSConnection
+    public let options: JetStreamOptions
+    private let tracker: PublishAckTracker
+    /// Async publishes run here: a full window blocks this thread, not the cooperative pool.
+    private let publishLane: BlockingLane
+
+    init(connection: NATSConnection, options: JetStreamOptions) throws(NATSError) {
+        self.connection = connection
+        self.options = options
+        self.tracker = PublishAckTracker(timingHeader: options.ackTimingHeader, onAck: options.onAck)
+        self.publishLane = BlockingLane(label: "nats.publish.\(connection.options.name)")
+        var jo = jsOptions()
+        jsOptions_Init(&jo)
+        jo.Wait = options.requestTimeout.totalMilliseconds
+        jo.PublishAsync.MaxPending = Int64(options.publishWindow)
+        jo.PublishAsync.StallWait = 200
+        jo.PublishAsync.AckHandler = publishAckHandler
+        jo.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()
+        var js: OpaquePointer?
+        try NATSError.check(natsConnection_JetStream(&js, connection.handle, &jo), "creating JetStream context")
+        handle = js!
+    }
+
+    deinit {
+        jsCtx_Destroy(handle)
+    }
+
+    // MARK: Streams
+
+    /// Creates the stream, or updates it to match `spec` when it exists.
+    @discardableResult
+    public func ensureStream(_ spec: StreamSpec) async throws(NATSError) -> StreamState {
+        try await connection.lane.run { () throws(NATSError) -> StreamState in
+            try withCStrings([spec.name] + spec.subjects) { strings throws(NATSError) -> StreamState in
+                var subjects = Array(strings.dropFirst())
+                var cfg = jsStreamConfig()
+                jsStreamConfig_Init(&cfg)
+                cfg.Name = strings[0]
+                cfg.SubjectsLen = Int32(subjects.count)
+                cfg.MaxAge = spec.maxAge.totalNanoseconds
+                cfg.Storage = spec.storage == .file ? js_FileStorage : js_MemoryStorage
+                cfg.Duplicates = spec.duplicateWindow.totalNanoseconds
+                cfg.MaxMsgsPerSubject = Int64(spec.maxMessagesPerSubject)
+                cfg.MaxBytes = spec.maxBytes
+                var si: UnsafeMutablePointer<jsStreamInfo>?
+                var err = jsErrCode(rawValue: 0)
+                let s = subjects.withUnsafeMutableBufferPointer { buf -> natsStatus in
+                    cfg.Subjects = buf.baseAddress
+                    var s = js_AddStream(&si, self.handle, &cfg, nil, &err)
+                    if s != NATS_OK, Int(err.rawValue) == NATSError.streamNameExists {
+                        err = jsErrCode(rawValue: 0)
+                        s = js_UpdateStream(&si, self.handle, &cfg, nil, &err)
+                    }
+                    return s
+                }
+                defer { jsStreamInfo_Destroy(si) }
+                try NATSError.check(s, "creating stream \(spec.name) on \(spec.subjects.joined(separator: ","))", jsCode: err)
+                return StreamState(si!.pointee.State)
+            }
+        }
+    }
+
+    public func streamState(_ name: String) async throws(NATSError) -> StreamState {
+        try await connection.lane.run { () throws(NATSError) -> StreamState in
+            var si: UnsafeMutablePointer<jsStreamInfo>?
+            var err = jsErrCode(rawValue: 0)
+            let s = js_GetStreamInfo(&si, self.handle, name, nil, &err)
+            defer { jsStreamInfo_Destroy(si) }
+            try NATSError.check(s, "reading stream \(name)", jsCode: err)
+            return StreamState(si!.pointee.State)
+        }
+    }
+
+    public func deleteStream(_ name: String) async throws(NATSError) {
+        try await connection.lane.run { () throws(NATSError) in
+            var err = jsErrCode(rawValue: 0)
+            try NATSError.check(js_DeleteStream(self.handle, name, nil, &err), "deleting stream \(name)", jsCode: err)
+        }
+    }
+
+    // MARK: Consumers
+
+    /// Binds to the durable pull consumer, creating it when it does not exist.
+    public func pullConsumer(_ spec: ConsumerSpec) async throws(NATSError) -> PullConsumer {
+        let lane = BlockingLane(label: "nats.consumer.\(spec.durable)")
+        let sub = try await lane.run { () throws(NATSError) -> UnsafeSendable<OpaquePointer> in
+            var so = jsSubOptions()
+            jsSubOptions_Init(&so)
+            return try withCStrings([spec.stream, spec.durable]) { names throws(NATSError) in
+                so.Stream = names[0]
+                so.Config.Durable = names[1]
+                so.Config.AckPolicy = switch spec.ackPolicy {
+                case .explicit: js_AckExplicit
+                case .all: js_AckAll
+                case .none: js_AckNone
+                }
+                so.Config.AckWait = spec.ackWait.totalNanoseconds
+                so.Config.MaxAckPending = Int64(spec.maxAckPending)
+                so.Config.MaxDeliver = Int64(spec.maxDeliver)
+                var sub: OpaquePointer?
+                var err = jsErrCode(rawValue: 0)
+                let s = js_PullSubscribe(&sub, self.handle, spec.filterSubject, spec.durable, nil, &so, &err)
+                try NATSError.check(s, "binding pull consumer \(spec.durable) on stream \(spec.stream) (\(spec.filterSubject))", jsCode: err)
+                return UnsafeSendable(sub!)
+            }
+        }
+        return PullConsumer(subscription: sub.value, spec: spec, context: self, lane: lane)
+    }
+
+    public func consumerState(stream: String, durable: String) async throws(NATSError) -> ConsumerState {
+        try await connection.lane.run { () throws(NATSError) -> ConsumerState in
+            var ci: UnsafeMutablePointer<jsConsumerInfo>?
+            var err = jsErrCode(rawValue: 0)
+            let s = js_GetConsumerInfo(&ci, self.handle, stream, durable, nil, &err)
+            defer { jsConsumerInfo_Destroy(ci) }
+            try NATSError.check(s, "reading consumer \(durable) of stream \(stream)", jsCode: err)
+            return ConsumerState(ci!.pointee)
+        }
+    }
+
+    public func deleteConsumer(stream: String, durable: String) async throws(NATSError) {
+        try await connection.lane.run { () throws(NATSError) in
+            var err = jsErrCode(rawValue: 0)
+            try NATSError.check(js_DeleteConsumer(self.handle, stream, durable, nil, &err), "deleting consumer \(durable)", jsCode: err)
+        }
+    }
+
+    // MARK: Publishing
+
+    /// Enqueues messages as async publishes; returns once all are in flight (waiting while the window is full).
+    public func publishAsync(_ messages: [OutgoingMessage]) async throws(NATSError) {
+        let stallLimit = options.publishStallLimit
+        try await publishLane.run { () throws(NATSError) in
+            for m in messages {
+                try self.enqueueBlocking(m, stallLimit: stallLimit)
+            }
+        }
+    }
+
+    /// Publishes one message and waits for the server's ack (for rare, must-not-lose sends like the DLQ).
+    public func publish(_ message: OutgoingMessage) async throws(NATSError) -> PublishAck {
+        try await publishLane.run { () throws(NATSError) -> PublishAck in
+            let msg = try self.makeMessage(message)
+            defer { natsMsg_Destroy(msg) }
+            var pa: UnsafeMutablePointer<jsPubAck>?
+            var err = jsErrCode(rawValue: 0)
+            let s = js_PublishMsg(&pa, self.handle, msg, nil, &err)
+            defer { jsPubAck_Destroy(pa) }
+            try NATSError.check(s, "publishing to \(message.subject)", jsCode: err)
+            return PublishAck(stream: String(cString: pa!.pointee.Stream), sequence: pa!.pointee.Sequence, duplicate: pa!.pointee.Duplicate)
+        }
+    }
+
+    /// Waits until every async publish so far is acked or failed, or `timeout` passes.
+    public func waitForAcks(timeout: Duration) async throws(NATSError) {
+        try await publishLane.run { () throws(NATSError) in
+            var po = jsPubOptions()
+            jsPubOptions_Init(&po)
+            po.MaxWait = max(1, timeout.totalMilliseconds)
+            let s = js_PublishAsyncComplete(self.handle, &po)
+            if s == NATS_TIMEOUT {
+                throw NATSError.publishStalled(pending: Int(self.tracker.counts.outstanding), waited: timeout)
+            }
+            try NATSError.check(s, "waiting for publish acks")
+        }
+    }
+
+    /// Published, acked, duplicate and failed counts since this context was made.
+    public var ackCounts: PublishAckCounts { tracker.counts }
+
+    private func enqueueBlocking(_ m: OutgoingMessage, stallLimit: Duration) throws(NATSError) {
+        var msg: OpaquePointer? = try makeMessage(m)
+        let start = DispatchTime.now().uptimeNanoseconds
+        while true {
+            let s = js_PublishMsgAsync(handle, &msg, nil)
+            if s == NATS_OK {
+                tracker.didPublish()
+                return
+            }
+            // A full window reports a timeout after StallWait; keep waiting up to the stall limit.
+            if s == NATS_TIMEOUT, Int64(DispatchTime.now().uptimeNanoseconds - start) < stallLimit.totalNanoseconds {
+                continue
+            }
+            natsMsg_Destroy(msg)
+            if s == NATS_TIMEOUT {
+                throw .publishStalled(pending: Int(tracker.counts.outstanding), waited: stallLimit)
+            }
+            try NATSError.check(s, "publishing to \(m.subject)")
+        }
+    }
+
+    private func makeMessage(_ m: OutgoingMessage) throws(NATSError) -> OpaquePointer {
+        var msg: OpaquePointer?
+        let s = m.payload.withUnsafeBufferPointer { buf in
+            natsMsg_Create(&msg, m.subject, nil, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(buf.count))
+        }
+        try NATSError.check(s, "creating message for \(m.subject)")
+        for h in m.headers {
+            let hs = natsMsgHeader_Set(msg, h.name, h.value)
+            if hs != NATS_OK {
+                natsMsg_Destroy(msg)
+                try NATSError.check(hs, "setting header \(h.name)")
+            }
+        }
+        if let id = m.messageID {
+            let hs = natsMsgHeader_Set(msg, "Nats-Msg-Id", id)
+            if hs != NATS_OK {
+                natsMsg_Destroy(msg)
+                try NATSError.check(hs, "setting Nats-Msg-Id")
+            }
+        }
+        return msg!
+    }
+}
+
+/// Counts every async publish's outcome; called from libnats' callback thread.
+final class PublishAckTracker: Sendable {
+    private let state = Mutex(PublishAckCounts())
+    let timingHeader: String?
+    let onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?) -> Void)?
+
+    init(timingHeader: String?, onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?) -> Void)?) {
+        self.timingHeader = timingHeader
+        self.onAck = onAck
+    }
+
+    var counts: PublishAckCounts { state.withLock { $0 } }
+
+    func didPublish() { state.withLock { $0.published += 1 } }
+
+    func didAck(duplicate: Bool) {
+        state.withLock {
+            $0.acked += 1
+            if duplicate { $0.duplicates += 1 }
+        }
+    }
+
+    func didFail(_ text: String) {
+        state.withLock {
+            $0.failed += 1
+            $0.lastError = text
+        }
+    }
+}
+
+private let publishAckHandler: jsPubAckHandler = { _, msg, pa, pae, closure in
+    guard let closure else { natsMsg_Destroy(msg); return }
+    let tracker = Unmanaged<PublishAckTracker>.fromOpaque(closure).takeUnretainedValue()
+    var timing: Int64?
+    if let header = tracker.timingHeader, let msg {
+        var value: UnsafePointer<CChar>?
+        if natsMsgHeader_Get(msg, header, &value) == NATS_OK, let value { timing = Int64(atoll(value)) }
+    }
+    if let pa {
+        tracker.didAck(duplicate: pa.pointee.Duplicate)
+        if let onAck = tracker.onAck {
+            let stream = pa.pointee.Stream.map { String(cString: $0) } ?? ""
+            onAck(.success(PublishAck(stream: stream, sequence: pa.pointee.Sequence, duplicate: pa.pointee.Duplicate)), timing)
+        }
+    } else if let pae {
+        let text = pae.pointee.ErrText.map { String(cString: $0) } ?? NATSError.statusText(pae.pointee.Err)
+        tracker.didFail(text)
+        tracker.onAck?(.failure(.operation("async publish", status: NATSError.statusText(pae.pointee.Err), detail: text,
+                                           jsCode: Int(pae.pointee.ErrCode.rawValue))), timing)
+    }
+    natsMsg_Destroy(msg)
+}
+
+extension StreamState {
+    init(_ s: jsStreamState) {
+        self.init(messages: s.Msgs, bytes: s.Bytes, firstSequence: s.FirstSeq, lastSequence: s.LastSeq, consumers: Int(s.Consumers))
+    }
+}
+
+extension ConsumerState {
+    init(_ ci: jsConsumerInfo) {
+        self.init(numPending: ci.NumPending, numAckPending: ci.NumAckPending, numRedelivered: ci.NumRedelivered,
+                  numWaiting: ci.NumWaiting, deliveredStreamSequence: ci.Delivered.Stream,
+                  ackFloorStreamSequence: ci.AckFloor.Stream, ackFloorConsumerSequence: ci.AckFloor.Consumer)
+    }
+}

@@ -1,0 +1,111 @@
+/// A UTC instant with nanosecond resolution, as carried in events and rows.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Nanoseconds since the Unix epoch.
+    public var nanosSinceEpoch: Int64
+
+    public init(nanosSinceEpoch: Int64) { self.nanosSinceEpoch = nanosSinceEpoch }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanosSinceEpoch < b.nanosSinceEpoch }
+
+    /// Seconds with a millisecond fraction, the form ClickHouse's DateTime64(3) reads from JSONEachRow.
+    public var clickHouseDateTime64: String {
+        let ms = nanosSinceEpoch >= 0 ? nanosSinceEpoch / 1_000_000 : (nanosSinceEpoch - 999_999) / 1_000_000
+        let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let frac = ms - secs * 1000
+        let f = String(frac)
+        return "\(secs)." + String(repeating: "0", count: 3 - f.count) + f
+    }
+
+    /// ISO 8601 with milliseconds in UTC, e.g. `2026-11-22T18:00:00.123Z`.
+    public var iso8601: String {
+        let ms = nanosSinceEpoch / 1_000_000
+        var days = ms / 86_400_000
+        var rem = ms % 86_400_000
+        if rem < 0 { rem += 86_400_000; days -= 1 }
+        let (y, m, d) = Timestamp.civil(fromDays: days)
+        let h = rem / 3_600_000, mi = (rem / 60_000) % 60, s = (rem / 1000) % 60, milli = rem % 1000
+        func pad(_ v: Int64, _ w: Int) -> String {
+            let t = String(v)
+            return String(repeating: "0", count: max(0, w - t.count)) + t
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
+    }
+
+    public var description: String { iso8601 }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; returns nil for anything else.
+    public init?(iso8601 text: String) {
+        let b = Array(text.utf8)
+        func num(_ from: Int, _ len: Int) -> Int64? {
+            guard from + len <= b.count else { return nil }
+            var v: Int64 = 0
+            for i in from..<(from + len) {
+                let c = b[i]
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int64(c - 48)
+            }
+            return v
+        }
+        guard b.count >= 20,
+              let y = num(0, 4), b[4] == 45, let mo = num(5, 2), b[7] == 45, let d = num(8, 2),
+              b[10] == 84 || b[10] == 116 || b[10] == 32,
+              let h = num(11, 2), b[13] == 58, let mi = num(14, 2), b[16] == 58, let s = num(17, 2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+        else { return nil }
+        var i = 19
+        var fracNanos: Int64 = 0
+        if i < b.count, b[i] == 46 {
+            i += 1
+            var digits = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                if digits < 9 { fracNanos = fracNanos * 10 + Int64(b[i] - 48) }
+                digits += 1
+                i += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<max(digits, 9) { fracNanos *= 10 }
+        }
+        guard i < b.count else { return nil }
+        var offsetSecs: Int64 = 0
+        if b[i] == 90 || b[i] == 122 {
+            i += 1
+        } else if b[i] == 43 || b[i] == 45 {
+            let sign: Int64 = b[i] == 43 ? 1 : -1
+            guard let oh = num(i + 1, 2), b.count > i + 3 else { return nil }
+            var j = i + 3
+            if b[j] == 58 { j += 1 }
+            guard let om = num(j, 2) else { return nil }
+            offsetSecs = sign * (oh * 3600 + om * 60)
+            i = j + 2
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        let days = Timestamp.days(fromCivil: y, mo, d)
+        let secs = days * 86_400 + h * 3600 + mi * 60 + s - offsetSecs
+        self.nanosSinceEpoch = secs * 1_000_000_000 + fracNanos
+    }
+
+    // Howard Hinnant's civil-calendar algorithms: exact for the proleptic Gregorian calendar.
+    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

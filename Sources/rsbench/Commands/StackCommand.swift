@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import LocalStack
+
+/// `rsbench stack up|down|status`.
+struct StackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stack",
+        abstract: "Start, stop or check the local stack (nats-server + ClickHouse endpoint on 127.0.0.1).",
+        discussion: """
+            `up` starts nats-server with JetStream (default 127.0.0.1:4222, monitoring :8222) and, unless \
+            CLICKHOUSE_URL names a real server, the chDB-backed ClickHouse endpoint (default 127.0.0.1:8123). \
+            It waits until both answer their health checks and records their PIDs under the data directory \
+            (default .rsbench/). Running `up` twice is harmless. `down` stops exactly the recorded PIDs.
+
+            Examples:
+              rsbench stack up
+              rsbench stack up --nats-port 14222 --clickhouse-port 18123 --home /tmp/rs
+              CLICKHOUSE_URL=http://ch.internal:8123 rsbench stack up
+              rsbench stack status
+              rsbench stack down
+            """,
+        subcommands: [Up.self, Down.self, Status.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(help: "Data, logs and PID record (env RSBENCH_HOME; default .rsbench under the project).")
+        var home: String?
+        @Option(help: "NATS client port (env NATS_PORT; default 4222).")
+        var natsPort: Int?
+        @Option(help: "NATS monitoring port for /healthz (env NATS_MONITOR_PORT; default 8222).")
+        var natsMonitorPort: Int?
+        @Option(help: "ClickHouse endpoint port (env CLICKHOUSE_PORT; default 8123).")
+        var clickhousePort: Int?
+
+        func stack() throws -> LocalStack {
+            guard let root = StackConfig.findProjectRoot() else {
+                throw ValidationError("cannot find the project checkout (a directory with stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath); run rsbench from inside it")
+            }
+            var env = ProcessInfo.processInfo.environment
+            if let home { env["RSBENCH_HOME"] = home }
+            var c = try StackConfig.fromEnvironment(env, projectRoot: root)
+            if let natsPort { c.natsPort = natsPort }
+            if let natsMonitorPort { c.natsMonitorPort = natsMonitorPort }
+            if let clickhousePort { c.clickHousePort = clickhousePort }
+            return LocalStack(config: c)
+        }
+    }
+
+    struct Up: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the stack and wait until it is healthy.")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let stack = try options.stack()
+            let status = try stack.up(log: { print("[stack] \($0)") })
+            print(status)
+            print("export NATS_URL=\(stack.config.natsURL) CLICKHOUSE_URL=\(stack.config.clickHouseURL)")
+        }
+    }
+
+    struct Down: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the processes `up` started (by their recorded PIDs).")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try options.stack().down(log: { print("[stack] \($0)") })
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show each service's health; exits 1 when one is down.")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let status = try options.stack().status()
+            print(status)
+            if !status.allHealthy { throw ExitCode(1) }
+        }
+    }
+}
+

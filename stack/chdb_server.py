@@ -1,0 +1,743 @@
+#!/usr/bin/env python3
+"""A small ClickHouse-HTTP-interface-compatible server backed by chDB.
+
+chDB is the real ClickHouse engine running in-process, so SQL, table engines,
+input/output formats, settings and error messages are ClickHouse's own.  This
+file only adds the HTTP layer (modelled on ClickHouse's HTTPHandler):
+
+  GET  /ping, GET / (no query), HEAD of both      -> 200 "Ok.\\n"
+  GET  /?query=SQL                                 -> runs SQL (read-only statements only,
+                                                      like ClickHouse, which uses readonly=2 for GET)
+  POST /            body = SQL (may carry inline data after "FORMAT X")
+  POST /?query=SQL  body = data, appended verbatim to SQL (ClickHouse concatenates the
+                    query parameter and the body without any separator)
+
+URL parameters (as in ClickHouse):
+  query, database, default_format, query_id           handled by the server
+  user, password, quota_key, session_*, compress, decompress, buffer_size,
+  wait_end_of_query, stacktrace, role, client_protocol_version, close_session
+                                                      accepted and ignored
+  readonly                                            accepted and ignored (see _IGNORED_PARAMS)
+  param_NAME=VALUE                                    query parameter {NAME:Type}
+  anything else                                       a query-level setting (unknown -> Code 115)
+
+Headers: Basic auth, X-ClickHouse-User/Key/Quota are accepted and ignored;
+X-ClickHouse-Database and X-ClickHouse-Format are used as fallbacks for the
+database / default_format parameters; X-ClickHouse-Query-Id for query_id.
+Request bodies may be chunked and/or compressed (Content-Encoding gzip,
+deflate, zstd, xz, bzip2).
+
+Every response carries X-ClickHouse-Summary, X-ClickHouse-Query-Id,
+X-ClickHouse-Format and X-ClickHouse-Timezone.  Errors have ClickHouse's body
+"Code: N. DB::Exception: ... (NAME) (version V)\\n" and the header
+X-ClickHouse-Exception-Code: N.  By default every query error is HTTP 500 and
+a malformed request (e.g. empty query) is 400; --status-codes=clickhouse maps
+error codes to statuses like ClickHouse does (60 -> 404, 62 -> 400, ...).
+
+All queries run on one chDB session (one persistent data directory), strictly
+one at a time under a lock.  Only the standard library, chdb and zstandard are
+used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import errno
+import gzip
+import json
+import lzma
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+import zlib
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+try:
+    import zstandard
+except ImportError:  # pragma: no cover - zstd bodies then answer an error
+    zstandard = None
+
+# ---------------------------------------------------------------------------
+# Request parameters
+# ---------------------------------------------------------------------------
+
+# Parameters ClickHouse's HTTPHandler consumes itself (never settings).  From
+# ClickHouse src/Server/HTTPHandler.cpp `reserved_param_names`, plus query /
+# database / default_format which are handled here explicitly.
+_RESERVED_PARAMS = frozenset({
+    "query", "database", "default_format", "query_id",
+    "compress", "decompress", "user", "password", "quota_key", "stacktrace",
+    "role", "buffer_size", "wait_end_of_query", "session_id", "session_timeout",
+    "session_check", "client_protocol_version", "close_session",
+})
+
+# `readonly` is a real setting but can not be applied safely to a shared
+# session: once `readonly=1` is SET it can never be reset, which would turn the
+# whole server read-only.  It is therefore accepted and ignored.
+_IGNORED_PARAMS = frozenset({"readonly"})
+
+_SETTING_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# ClickHouse's mapping of errors to HTTP statuses (src/Server/HTTP/
+# exceptionCodeToHTTPStatus.cpp), keyed by the error name that ends every
+# ClickHouse message "... (NAME)"; used only with --status-codes=clickhouse.
+_CH_STATUS_BY_NAME = {}
+for _name in ("BAD_ARGUMENTS CANNOT_COMPILE_REGEXP CANNOT_PARSE_TEXT CANNOT_PARSE_ESCAPE_SEQUENCE "
+              "CANNOT_PARSE_QUOTED_STRING CANNOT_PARSE_DATE CANNOT_PARSE_DATETIME CANNOT_PARSE_NUMBER "
+              "CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING CANNOT_PARSE_IPV4 CANNOT_PARSE_IPV6 "
+              "CANNOT_PARSE_INPUT_ASSERTION_FAILED CANNOT_PARSE_UUID DUPLICATE_COLUMN ILLEGAL_COLUMN "
+              "UNKNOWN_ELEMENT_IN_AST UNKNOWN_TYPE_OF_AST_NODE THERE_IS_NO_COLUMN TOO_DEEP_AST TOO_BIG_AST "
+              "UNEXPECTED_AST_STRUCTURE SYNTAX_ERROR INCORRECT_DATA TYPE_MISMATCH "
+              "VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE").split():
+    _CH_STATUS_BY_NAME[_name] = 400
+for _name in ("UNKNOWN_TABLE UNKNOWN_FUNCTION UNKNOWN_IDENTIFIER UNKNOWN_TYPE UNKNOWN_STORAGE "
+              "UNKNOWN_DATABASE UNKNOWN_SETTING UNKNOWN_DIRECTION_OF_SORTING UNKNOWN_AGGREGATE_FUNCTION "
+              "UNKNOWN_FORMAT UNKNOWN_DATABASE_ENGINE UNKNOWN_TYPE_OF_QUERY UNKNOWN_ROLE").split():
+    _CH_STATUS_BY_NAME[_name] = 404
+_CH_STATUS_BY_NAME.update({
+    "REQUIRED_PASSWORD": 401, "UNKNOWN_USER": 403, "WRONG_PASSWORD": 403, "AUTHENTICATION_FAILED": 403,
+    "SET_NON_GRANTED_ROLE": 403, "ACCESS_DENIED": 403, "QUERY_IS_TOO_LARGE": 413,
+    "NOT_IMPLEMENTED": 501, "SOCKET_TIMEOUT": 503, "CANNOT_OPEN_FILE": 503, "HTTP_LENGTH_REQUIRED": 411,
+    "TIMEOUT_EXCEEDED": 408, "CANNOT_SCHEDULE_TASK": 503, "UNSUPPORTED_MEDIA_TYPE": 415,
+})
+_ERROR_NAME_RE = re.compile(r"\(([A-Z][A-Z0-9_]+)\)\s*(?:\(version [^)]*\)\s*)?$")
+
+
+# ---------------------------------------------------------------------------
+# Lightweight SQL inspection (only for headers / read-only check; never used to
+# rewrite the query)
+# ---------------------------------------------------------------------------
+
+_LEADING_JUNK_RE = re.compile(rb"\A(?:\s+|--[^\n]*(?:\n|\Z)|#[^\n]*(?:\n|\Z)|/\*.*?\*/|\()*", re.S)
+_FIRST_WORD_RE = re.compile(rb"[A-Za-z_]+")
+_FORMAT_RE = re.compile(rb"\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)", re.I)
+_DB_CHANGING_RE = re.compile(rb"\A(?:USE|DROP|RENAME|DETACH|EXCHANGE|ATTACH)\b", re.I)
+_READONLY_KINDS = frozenset({b"SELECT", b"WITH", b"SHOW", b"DESCRIBE", b"DESC",
+                             b"EXISTS", b"EXPLAIN", b"VALUES", b"FROM"})
+
+
+def _statement_head(query: bytes) -> bytes:
+    """The query from its first keyword on (comments/whitespace/'(' skipped)."""
+    m = _LEADING_JUNK_RE.match(query)
+    return query[m.end():] if m else query
+
+
+def _first_keyword(head: bytes) -> bytes:
+    m = _FIRST_WORD_RE.match(head)
+    return m.group(0).upper() if m else b""
+
+
+def _explicit_output_format(head: bytes, kind: bytes) -> str | None:
+    """Best-effort: the FORMAT of a non-INSERT statement (last FORMAT clause)."""
+    if kind == b"INSERT":
+        return None
+    found = None
+    for m in _FORMAT_RE.finditer(head[:1 << 16]):
+        found = m.group(1)
+    return found.decode("ascii") if found else None
+
+
+def _content_type(fmt: str) -> str:
+    f = fmt.lower()
+    if f.startswith("tabseparated") or f.startswith("tsv"):
+        return "text/tab-separated-values; charset=UTF-8"
+    if f.startswith("csv"):
+        return "text/csv; charset=UTF-8; header=absent" if f == "csv" else "text/csv; charset=UTF-8; header=present"
+    if f.startswith("json") or f.startswith("ndjson"):
+        return "application/json; charset=UTF-8"
+    if f in ("xml",):
+        return "application/xml; charset=UTF-8"
+    if f in ("native", "rowbinary", "rowbinarywithnames", "rowbinarywithnamesandtypes",
+             "parquet", "arrow", "arrowstream", "orc", "avro", "protobuf", "capnproto", "msgpack", "npy"):
+        return "application/octet-stream"
+    return "text/plain; charset=UTF-8"
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+_CODE_RE = re.compile(r"^Code: (\d+)\.")
+_VERSION_TAIL_RE = re.compile(r"\(version [^)]*\)\s*$")
+
+
+class QueryError(Exception):
+    """An error to be sent in ClickHouse's format."""
+
+    def __init__(self, text: str, code: int, http_status: int | None = None):
+        super().__init__(text)
+        self.text = text
+        self.code = code
+        self.http_status = http_status
+
+
+def _make_error(code: int, message: str, name: str, http_status: int | None = None) -> QueryError:
+    return QueryError(f"Code: {code}. DB::Exception: {message}. ({name})", code, http_status)
+
+
+def _error_from_exception(exc: BaseException) -> QueryError:
+    text = str(exc).strip()
+    # The python wrappers sometimes prefix the engine text.
+    idx = text.find("Code: ")
+    if idx > 0:
+        text = text[idx:]
+    m = _CODE_RE.match(text)
+    if m:
+        return QueryError(text, int(m.group(1)))
+    if not text:
+        text = type(exc).__name__
+    return QueryError(f"Code: 1000. DB::Exception: {text}. (POCO_EXCEPTION)", 1000)
+
+
+# ---------------------------------------------------------------------------
+# The chDB backend
+# ---------------------------------------------------------------------------
+
+def _quote_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _quote_ident(name: str) -> str:
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+class Result:
+    __slots__ = ("body", "read_rows", "read_bytes", "written_rows", "written_bytes",
+                 "result_rows", "result_bytes", "elapsed_ns")
+
+    def __init__(self, body=b"", read_rows=0, read_bytes=0, written_rows=0, written_bytes=0,
+                 result_rows=0, result_bytes=0, elapsed_ns=0):
+        self.body = body
+        self.read_rows = read_rows
+        self.read_bytes = read_bytes
+        self.written_rows = written_rows
+        self.written_bytes = written_bytes
+        self.result_rows = result_rows
+        self.result_bytes = result_bytes
+        self.elapsed_ns = elapsed_ns
+
+
+class ChdbBackend:
+    """One chDB session; every statement runs under one lock."""
+
+    def __init__(self, data_dir: str):
+        from chdb import session as chdb_session  # imported late: slow import
+
+        os.makedirs(data_dir, exist_ok=True)
+        self.data_dir = data_dir
+        self.lock = threading.Lock()
+        self.closed = False
+        self.session = chdb_session.Session(data_dir)
+        self._current_db: str | None = None
+        with self.lock:
+            self.version = self._scalar("SELECT version()")
+            self.timezone = self._scalar("SELECT timezone()")
+            # Settings chDB itself changed for the session (e.g. implicit_select=1):
+            # a per-request setting is reset to this value, others to DEFAULT.
+            self._baseline: dict[str, str] = {}
+            out = self._raw("SELECT name, value FROM system.settings WHERE changed", "TabSeparatedRaw")
+            for line in out.bytes().decode("utf-8", "replace").splitlines():
+                name, _, value = line.partition("\t")
+                self._baseline[name] = value
+
+    # -- low level ---------------------------------------------------------
+    def _raw(self, sql, fmt="TabSeparated", params=None):
+        return self.session.query(sql, fmt, params=params)
+
+    def _scalar(self, sql: str) -> str:
+        return self._raw(sql, "TabSeparatedRaw").bytes().decode("utf-8").strip()
+
+    def close(self):
+        with self.lock:
+            if not self.closed:
+                self.closed = True
+                self.session.close()
+
+    # -- per request -------------------------------------------------------
+    def execute(self, query: bytes, fmt: str, database: str, settings: list[tuple[str, str]],
+                params: dict[str, str], is_insert: bool, db_changing: bool,
+                is_set: bool = False) -> Result:
+        with self.lock:
+            if self.closed:
+                raise _make_error(1000, "Server is shutting down", "POCO_EXCEPTION", 503)
+
+            # Default database: `USE db` on the shared session, but only when it
+            # differs from the database the session is known to be in.
+            if database != self._current_db:
+                try:
+                    self._raw("USE " + _quote_ident(database))
+                except Exception as exc:
+                    self._current_db = None
+                    raise _error_from_exception(exc) from None
+                self._current_db = database
+
+            # Query-level settings.  chDB has no per-call settings argument, and
+            # splicing a SETTINGS clause into arbitrary SQL (INSERT ... SETTINGS
+            # must precede FORMAT, data follows, SELECTs may already have one) is
+            # error-prone.  So they are applied with one `SET k='v', ...` on the
+            # session before the query and reset right after (to chDB's own
+            # session value, or DEFAULT), all under the lock so no other request
+            # ever sees them.  Values are sent as string literals, which ClickHouse
+            # converts to the setting's type exactly like HTTP parameters.
+            # An unknown name makes the SET fail with ClickHouse's own
+            # "Code: 115 ... (UNKNOWN_SETTING)".
+            if settings:
+                try:
+                    self._raw("SET " + ", ".join(f"{k} = {_quote_string(v)}" for k, v in settings))
+                except Exception as exc:
+                    self._reset_settings(settings, one_by_one=True)
+                    raise _error_from_exception(exc) from None
+            try:
+                t0 = time.perf_counter_ns()
+                try:
+                    r = self._raw(query, fmt, params=params or None)
+                except Exception as exc:
+                    raise _error_from_exception(exc) from None
+                finally:
+                    if db_changing:
+                        self._current_db = None  # e.g. USE x / DROP DATABASE
+                elapsed_ns = time.perf_counter_ns() - t0
+            finally:
+                if settings:
+                    self._reset_settings(settings)
+                if is_set:
+                    # ClickHouse's HTTP interface has no session state without
+                    # session_id: a `SET x = y` request changes nothing for later
+                    # requests.  Undo it on the shared chDB session.
+                    self._restore_baseline()
+
+        written_rows = r.rows_written()
+        written_bytes = r.bytes_written()
+        if is_insert:
+            result_rows, result_bytes = written_rows, written_bytes
+        else:
+            result_rows, result_bytes = r.rows_read(), r.bytes_read()
+        return Result(
+            body=r.bytes() or b"",
+            read_rows=r.storage_rows_read(),
+            read_bytes=r.storage_bytes_read(),
+            written_rows=written_rows,
+            written_bytes=written_bytes,
+            result_rows=result_rows,
+            result_bytes=result_bytes,
+            elapsed_ns=elapsed_ns,
+        )
+
+    def _restore_baseline(self):
+        try:
+            out = self._raw("SELECT name, value FROM system.settings WHERE changed", "TabSeparatedRaw")
+        except Exception:
+            return
+        changed = []
+        for line in out.bytes().decode("utf-8", "replace").splitlines():
+            name, _, value = line.partition("\t")
+            # `database` follows USE; the current database is managed separately.
+            if name != "database" and self._baseline.get(name) != value:
+                changed.append((name, value))
+        if changed:
+            self._reset_settings(changed)
+
+    def _reset_settings(self, settings, one_by_one=False):
+        def reset_expr(k):
+            base = self._baseline.get(k)
+            return f"{k} = DEFAULT" if base is None else f"{k} = {_quote_string(base)}"
+
+        if not one_by_one:
+            try:
+                self._raw("SET " + ", ".join(reset_expr(k) for k, _ in settings))
+                return
+            except Exception:
+                pass
+        for k, _ in settings:
+            try:
+                self._raw("SET " + reset_expr(k))
+            except Exception:
+                pass  # unknown setting: nothing to reset
+
+
+# ---------------------------------------------------------------------------
+# HTTP layer
+# ---------------------------------------------------------------------------
+
+class BadRequest(Exception):
+    pass
+
+
+def _decompress(body: bytes, encoding: str) -> bytes:
+    enc = encoding.strip().lower()
+    if enc in ("", "identity", "none"):
+        return body
+    try:
+        if enc in ("gzip", "x-gzip"):
+            return gzip.decompress(body)
+        if enc == "deflate":
+            try:
+                return zlib.decompress(body)  # zlib-wrapped deflate (RFC 9110)
+            except zlib.error:
+                return zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate
+        if enc == "zstd":
+            if zstandard is None:
+                raise _make_error(36, "zstd support requires the zstandard package", "BAD_ARGUMENTS", 400)
+            # A decompressor stream handles frames without a content size and
+            # several concatenated frames.
+            reader = zstandard.ZstdDecompressor().stream_reader(body, read_across_frames=True)
+            chunks = []
+            while True:
+                chunk = reader.read(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return b"".join(chunks)
+        if enc in ("xz", "lzma"):
+            return lzma.decompress(body)
+        if enc in ("bz2", "bzip2"):
+            return bz2.decompress(body)
+    except QueryError:
+        raise
+    except Exception as exc:
+        raise _make_error(354 if enc in ("gzip", "x-gzip", "deflate") else 561,
+                          f"Cannot decompress request body ({enc}): {exc}",
+                          "ZLIB_INFLATE_FAILED" if enc in ("gzip", "x-gzip", "deflate") else "ZSTD_DECODER_FAILED",
+                          400) from None
+    raise _make_error(36, f"Unknown HTTP compression method: {encoding}", "BAD_ARGUMENTS", 400)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "chdb-server"
+
+    def version_string(self):
+        return self.server_version
+
+    # set on the class by make_server()
+    backend: ChdbBackend = None  # type: ignore[assignment]
+    verbose = False
+    clickhouse_status_codes = False
+    keep_alive_timeout = 30
+    display_name = socket.gethostname()
+
+    # Idle keep-alive connections are closed after this many seconds (like
+    # ClickHouse's keep_alive_timeout); reads of a request also time out.
+    def setup(self):
+        self.timeout = self.keep_alive_timeout
+        super().setup()
+
+    def log_message(self, format, *args):  # noqa: A002
+        if self.verbose:
+            sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
+
+    # -- body ----------------------------------------------------------------
+    def _read_body(self) -> bytes:
+        te = self.headers.get("Transfer-Encoding", "")
+        if "chunked" in te.lower():
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            n = int(length)
+            if n < 0:
+                raise ValueError
+        except ValueError:
+            self.close_connection = True
+            raise BadRequest("Invalid Content-Length") from None
+        if n == 0:
+            return b""
+        data = self.rfile.read(n)
+        if len(data) != n:
+            self.close_connection = True
+            raise BadRequest("Unexpected end of request body")
+        return data
+
+    def _read_chunked(self) -> bytes:
+        parts = []
+        rfile = self.rfile
+        while True:
+            line = rfile.readline(65537)
+            if not line:
+                self.close_connection = True
+                raise BadRequest("Unexpected end of chunked body")
+            size_s = line.split(b";", 1)[0].strip()
+            try:
+                size = int(size_s, 16)
+            except ValueError:
+                self.close_connection = True
+                raise BadRequest("Malformed chunk size") from None
+            if size == 0:
+                # trailers until an empty line
+                while True:
+                    t = rfile.readline(65537)
+                    if not t or t in (b"\r\n", b"\n"):
+                        break
+                return b"".join(parts)
+            chunk = rfile.read(size)
+            if len(chunk) != size:
+                self.close_connection = True
+                raise BadRequest("Unexpected end of chunked body")
+            parts.append(chunk)
+            rfile.readline(3)  # CRLF after the chunk
+
+    # -- responses -------------------------------------------------------------
+    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        if not self.close_connection:
+            self.send_header("Keep-Alive", f"timeout={self.keep_alive_timeout}")
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+
+    def _summary(self, r: Result | None, elapsed_ns: int) -> str:
+        if r is None:
+            r = Result(elapsed_ns=elapsed_ns)
+        return json.dumps({
+            "read_rows": str(r.read_rows),
+            "read_bytes": str(r.read_bytes),
+            "written_rows": str(r.written_rows),
+            "written_bytes": str(r.written_bytes),
+            "total_rows_to_read": "0",
+            "result_rows": str(r.result_rows),
+            "result_bytes": str(r.result_bytes),
+            "elapsed_ns": str(r.elapsed_ns or elapsed_ns),
+        }, separators=(",", ":"))
+
+    def _common_headers(self, query_id: str, fmt: str) -> list[tuple[str, str]]:
+        return [
+            ("X-ClickHouse-Server-Display-Name", self.display_name),
+            ("X-ClickHouse-Query-Id", query_id),
+            ("X-ClickHouse-Format", fmt),
+            ("X-ClickHouse-Timezone", self.backend.timezone),
+        ]
+
+    def _send_error(self, err: QueryError, query_id: str, fmt: str, t0: int, default_status: int = 500):
+        text = err.text.rstrip()
+        if not _VERSION_TAIL_RE.search(text):
+            text += f" (version {self.backend.version})"
+        body = (text + "\n").encode("utf-8", "replace")
+        if err.http_status is not None:
+            status = err.http_status
+        elif self.clickhouse_status_codes:
+            m = _ERROR_NAME_RE.search(err.text.rstrip())
+            status = _CH_STATUS_BY_NAME.get(m.group(1), 500) if m else 500
+        else:
+            status = default_status
+        headers = self._common_headers(query_id, fmt)
+        headers += [
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("X-ClickHouse-Exception-Code", str(err.code)),
+            ("X-ClickHouse-Summary", self._summary(None, time.perf_counter_ns() - t0)),
+        ]
+        self._send(status, body, headers)
+
+    # -- methods ---------------------------------------------------------------
+    def do_HEAD(self):
+        path = urlsplit(self.path).path
+        if path in ("/", "/ping"):
+            self._send(200, b"Ok.\n", [("Content-Type", "text/html; charset=UTF-8")])
+        else:
+            self._send(404, b"", [("Content-Type", "text/plain; charset=UTF-8")])
+
+    def do_GET(self):
+        self._handle(is_post=False)
+
+    def do_POST(self):
+        self._handle(is_post=True)
+
+    def _not_found(self, path: str):
+        body = f"There is no handle {path}\n\nUse / or /ping for health checks.\n".encode()
+        self._send(404, body, [("Content-Type", "text/plain; charset=UTF-8")])
+
+    def _handle(self, is_post: bool):
+        t0 = time.perf_counter_ns()
+        url = urlsplit(self.path)
+        path = url.path
+        params = parse_qsl(url.query, keep_blank_values=True)
+        pdict = dict(params)
+
+        hdr = self.headers
+        query_id = pdict.get("query_id") or hdr.get("X-ClickHouse-Query-Id") or str(uuid.uuid4())
+        default_format = pdict.get("default_format") or hdr.get("X-ClickHouse-Format") or "TabSeparated"
+
+        # Always consume the body first so the connection stays usable.
+        try:
+            raw_body = self._read_body() if is_post or hdr.get("Content-Length") or hdr.get("Transfer-Encoding") else b""
+        except BadRequest as exc:
+            self._send_error(_make_error(1000, str(exc), "POCO_EXCEPTION", 400), query_id, default_format, t0)
+            return
+        except (socket.timeout, ConnectionError):
+            self.close_connection = True
+            return
+
+        if path == "/ping" or path == "/replicas_status":
+            if is_post and path == "/ping":
+                self._not_found(path)
+            else:
+                self._send(200, b"Ok.\n", [("Content-Type", "text/html; charset=UTF-8")])
+            return
+        if path != "/":
+            self._not_found(path)
+            return
+        if not is_post and "query" not in pdict and not raw_body:
+            self._send(200, b"Ok.\n", [("Content-Type", "text/html; charset=UTF-8")])
+            return
+
+        try:
+            body = _decompress(raw_body, hdr.get("Content-Encoding", "")) if raw_body else b""
+        except QueryError as err:
+            self._send_error(err, query_id, default_format, t0)
+            return
+
+        database = pdict.get("database") or hdr.get("X-ClickHouse-Database") or "default"
+        settings: list[tuple[str, str]] = []
+        qparams: dict[str, str] = {}
+        seen = set()
+        for k, v in params:
+            if k in _RESERVED_PARAMS or k in _IGNORED_PARAMS or not k:
+                continue
+            if k.startswith("param_"):
+                qparams[k[6:]] = v
+                continue
+            if k in seen:  # last value wins, keep order of first appearance
+                settings = [(sk, sv) for sk, sv in settings if sk != k]
+            seen.add(k)
+            if not _SETTING_NAME_RE.match(k):
+                self._send_error(_make_error(115, f"Unknown setting '{k}'", "UNKNOWN_SETTING"),
+                                 query_id, default_format, t0)
+                return
+            settings.append((k, v))
+
+        # ClickHouse: query = ?query= parameter followed directly by the body.
+        query_param = pdict.get("query")
+        if query_param is not None:
+            query = query_param.encode("utf-8") + body
+        else:
+            query = body
+        head = _statement_head(query)
+        if not head.strip() or not head.rstrip(b"; \t\r\n"):
+            self._send_error(_make_error(62, "Empty query", "SYNTAX_ERROR", 400), query_id, default_format, t0)
+            return
+        kind = _first_keyword(head)
+        if not is_post and kind not in _READONLY_KINDS:
+            self._send_error(_make_error(164, "Cannot execute query in readonly mode. "
+                                              "For queries over HTTP, method GET implies readonly. "
+                                              "You should use method POST for modifying queries", "READONLY"),
+                             query_id, default_format, t0)
+            return
+        is_insert = kind == b"INSERT"
+        out_format = _explicit_output_format(head, kind) or default_format
+        if default_format.lower() in ("dataframe", "datastore", "arrowtable", "debug"):
+            self._send_error(_make_error(73, f"Unknown format {default_format}", "UNKNOWN_FORMAT"),
+                             query_id, default_format, t0)
+            return
+
+        try:
+            result = self.backend.execute(query, default_format, database, settings, qparams,
+                                          is_insert, bool(_DB_CHANGING_RE.match(head)), kind == b"SET")
+        except QueryError as err:
+            self._send_error(err, query_id, out_format, t0)
+            return
+        except Exception as exc:  # should not happen; still answer like ClickHouse
+            self._send_error(_error_from_exception(exc), query_id, out_format, t0)
+            return
+
+        headers = self._common_headers(query_id, out_format)
+        headers.append(("Content-Type", _content_type(out_format)))
+        headers.append(("X-ClickHouse-Summary", self._summary(result, time.perf_counter_ns() - t0)))
+        self._send(200, result.body, headers)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, socket.timeout)):
+            return  # client went away; nothing to report
+        super().handle_error(request, client_address)
+
+
+def make_server(host: str, port: int) -> Server:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    Server.address_family = family
+    return Server((host, port), Handler)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description="ClickHouse-HTTP-interface-compatible server backed by chDB "
+                    "(the ClickHouse engine in-process). Serves GET /ping, GET / and "
+                    "GET|POST /?query=... with ClickHouse semantics.")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="address to bind to (default 127.0.0.1; only this address is bound)")
+    ap.add_argument("--port", type=int, default=8123,
+                    help="TCP port (default 8123; 0 picks a free port, printed on start)")
+    ap.add_argument("--data-dir", default=".rsbench/clickhouse",
+                    help="persistent chDB data directory, created if missing (default .rsbench/clickhouse)")
+    ap.add_argument("--keep-alive-timeout", type=int, default=30,
+                    help="seconds an idle keep-alive connection is kept open (default 30, like ClickHouse)")
+    ap.add_argument("--status-codes", choices=("500", "clickhouse"), default="500",
+                    help="HTTP status for query errors: '500' (default) always 500; 'clickhouse' maps "
+                         "error codes like ClickHouse does (e.g. 60 UNKNOWN_TABLE -> 404, 62 SYNTAX_ERROR -> 400)")
+    ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = ap.parse_args(argv)
+
+    try:
+        server = make_server(args.host, args.port)
+    except OSError as exc:
+        what = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        print(f"chdb-server: cannot listen on {args.host}:{args.port}: {what}", file=sys.stderr, flush=True)
+        return 2
+
+    data_dir = os.path.abspath(args.data_dir)
+    try:
+        backend = ChdbBackend(data_dir)
+    except Exception as exc:
+        server.server_close()
+        print(f"chdb-server: cannot open chDB data dir {data_dir}: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+    Handler.backend = backend
+    Handler.verbose = args.verbose
+    Handler.clickhouse_status_codes = args.status_codes == "clickhouse"
+    Handler.keep_alive_timeout = args.keep_alive_timeout
+
+    stopping = threading.Event()
+
+    def on_signal(signum, _frame):
+        if not stopping.is_set():
+            stopping.set()
+            # shutdown() blocks until serve_forever() returns, so it must not
+            # run on the thread that runs serve_forever() (this one).
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    host, port = server.server_address[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"chdb-server listening on http://{shown_host}:{port} data={data_dir}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        backend.close()  # waits for an in-flight query, then closes (flushes) the session
+        print("chdb-server stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
