@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "RiskSignalCoreTests", dependencies: ["RiskSignalCore"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd",
         ]),

@@ -200,7 +200,8 @@ public struct LocalStack: Sendable {
         let deadline = clock.now + config.startTimeout
         while clock.now < deadline {
             if check() { return }
-            if !isAlive(p) {
+            // Right after spawn the child may not have exec'd yet, so only ask whether it still runs.
+            if Glibc.kill(p.pid, 0) != 0 || isZombieOrGone(p.pid) {
                 throw .unhealthy(service: name, detail: "the process (pid \(p.pid)) exited during start-up", log: p.log)
             }
             usleep(50_000)

@@ -18,7 +18,7 @@ public struct TestSignalGenerator: Sendable {
         var wallet = "0x"
         for _ in 0..<5 { wallet += String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }
         let txID = String(format: "tx_%016llx", rng.next())
-        let payload = "{\"amount\":\(amount),\"currency\":\"\(currency)\",\"transaction_id\":\"\(txID)\",\"test\":true}"
+        let payload = "{\"amount\":\(amount),\"currency\":\"\(currency)\",\"test\":true,\"transaction_id\":\"\(txID)\"}"
         return RiskSignal(eventTime: time, sourceID: sourceID, eventType: "transaction", payload: payload,
                           severity: UInt8(1 + rng.next() % 5), traceID: rng.uuidString(),
                           userID: "user_\(userNumber)", walletAddress: wallet)

@@ -1,2 +1,86 @@
 import ArgumentParser
-struct BenchCommand: AsyncParsableCommand { static let configuration = CommandConfiguration(commandName: "bench") }
+import Bench
+import Foundation
+import LocalStack
+import RiskSignalCore
+
+/// `rsbench bench …`: benchmarks of this machine and of the pipeline's parts (release build).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks (build with -c release): physical limits of this machine's stack.",
+        subcommands: [Limits.self]
+    )
+
+    struct Limits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Raw JetStream publish/consume msgs/s and direct ClickHouse insert rows/s.",
+            discussion: """
+                The ceilings every other figure is compared against. Starts the local stack if no URL \
+                is given, runs each measurement --repeats times and prints the median, min and max. \
+                Every publish must be acked and every row counted back, or the run fails.
+
+                Example:
+                  swift build -c release && .build/release/rsbench bench limits --repeats 5
+                  rsbench bench limits --messages 50000 --json reports/limits.json
+                """
+        )
+
+        @Option(help: "Messages per publish/consume run.") var messages = 200_000
+        @Option(help: "Payload size in bytes.") var payloadBytes = 200
+        @Option(help: "Rows per insert batch.") var batchRows = 10_000
+        @Option(help: "Insert batches per run.") var batches = 20
+        @Option(help: "Runs of each measurement (the median is reported).") var repeats = 3
+        @Option(help: "Write the results as JSON to this file.") var json: String?
+        @OptionGroup var target: TargetOptions
+
+        func validate() throws {
+            for (name, v) in [("--messages", messages), ("--payload-bytes", payloadBytes), ("--batch-rows", batchRows), ("--batches", batches), ("--repeats", repeats)] where v <= 0 {
+                throw ValidationError("\(name) \(v): expected a positive number")
+            }
+        }
+
+        func run() async throws {
+            let connection = try target.connection()
+            #if DEBUG
+            print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
+            #endif
+            let bench = LimitsBenchmark(connection: connection, messages: messages, payloadBytes: payloadBytes,
+                                        batchRows: batchRows, batches: batches, repeats: repeats)
+            let results = try await bench.run { print("  \($0)") }
+            print(ResultTable.render(results))
+            if let json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try enc.encode(results).write(to: URL(fileURLWithPath: json))
+                print("wrote \(json)")
+            }
+        }
+    }
+}
+
+/// Which stack to measure: given URLs, or the local stack (started when needed).
+struct TargetOptions: ParsableArguments {
+    @Option(name: .customLong("nats-url"), help: "NATS URL (env NATS_URL); without it the local stack is used.")
+    var natsURL: String?
+    @Option(name: .customLong("clickhouse-url"), help: "ClickHouse URL (env CLICKHOUSE_URL); without it the local endpoint is used.")
+    var clickHouseURL: String?
+
+    func connection() throws -> ConnectionConfig {
+        let env = ProcessInfo.processInfo.environment
+        var c = try ConnectionConfig.fromEnvironment(env)
+        if let natsURL { c.natsURLs = try ConnectionConfig.parseNATSURLs(natsURL, source: "--nats-url") }
+        if let clickHouseURL { c.clickHouseURL = try ConnectionConfig.parseHTTPURL(clickHouseURL, source: "--clickhouse-url") }
+        let explicit = natsURL != nil || clickHouseURL != nil || env["NATS_URL"] != nil || env["CLICKHOUSE_URL"] != nil
+        if !explicit {
+            guard let root = StackConfig.findProjectRoot() else {
+                throw ValidationError("no --nats-url/--clickhouse-url given and no project checkout found to start the local stack from")
+            }
+            let stack = LocalStack(config: try StackConfig.fromEnvironment(env, projectRoot: root))
+            try stack.up(log: { print("[stack] \($0)") })
+            c.natsURLs = [stack.config.natsURL]
+            c.clickHouseURL = stack.config.clickHouseURL
+        }
+        return c
+    }
+}

@@ -1,0 +1,56 @@
+import ClickHouse
+import Foundation
+import JetStream
+import LocalStack
+import RiskSignalCore
+import XCTest
+
+/// A real local stack (nats-server + chDB endpoint) on free loopback ports and a temp data dir, for one test class.
+final class TestStack: @unchecked Sendable {
+    let stack: LocalStack
+    let home: String
+
+    static var projectRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    init(name: String) throws {
+        home = NSTemporaryDirectory() + "rsbench-test-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var c = StackConfig(projectRoot: Self.projectRoot, home: home)
+        c.natsPort = LoopbackProbe.freePort()
+        c.natsMonitorPort = LoopbackProbe.freePort()
+        c.clickHousePort = LoopbackProbe.freePort()
+        stack = LocalStack(config: c)
+        try stack.up()
+    }
+
+    /// Stops the processes this stack started and removes its data.
+    func stop() {
+        stack.down(grace: .seconds(5))
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    var connection: ConnectionConfig {
+        ConnectionConfig(natsURLs: [stack.config.natsURL], clickHouseURL: stack.config.clickHouseURL)
+    }
+
+    func nats(_ name: String = "test") async throws -> NATSConnection {
+        try await NATSConnection.connect(NATSConnectionOptions(urls: [stack.config.natsURL], name: name))
+    }
+
+    func clickHouse(database: String = "default") -> ClickHouseClient {
+        ClickHouseClient(ClickHouseClientConfig(url: stack.config.clickHouseURL, database: database))
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(10), _ what: String, _ condition: () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    XCTFail("timed out after \(timeout) waiting for \(what)")
+}
