@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift wrapper module.
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),

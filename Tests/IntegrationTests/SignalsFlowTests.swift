@@ -35,7 +35,7 @@ final class SignalsFlowTests: XCTestCase {
         let expected = Set((0..<n).map { _ in gen.next(at: Timestamp(nanosSinceEpoch: 0)).traceID })
 
         let consumer = try await js.pullConsumer(ConsumerSpec(stream: "SIGNALS", durable: "signals-to-clickhouse", filterSubject: "signals.>"))
-        let ingestor = StreamIngestor(name: "signals", consumer: consumer, clickHouse: ch, encoder: SignalRowEncoder(),
+        let ingestor = StreamIngestor(name: "signals", consumer: consumer, clickHouse: ch, handler: EncoderHandler(SignalRowEncoder()),
                                       policy: BatchPolicy(batchSize: 100, maxWait: .milliseconds(200)))
         try await ingestor.run(stopWhenIdle: 2)
 
@@ -92,7 +92,7 @@ final class SignalsFlowTests: XCTestCase {
 
         let dlqBefore = try await js.streamState("DLQ").messages
         let consumer = try await js.pullConsumer(ConsumerSpec(stream: "SIGDLQ", durable: "dlq-test", filterSubject: "sigdlq.>"))
-        let ingestor = StreamIngestor(name: "sigdlq-test", consumer: consumer, clickHouse: ch, encoder: SignalRowEncoder(),
+        let ingestor = StreamIngestor(name: "sigdlq-test", consumer: consumer, clickHouse: ch, handler: EncoderHandler(SignalRowEncoder()),
                                       policy: BatchPolicy(batchSize: 100, maxWait: .milliseconds(200)))
         try await ingestor.run(stopWhenIdle: 2)
 
@@ -113,6 +113,12 @@ final class SignalsFlowTests: XCTestCase {
         XCTAssertEqual(letters[0].payload, Array(bad[0].0.utf8), "the DLQ keeps the original payload")
         XCTAssertEqual(letters[0].header(MessageHeader.dlqSubject), "sigdlq.tx")
         try await dlq.ack(letters)
+        // Each dead letter is also a row in dead_letters, with the failing field and the payload.
+        let dead = try await ch.rows("SELECT field, reason, payload, consumer, stream FROM dead_letters ORDER BY stream_sequence")
+        XCTAssertEqual(dead.count, 5)
+        XCTAssertEqual(dead.map { $0["field"] }, bad.map { .string($0.1) })
+        XCTAssertEqual(dead.first?["payload"], .string(bad[0].0))
+        XCTAssertEqual(dead.first?["consumer"], .string("sigdlq-test"))
         let state = try await consumer.state()
         XCTAssertEqual(state.numPending, 0)
         XCTAssertEqual(state.numAckPending, 0, "dead-lettered messages are terminated, not left pending")

@@ -1,6 +1,8 @@
 import ClickHouse
+import Dispatch
 import JetStream
 import Logging
+import Metrics
 import RiskSignalCore
 
 /// How a consumer batches: up to `batchSize` messages or `maxWait`, whichever comes first.
@@ -14,42 +16,55 @@ public struct BatchPolicy: Sendable {
     }
 }
 
-/// Moves one durable consumer's messages into a ClickHouse table, acking only what is stored.
+/// Moves one durable consumer's messages into ClickHouse, acking only what is stored.
 ///
-/// Delivery rules (DESIGN §3): invalid messages go to `dlq.<name>` and are then terminated, never
-/// blocking the batch; valid ones are inserted with a deduplication token derived from their
-/// stream sequences and acked only after the insert succeeded; while ClickHouse is down the
-/// loop stops fetching and retries with capped, jittered backoff, keeping messages unacked.
-public struct StreamIngestor<Encoder: RowEncoder>: Sendable {
+/// Delivery rules (DESIGN §3): invalid messages go to `dlq.<name>` and `dead_letters` and are then
+/// terminated, never blocking the batch; rows are inserted with a deduplication token derived from
+/// the stream sequences they came from, and inputs are acked only after their rows (and derived
+/// publications) are stored; while ClickHouse is down the loop stops fetching and retries with
+/// capped, jittered backoff, keeping the messages unacked (marked in-progress) in JetStream.
+public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     public var name: String
     public var consumer: PullConsumer
     public var clickHouse: ClickHouseClient
-    public var encoder: Encoder
+    public var handler: Handler
     public var policy: BatchPolicy
     public var stats: IngestStats
     public var logger: Logger
     public var backoff: Backoff
+    let metrics: IngestMetrics
 
-    public init(name: String, consumer: PullConsumer, clickHouse: ClickHouseClient, encoder: Encoder,
-                policy: BatchPolicy = .init(), stats: IngestStats = .init(), logger: Logger? = nil) {
+    public init(name: String, consumer: PullConsumer, clickHouse: ClickHouseClient, handler: Handler,
+                policy: BatchPolicy = .init(), stats: IngestStats = .init(), logger: Logger? = nil,
+                backoff: Backoff = Backoff()) {
         self.name = name
         self.consumer = consumer
         self.clickHouse = clickHouse
-        self.encoder = encoder
+        self.handler = handler
         self.policy = policy
         self.stats = stats
         self.logger = logger ?? Logger(label: "risksignal.consume.\(name)")
-        self.backoff = Backoff()
+        self.backoff = backoff
+        self.metrics = IngestMetrics(consumer: name)
     }
 
     public var deadLetterSubject: String { "dlq.\(name)" }
 
-    /// Runs until the task is cancelled (finishing the batch in hand), or until `stopWhenIdle` empty fetches in a row.
+    /// Runs until the task is cancelled (finishing the batch in hand), or after `stopWhenIdle` empty fetches in a row.
     public func run(stopWhenIdle: Int? = nil) async throws {
         var idle = 0
+        var lastPendingSample = ContinuousClock.now - .seconds(10)
         while !Task.isCancelled {
             let messages = try await consumer.fetch(batch: policy.batchSize, maxWait: policy.maxWait)
+            if ContinuousClock.now - lastPendingSample >= .seconds(1) {
+                lastPendingSample = ContinuousClock.now
+                if let s = try? await consumer.state() {
+                    metrics.pending.record(Int64(s.numPending))
+                    metrics.ackPending.record(s.numAckPending)
+                }
+            }
             if messages.isEmpty {
+                try await store(try await handler.idle())
                 idle += 1
                 if let limit = stopWhenIdle, idle >= limit { return }
                 continue
@@ -59,65 +74,76 @@ public struct StreamIngestor<Encoder: RowEncoder>: Sendable {
         }
     }
 
-    /// Validates, dead-letters, inserts and acks one fetched batch.
+    /// Handles, dead-letters, inserts, publishes and acks one fetched batch.
     public func process(_ messages: [JetStreamMessage]) async throws {
-        var batch = InsertBatch(reservingBytes: messages.count * 256)
-        var valid: [JetStreamMessage] = []
-        var invalid: [(JetStreamMessage, ValidationError)] = []
-        valid.reserveCapacity(messages.count)
-        for m in messages {
-            let subject = m.subject
-            let result = m.withPayload { encoder.rows(subject: subject, payload: $0, headers: { m.header($0) }) }
-            switch result {
-            case .success(let rows):
-                for r in rows { batch.append(row: r) }
-                valid.append(m)
-            case .failure(let e):
-                invalid.append((m, e))
-            }
-        }
         stats.update { $0.received += UInt64(messages.count) }
-        if !invalid.isEmpty { try await deadLetter(invalid) }
-        if !valid.isEmpty {
-            let stored = try await insert(batch, messages: valid)
-            try await consumer.ack(stored)
-        }
+        metrics.received.increment(by: Int64(messages.count))
+        metrics.batchSize.record(messages.count)
+        try await store(try await handler.handle(messages))
     }
 
-    /// Publishes each invalid message to the DLQ (waiting for JetStream's ack), then terminates it.
+    func store(_ output: HandlerOutput) async throws {
+        guard !output.isEmpty else { return }
+        if !output.invalid.isEmpty { try await deadLetter(output.invalid) }
+        var done = output.done
+        for (table, batch) in output.rows.sorted(by: { $0.key < $1.key }) where !batch.isEmpty {
+            let kept = try await insert(batch, into: table, for: done)
+            if kept.count != done.count { done = kept }
+        }
+        if !output.publish.isEmpty {
+            try await consumer.context.publishAsync(output.publish)
+            try await consumer.context.waitForAcks(timeout: .seconds(30))
+        }
+        try await consumer.ack(done)
+    }
+
+    /// Publishes each invalid message to the DLQ (waiting for JetStream's ack), records it in
+    /// `dead_letters`, then terminates it.
     func deadLetter(_ items: [(JetStreamMessage, ValidationError)]) async throws {
+        var rows = InsertBatch()
+        let now = Timestamp.now()
         for (m, e) in items {
-            var headers: [(name: String, value: String)] = [
+            let seq = m.metadata?.streamSequence ?? 0
+            let headers: [(name: String, value: String)] = [
                 (MessageHeader.dlqReason, e.description),
                 (MessageHeader.dlqSubject, m.subject),
+                (MessageHeader.dlqStreamSequence, String(seq)),
             ]
-            if let seq = m.metadata?.streamSequence { headers.append((MessageHeader.dlqStreamSequence, String(seq))) }
-            let msgID = m.metadata.map { "\(consumer.spec.stream)-\($0.streamSequence)" }
-            _ = try await consumer.context.publish(OutgoingMessage(subject: deadLetterSubject, payload: m.payload, headers: headers, messageID: msgID))
-            logger.warning("dead-lettered message", metadata: ["subject": .string(m.subject), "reason": .string(e.description)])
+            let eventID = "\(consumer.spec.stream)-\(seq)"
+            let payload = m.payload
+            _ = try await consumer.context.publish(OutgoingMessage(subject: deadLetterSubject, payload: payload, headers: headers, messageID: eventID))
+            rows.append(row: DeadLetterRow(receivedAt: now, stream: consumer.spec.stream, subject: m.subject, consumer: name,
+                                           streamSequence: seq, error: e, payload: payload,
+                                           headers: m.headers, eventID: eventID).json)
+            logger.warning("dead-lettered message", metadata: ["subject": .string(m.subject), "seq": .stringConvertible(seq), "reason": .string(e.description)])
         }
+        _ = try await insert(rows, into: "dead_letters", for: items.map(\.0), token: "dlq:\(name):\(items.compactMap { $0.0.metadata?.streamSequence }.min() ?? 0)")
         try await consumer.term(items.map(\.0))
         stats.update { $0.deadLettered += UInt64(items.count) }
+        metrics.deadLettered.increment(by: Int64(items.count))
     }
 
-    /// Inserts until it succeeds; returns the messages whose rows are stored (bad rows are dead-lettered).
-    func insert(_ batch: InsertBatch, messages: [JetStreamMessage]) async throws -> [JetStreamMessage] {
+    /// Inserts until it succeeds; returns the inputs whose rows are stored (rows the server
+    /// rejects as bad data are found one by one and dead-lettered, when the handler can say whose they are).
+    func insert(_ batch: InsertBatch, into table: String, for messages: [JetStreamMessage], token: String? = nil) async throws -> [JetStreamMessage] {
         let seqs = messages.compactMap { $0.metadata?.streamSequence }
-        let token = "\(consumer.spec.durable):\(seqs.min() ?? 0)-\(seqs.max() ?? 0):\(batch.rowCount)"
+        let token = token ?? "\(consumer.spec.durable):\(table):\(seqs.min() ?? 0)-\(seqs.max() ?? 0):\(batch.rowCount)"
         var backoff = self.backoff
         while true {
+            let started = DispatchTime.now().uptimeNanoseconds
             do {
-                try await clickHouse.insert(into: encoder.table, batch: batch, deduplicationToken: token)
+                try await clickHouse.insert(into: table, batch: batch, deduplicationToken: token)
+                metrics.insertLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+                metrics.rowsInserted(table).increment(by: Int64(batch.rowCount))
                 stats.update {
                     $0.rowsInserted += UInt64(batch.rowCount)
                     $0.batches += 1
                 }
                 return messages
-            } catch let e where Self.isDataError(e) && messages.count > 1 {
-                // The server rejected the data itself: find the offending messages one by one.
-                logger.warning("batch rejected, inserting messages one by one", metadata: ["error": .string(e.description)])
+            } catch let e where Self.isDataError(e) && messages.count > 1 && handler.rowsIndividually(messages[0]) != nil {
+                logger.warning("batch rejected by ClickHouse, inserting messages one by one", metadata: ["error": .string(e.description)])
                 return try await insertIndividually(messages)
-            } catch let e where Self.isDataError(e) {
+            } catch let e where Self.isDataError(e) && messages.count == 1 && table != "dead_letters" && handler.rowsIndividually(messages[0]) != nil {
                 try await deadLetter([(messages[0], ValidationError(field: "$", message: "rejected by ClickHouse: \(e)"))])
                 return []
             } catch {
@@ -127,8 +153,9 @@ public struct StreamIngestor<Encoder: RowEncoder>: Sendable {
                     $0.insertRetries += 1
                     $0.lastError = error.description
                 }
-                logger.error("insert into \(encoder.table) failed, retrying in \(delay)", metadata: ["error": .string(error.description), "attempt": .stringConvertible(backoff.attempts)])
-                // Keep the messages ours while we wait, so JetStream does not redeliver them elsewhere.
+                metrics.retries.increment()
+                logger.error("insert into \(table) failed, retrying in \(delay)", metadata: ["error": .string(error.description), "attempt": .stringConvertible(backoff.attempts)])
+                // Keep the messages ours while we wait, so JetStream does not redeliver them.
                 try? await consumer.inProgress(messages)
                 try await Task.sleep(for: delay)
             }
@@ -138,11 +165,10 @@ public struct StreamIngestor<Encoder: RowEncoder>: Sendable {
     private func insertIndividually(_ messages: [JetStreamMessage]) async throws -> [JetStreamMessage] {
         var stored: [JetStreamMessage] = []
         for m in messages {
-            let subject = m.subject
-            guard case .success(let rows) = m.withPayload({ encoder.rows(subject: subject, payload: $0, headers: { m.header($0) }) }) else { continue }
+            guard let (table, rows) = handler.rowsIndividually(m) else { continue }
             var one = InsertBatch()
             for r in rows { one.append(row: r) }
-            stored += try await insert(one, messages: [m])
+            stored += try await insert(one, into: table, for: [m])
         }
         return stored
     }
@@ -151,5 +177,61 @@ public struct StreamIngestor<Encoder: RowEncoder>: Sendable {
     static func isDataError(_ e: ClickHouseError) -> Bool {
         guard let code = e.code else { return false }
         return [6, 26, 27, 32, 38, 41, 53, 69, 70, 72, 117, 130, 131, 190, 321, 376, 377, 441, 457, 691].contains(code)
+    }
+}
+
+/// One `dead_letters` row: where the message came from and why it was rejected.
+struct DeadLetterRow {
+    var receivedAt: Timestamp
+    var stream: String
+    var subject: String
+    var consumer: String
+    var streamSequence: UInt64
+    var error: ValidationError
+    var payload: [UInt8]
+    var headers: [(name: String, value: String)]
+    var eventID: String
+
+    var json: String {
+        var out = "{\"event_time\":\"\(receivedAt.clickHouseDateTime64)\",\"stream\":"
+        JSONText.appendQuoted(stream, to: &out)
+        out += ",\"subject\":"; JSONText.appendQuoted(subject, to: &out)
+        out += ",\"consumer\":"; JSONText.appendQuoted(consumer, to: &out)
+        out += ",\"stream_sequence\":\(streamSequence),\"field\":"; JSONText.appendQuoted(error.field, to: &out)
+        out += ",\"reason\":"; JSONText.appendQuoted(error.message, to: &out)
+        out += ",\"payload\":"; JSONText.appendQuoted(String(decoding: payload.prefix(64 * 1024), as: UTF8.self), to: &out)
+        let h = JSONValue.object(Dictionary(headers.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }))
+        out += ",\"headers\":"; JSONText.appendQuoted(h.jsonText, to: &out)
+        out += ",\"event_id\":"; JSONText.appendQuoted(eventID, to: &out)
+        out += "}"
+        return out
+    }
+}
+
+/// The per-consumer metrics (swift-metrics; exported by whichever backend the process bootstraps).
+struct IngestMetrics: Sendable {
+    let consumer: String
+    let received: Counter
+    let deadLettered: Counter
+    let retries: Counter
+    let insertLatency: Metrics.Timer
+    let batchSize: Recorder
+    let pending: Gauge
+    let ackPending: Gauge
+
+    init(consumer: String) {
+        self.consumer = consumer
+        let dims = [("consumer", consumer)]
+        received = Counter(label: "risksignal_messages_received_total", dimensions: dims)
+        deadLettered = Counter(label: "risksignal_dlq_total", dimensions: dims)
+        retries = Counter(label: "risksignal_insert_retries_total", dimensions: dims)
+        insertLatency = Metrics.Timer(label: "risksignal_insert_latency_seconds", dimensions: dims, preferredDisplayUnit: .seconds)
+        batchSize = Recorder(label: "risksignal_batch_size", dimensions: dims, aggregate: true)
+        pending = Gauge(label: "risksignal_consumer_pending", dimensions: dims)
+        ackPending = Gauge(label: "risksignal_consumer_ack_pending", dimensions: dims)
+    }
+
+    func rowsInserted(_ table: String) -> Counter {
+        Counter(label: "risksignal_rows_inserted_total", dimensions: [("consumer", consumer), ("table", table)])
     }
 }

@@ -13,7 +13,30 @@ public struct Migration: Sendable {
 }
 
 /// The ClickHouse schema of the pipeline, as an ordered list of migrations.
+///
+/// Every table carries `event_id` (the idempotency key, last in `ORDER BY` so that
+/// ReplacingMergeTree collapses redelivered copies), `intended_at` (when the producer meant to
+/// send the event; epoch 0 when unknown) and `ingested_at` (set by ClickHouse at insert), so
+/// end-to-end lag is `ingested_at - intended_at`, computed by ClickHouse itself.
 public enum SchemaMigrations {
+    /// The columns every table ends with.
+    static let common = """
+        event_id String,
+            intended_at DateTime64(6) DEFAULT toDateTime64(0, 6),
+            ingested_at DateTime64(3) DEFAULT now64(3)
+        """
+
+    /// Engine and retention shared by the event tables; `insert_deduplication_token` needs the window.
+    static func engine(orderBy: String, ttlDays: Int = 30, timeColumn: String = "event_time") -> String {
+        """
+        ENGINE = ReplacingMergeTree
+        PARTITION BY toYYYYMM(\(timeColumn))
+        ORDER BY (\(orderBy), event_id)
+        TTL toDateTime(\(timeColumn)) + INTERVAL \(ttlDays) DAY
+        SETTINGS non_replicated_deduplication_window = 10000
+        """
+    }
+
     public static func all(database db: String) -> [Migration] {
         [
             Migration(version: 1, name: "raw_signals (seed 000)", statements: [
@@ -28,15 +51,133 @@ public enum SchemaMigrations {
                     trace_id UUID,
                     user_id String,
                     wallet_address String,
-                    ingested_at DateTime64(3) DEFAULT now64(3)
+                    \(common)
                 )
-                ENGINE = MergeTree()
-                PARTITION BY toYYYYMM(event_time)
-                ORDER BY (event_type, event_time)
-                TTL toDateTime(event_time) + INTERVAL 30 DAY
-                SETTINGS non_replicated_deduplication_window = 10000
+                \(engine(orderBy: "event_type, event_time"))
+                """,
+            ]),
+            Migration(version: 2, name: "seed 004 tables, alerts_history, dead_letters", statements: [
+                """
+                CREATE TABLE IF NOT EXISTS \(db).social_buzz
+                (
+                    event_time DateTime64(3),
+                    symbol LowCardinality(String),
+                    source LowCardinality(String),
+                    language LowCardinality(String),
+                    text String CODEC(ZSTD(3)),
+                    sentiment_score Float32,
+                    sentiment_label LowCardinality(String),
+                    tokens_count UInt32,
+                    embedding Array(Float32) DEFAULT [],
+                    provider LowCardinality(String),
+                    metadata String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "symbol, event_time"))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).trades
+                (
+                    event_time DateTime64(3),
+                    symbol LowCardinality(String),
+                    trade_id UInt64,
+                    price Float64,
+                    quantity Float64,
+                    side Enum8('BUY' = 1, 'SELL' = 2),
+                    taker Bool,
+                    order_id UInt64,
+                    metadata String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "symbol, event_time"))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).book_topn
+                (
+                    event_time DateTime64(3),
+                    symbol LowCardinality(String),
+                    bids Array(Tuple(Float64, Float64)),
+                    asks Array(Tuple(Float64, Float64)),
+                    update_type LowCardinality(String),
+                    metadata String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "symbol, event_time"))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).user_orders
+                (
+                    event_time DateTime64(3),
+                    user_id UInt64,
+                    order_id UInt64,
+                    symbol LowCardinality(String),
+                    side Enum8('BUY' = 1, 'SELL' = 2),
+                    type LowCardinality(String),
+                    price Float64,
+                    quantity Float64,
+                    filled_quantity Float64,
+                    status LowCardinality(String),
+                    metadata String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "user_id, event_time"))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).frontend_actions
+                (
+                    event_time DateTime64(3),
+                    session_id String,
+                    user_id UInt64,
+                    event_type LowCardinality(String),
+                    element String,
+                    properties String CODEC(ZSTD(3)),
+                    metadata String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "session_id, event_time"))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).alerts_history
+                (
+                    event_time DateTime64(3),
+                    alert_id String,
+                    rule LowCardinality(String),
+                    severity LowCardinality(String),
+                    key String,
+                    observed Float64,
+                    threshold Float64,
+                    window_seconds Float64,
+                    raised_at DateTime64(3),
+                    status LowCardinality(String),
+                    attempts UInt16,
+                    endpoint String,
+                    delivered_at Nullable(DateTime64(3)),
+                    latency_ms Float64,
+                    detail String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "rule, key, event_time"))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).dead_letters
+                (
+                    event_time DateTime64(3),
+                    stream LowCardinality(String),
+                    subject String,
+                    consumer LowCardinality(String),
+                    stream_sequence UInt64,
+                    field String,
+                    reason String,
+                    payload String CODEC(ZSTD(3)),
+                    headers String CODEC(ZSTD(3)),
+                    \(common)
+                )
+                \(engine(orderBy: "stream, event_time", ttlDays: 14))
                 """,
             ]),
         ]
     }
+
+    /// The tables the pipeline writes, for counts and checks.
+    public static let eventTables = ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions", "alerts_history", "dead_letters"]
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// A UTC instant with nanosecond resolution, as carried in events and rows.
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Nanoseconds since the Unix epoch.
@@ -14,6 +20,21 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let frac = ms - secs * 1000
         let f = String(frac)
         return "\(secs)." + String(repeating: "0", count: 3 - f.count) + f
+    }
+
+    /// Seconds with a microsecond fraction, for DateTime64(6) columns.
+    public var clickHouseDateTime64Micro: String {
+        let us = nanosSinceEpoch >= 0 ? nanosSinceEpoch / 1000 : (nanosSinceEpoch - 999) / 1000
+        let secs = us >= 0 ? us / 1_000_000 : (us - 999_999) / 1_000_000
+        let f = String(us - secs * 1_000_000)
+        return "\(secs)." + String(repeating: "0", count: 6 - f.count) + f
+    }
+
+    /// The current wall-clock instant.
+    public static func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(nanosSinceEpoch: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
     }
 
     /// ISO 8601 with milliseconds in UTC, e.g. `2026-11-22T18:00:00.123Z`.

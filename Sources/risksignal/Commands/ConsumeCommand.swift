@@ -52,7 +52,7 @@ struct ConsumeCommand: AsyncParsableCommand {
             let consumer = try await js.pullConsumer(ConsumerSpec(stream: StreamCatalog.signals.name, durable: durable, filterSubject: "signals.>"))
             let ch = ClickHouseClient(.init(config))
             try await ch.ping()
-            let ingestor = StreamIngestor(name: "signals", consumer: consumer, clickHouse: ch, encoder: SignalRowEncoder(),
+            let ingestor = StreamIngestor(name: "signals", consumer: consumer, clickHouse: ch, handler: EncoderHandler(SignalRowEncoder()),
                                           policy: BatchPolicy(batchSize: batchSize, maxWait: .nanoseconds(Int64(maxWait * 1e9))), logger: log)
             log.info("consuming signals.> into \(config.clickHouseDatabase).raw_signals", metadata: ["durable": .string(durable)])
             let stop = exitWhenIdle
