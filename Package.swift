@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift wrapper module.
@@ -36,9 +39,31 @@ let package = Package(
         ]),
         // The production pipeline: migrations, producers, consumers.
         .target(name: "Pipeline", dependencies: [
-            "RiskSignalCore", "JetStream", "ClickHouse",
+            "RiskSignalCore", "JetStream", "ClickHouse", "Sentiment", "OpenAISentiment", "MarketData",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // Sentiment scoring: the provider protocol, the offline lexicon scorer, PII scrubbing.
+        .target(name: "Sentiment", resources: [.copy("Resources/lexicon.tsv")]),
+        // Bulk sentiment from any OpenAI-compatible endpoint.
+        .target(name: "OpenAISentiment", dependencies: [
+            "Sentiment", "RiskSignalCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // Order-book normalisation: sequence tracking, resync, 100 ms windows, top-N.
+        .target(name: "MarketData"),
+        // Real HTTP stand-ins for third parties we cannot run here (an OpenAI-compatible API).
+        .target(name: "StandIns", dependencies: [
+            "Sentiment",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        // Prometheus /metrics over HTTP.
+        .target(name: "Observability", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
@@ -46,7 +71,8 @@ let package = Package(
         .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline"]),
 
         .executableTarget(name: "risksignal", dependencies: [
-            "Pipeline", "RiskSignalCore",
+            "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -56,9 +82,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd",
+            "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
+            "Sentiment", "OpenAISentiment", "MarketData",
         ]),
     ]
 )

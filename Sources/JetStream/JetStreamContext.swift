@@ -109,23 +109,16 @@ public final class JetStreamContext: @unchecked Sendable {
 
     // MARK: Consumers
 
-    /// Binds to the durable pull consumer, creating it when it does not exist.
+    /// Creates the durable consumer, or updates it to match `spec`, then binds a pull subscription to it.
     public func pullConsumer(_ spec: ConsumerSpec) async throws(NATSError) -> PullConsumer {
+        try await ensureConsumer(spec)
         let lane = BlockingLane(label: "nats.consumer.\(spec.durable)")
         let sub = try await lane.run { () throws(NATSError) -> UnsafeSendable<OpaquePointer> in
             var so = jsSubOptions()
             jsSubOptions_Init(&so)
             return try withCStrings([spec.stream, spec.durable]) { names throws(NATSError) in
                 so.Stream = names[0]
-                so.Config.Durable = names[1]
-                so.Config.AckPolicy = switch spec.ackPolicy {
-                case .explicit: js_AckExplicit
-                case .all: js_AckAll
-                case .none: js_AckNone
-                }
-                so.Config.AckWait = spec.ackWait.totalNanoseconds
-                so.Config.MaxAckPending = Int64(spec.maxAckPending)
-                so.Config.MaxDeliver = Int64(spec.maxDeliver)
+                so.Consumer = names[1]
                 var sub: OpaquePointer?
                 var err = jsErrCode(rawValue: 0)
                 let s = js_PullSubscribe(&sub, self.handle, spec.filterSubject, spec.durable, nil, &so, &err)
@@ -134,6 +127,39 @@ public final class JetStreamContext: @unchecked Sendable {
             }
         }
         return PullConsumer(subscription: sub.value, spec: spec, context: self, lane: lane)
+    }
+
+    /// Creates the durable pull consumer, or updates the settings that may change (ack wait, max ack pending, …).
+    public func ensureConsumer(_ spec: ConsumerSpec) async throws(NATSError) {
+        try await connection.lane.run { () throws(NATSError) in
+            try withCStrings([spec.stream, spec.durable, spec.filterSubject]) { names throws(NATSError) in
+                var cfg = jsConsumerConfig()
+                jsConsumerConfig_Init(&cfg)
+                cfg.Durable = names[1]
+                cfg.Name = names[1]
+                cfg.FilterSubject = names[2]
+                cfg.AckPolicy = switch spec.ackPolicy {
+                case .explicit: js_AckExplicit
+                case .all: js_AckAll
+                case .none: js_AckNone
+                }
+                cfg.AckWait = spec.ackWait.totalNanoseconds
+                cfg.MaxAckPending = Int64(spec.maxAckPending)
+                cfg.MaxDeliver = Int64(spec.maxDeliver)
+                cfg.MaxWaiting = 512
+                var ci: UnsafeMutablePointer<jsConsumerInfo>?
+                var err = jsErrCode(rawValue: 0)
+                var s = js_GetConsumerInfo(&ci, self.handle, spec.stream, spec.durable, nil, &err)
+                let exists = s == NATS_OK
+                jsConsumerInfo_Destroy(ci)
+                ci = nil
+                err = jsErrCode(rawValue: 0)
+                s = exists ? js_UpdateConsumer(&ci, self.handle, names[0], &cfg, nil, &err)
+                           : js_AddConsumer(&ci, self.handle, names[0], &cfg, nil, &err)
+                jsConsumerInfo_Destroy(ci)
+                try NATSError.check(s, "\(exists ? "updating" : "creating") consumer \(spec.durable) on stream \(spec.stream) (\(spec.filterSubject))", jsCode: err)
+            }
+        }
     }
 
     public func consumerState(stream: String, durable: String) async throws(NATSError) -> ConsumerState {

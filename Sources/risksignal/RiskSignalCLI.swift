@@ -18,7 +18,7 @@ struct RiskSignalCLI: AsyncParsableCommand {
               risksignal produce test --rate 100 --count 1000
               risksignal consume signals --exit-when-idle 3
             """,
-        subcommands: [MigrateCommand.self, ProduceCommand.self, ConsumeCommand.self, QueryCommand.self]
+        subcommands: [MigrateCommand.self, RunCommand.self, ConsumeCommand.self, ProduceCommand.self, QueryCommand.self]
     )
 }
 

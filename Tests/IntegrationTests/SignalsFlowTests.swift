@@ -26,7 +26,7 @@ final class SignalsFlowTests: XCTestCase {
         try await js.ensureStream(StreamCatalog.deadLetters)
 
         let n = 1_234
-        let counts = try await SignalsProducer(context: js, seed: 42).run(rate: 20_000, count: n)
+        let counts = try await PacedPublisher(context: js).run(SignalEventSource(seed: 42), rate: 20_000, count: n)
         XCTAssertEqual(counts.acked, UInt64(n))
         XCTAssertEqual(counts.failed, 0)
 

@@ -7,6 +7,7 @@ public struct IngestCounts: Sendable, Equatable {
     public var batches: UInt64 = 0
     public var deadLettered: UInt64 = 0
     public var insertRetries: UInt64 = 0
+    public var handlerRetries: UInt64 = 0
     public var lastError: String?
 }
 

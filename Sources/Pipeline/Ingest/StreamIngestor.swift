@@ -51,26 +51,61 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     public var deadLetterSubject: String { "dlq.\(name)" }
 
     /// Runs until the task is cancelled (finishing the batch in hand), or after `stopWhenIdle` empty fetches in a row.
+    ///
+    /// A batch closes at `batchSize` messages or `maxWait` after its first message, whichever comes
+    /// first; fetches wait at most a second each, so a shutdown is noticed within a second.
     public func run(stopWhenIdle: Int? = nil) async throws {
         var idle = 0
+        var pending: [JetStreamMessage] = []
+        var batchStarted = ContinuousClock.now
         var lastPendingSample = ContinuousClock.now - .seconds(10)
-        while !Task.isCancelled {
-            let messages = try await consumer.fetch(batch: policy.batchSize, maxWait: policy.maxWait)
-            if ContinuousClock.now - lastPendingSample >= .seconds(1) {
-                lastPendingSample = ContinuousClock.now
-                if let s = try? await consumer.state() {
-                    metrics.pending.record(Int64(s.numPending))
-                    metrics.ackPending.record(s.numAckPending)
+        var natsBackoff = self.backoff
+        while true {
+            if Task.isCancelled {
+                if !pending.isEmpty { try await process(pending) }
+                return
+            }
+            do {
+                let now = ContinuousClock.now
+                let remaining = pending.isEmpty ? policy.maxWait : policy.maxWait - (now - batchStarted)
+                let wait = max(.milliseconds(1), min(remaining, .seconds(1)))
+                let got = try await consumer.fetch(batch: policy.batchSize - pending.count, maxWait: wait)
+                if ContinuousClock.now - lastPendingSample >= .seconds(1) {
+                    lastPendingSample = ContinuousClock.now
+                    if let s = try? await consumer.state() {
+                        metrics.pending.record(Int64(s.numPending))
+                        metrics.ackPending.record(s.numAckPending)
+                    }
                 }
+                if !got.isEmpty {
+                    if pending.isEmpty { batchStarted = now }
+                    pending += got
+                    idle = 0
+                }
+                let full = pending.count >= policy.batchSize
+                let due = !pending.isEmpty && ContinuousClock.now - batchStarted >= policy.maxWait
+                if full || due || (got.isEmpty && !pending.isEmpty && remaining <= .seconds(1)) {
+                    let batch = pending
+                    pending = []
+                    try await process(batch)
+                    natsBackoff.reset()
+                    continue
+                }
+                if got.isEmpty && pending.isEmpty {
+                    try await store(try await handler.idle())
+                    idle += 1
+                    if let limit = stopWhenIdle, idle >= limit { return }
+                }
+                natsBackoff.reset()
+            } catch let e as NATSError {
+                // The connection is down or the server restarting; libnats reconnects. Unacked
+                // messages come back after their ack wait, and idempotent inserts absorb the repeats.
+                pending = []
+                let delay = natsBackoff.next()
+                stats.update { $0.lastError = e.description }
+                logger.warning("JetStream call failed, retrying in \(delay)", metadata: ["error": .string(e.description)])
+                try await Task.sleep(for: delay)
             }
-            if messages.isEmpty {
-                try await store(try await handler.idle())
-                idle += 1
-                if let limit = stopWhenIdle, idle >= limit { return }
-                continue
-            }
-            idle = 0
-            try await process(messages)
         }
     }
 
@@ -79,7 +114,25 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         stats.update { $0.received += UInt64(messages.count) }
         metrics.received.increment(by: Int64(messages.count))
         metrics.batchSize.record(messages.count)
-        try await store(try await handler.handle(messages))
+        var backoff = self.backoff
+        while true {
+            do {
+                let output = try await handler.handle(messages)
+                try await store(output)
+                return
+            } catch let e where !(e is CancellationError) && !(e is ClickHouseError) && !(e is NATSError) {
+                // The handler itself failed (e.g. the sentiment provider is down): keep the batch and retry.
+                if Task.isCancelled { throw CancellationError() }
+                let delay = backoff.next()
+                stats.update {
+                    $0.handlerRetries += 1
+                    $0.lastError = "\(e)"
+                }
+                logger.error("handling a batch of \(messages.count) failed, retrying in \(delay)", metadata: ["error": "\(e)"])
+                try? await consumer.inProgress(messages)
+                try await Task.sleep(for: delay)
+            }
+        }
     }
 
     func store(_ output: HandlerOutput) async throws {

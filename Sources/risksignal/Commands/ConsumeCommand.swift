@@ -1,73 +1,166 @@
 import ArgumentParser
-import ClickHouse
 import Foundation
 import JetStream
+import Logging
+import Observability
+import OpenAISentiment
 import Pipeline
 import RiskSignalCore
+import ServiceLifecycle
+
+/// Flags shared by `run` and `consume`: per-consumer batching, sentiment provider, market normaliser, metrics port.
+struct PipelineFlags: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Most messages per insert (default: each consumer's own; see `risksignal run --help`).")
+    var batchSize: Int?
+    @Option(help: "Longest wait for a batch to fill, in seconds (default: each consumer's own).")
+    var maxWait: Double?
+    @Option(help: "Stop after this many empty fetches in a row (default: run until SIGINT/SIGTERM).")
+    var exitWhenIdle: Int?
+    @Option(help: "Sentiment provider for social posts: lexicon (offline) or openai (env OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL).")
+    var sentiment: String = ProcessInfo.processInfo.environment["RS_SENTIMENT_PROVIDER"] ?? "lexicon"
+    @Option(help: "Levels in the market top-N snapshots.")
+    var topN = 10
+    @Option(help: "Market window in milliseconds.")
+    var windowMs = 100
+    @Option(help: "Emit a top-N snapshot when best price or top-N depth moves by at least this fraction (0: on any change).")
+    var snapshotThreshold = 0.0
+    @Option(help: "Port for the Prometheus /metrics endpoint on 127.0.0.1 (0: no endpoint; env RS_METRICS_PORT).")
+    var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RS_METRICS_PORT"] ?? "") ?? 9464
+
+    func validate() throws {
+        if let b = batchSize, b <= 0 { throw ValidationError("--batch-size \(b): expected a positive number of messages") }
+        if let w = maxWait, !(w > 0 && w.isFinite) { throw ValidationError("--max-wait \(w): expected a positive number of seconds") }
+        guard SentimentSettings.Provider(rawValue: sentiment) != nil else {
+            throw ValidationError("--sentiment \(sentiment): expected lexicon or openai")
+        }
+        guard topN > 0, topN <= 100 else { throw ValidationError("--top-n \(topN): expected 1...100") }
+        guard windowMs > 0 else { throw ValidationError("--window-ms \(windowMs): expected a positive number of milliseconds") }
+        guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port \(metricsPort): expected 0...65535") }
+    }
+
+    func options(for names: [String]) throws -> PipelineOptions {
+        let env = ProcessInfo.processInfo.environment
+        var defs: [ConsumerDefinition] = []
+        for n in names {
+            guard var d = ConsumerCatalog.named(n) else {
+                throw ValidationError("unknown consumer \(n); expected one of \(ConsumerCatalog.all.map(\.name).joined(separator: ", "))")
+            }
+            if let b = batchSize { d.policy.batchSize = b }
+            if let w = maxWait { d.policy.maxWait = .nanoseconds(Int64(w * 1e9)) }
+            if d.ackWait < d.policy.maxWait * 2 + .seconds(10) { d.ackWait = d.policy.maxWait * 2 + .seconds(30) }
+            defs.append(d)
+        }
+        var o = PipelineOptions(connection: try connection.resolve(), consumers: defs)
+        o.stopWhenIdle = exitWhenIdle
+        o.sentiment.provider = SentimentSettings.Provider(rawValue: sentiment)!
+        if let salt = env["RS_PII_SALT"], !salt.isEmpty { o.sentiment.piiSalt = salt }
+        if o.sentiment.provider == .openai {
+            guard let base = env["OPENAI_BASE_URL"], !base.isEmpty, let key = env["OPENAI_API_KEY"], !key.isEmpty else {
+                throw ValidationError("--sentiment openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1) and OPENAI_API_KEY")
+            }
+            var c = OpenAISentimentConfig(baseURL: base, apiKey: key)
+            if let m = env["OPENAI_MODEL"], !m.isEmpty { c.model = m }
+            if let p = env["OPENAI_PROMPT_PRICE_PER_M"].flatMap(Double.init) { c.promptPricePerMillion = p }
+            if let p = env["OPENAI_COMPLETION_PRICE_PER_M"].flatMap(Double.init) { c.completionPricePerMillion = p }
+            o.sentiment.openAI = c
+        }
+        o.market = .init(topN: topN, window: .milliseconds(windowMs), snapshotThreshold: snapshotThreshold)
+        return o
+    }
+
+    /// Runs the pipeline (and the metrics endpoint) until idle or SIGINT/SIGTERM, then prints the counts.
+    func run(_ names: [String], label: String) async throws {
+        Bootstrap.logging
+        let registry = MetricsEndpoint.bootstrap()
+        let options = try options(for: names)
+        var logger = connection.logger(label)
+        logger.logLevel = connection.logLevel
+        let runner = PipelineRunner(options: options, logger: logger)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pipeline = PipelineService(runner: runner)
+        var services: [any Service] = [pipeline]
+        if metricsPort > 0 {
+            services.append(MetricsEndpoint.application(registry: registry, port: metricsPort))
+            logger.info("metrics on http://127.0.0.1:\(metricsPort)/metrics")
+        }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        let elapsed = (clock.now - start).seconds
+        for name in names {
+            let c = runner.stats[name]!.snapshot
+            print("\(name): received \(c.received), inserted \(c.rowsInserted) rows in \(c.batches) inserts, dead-lettered \(c.deadLettered), insert retries \(c.insertRetries) (\(String(format: "%.1f", elapsed)) s)")
+        }
+    }
+}
+
+/// Runs the pipeline as a lifecycle service: a graceful shutdown cancels it, and each consumer finishes its batch.
+struct PipelineService: Service {
+    let runner: PipelineRunner
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            do { try await runner.run() } catch is CancellationError {}
+        }
+    }
+}
 
 /// `risksignal consume <name>`: one consumer, from its durable into its table.
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume",
-        abstract: "Run one consumer: JetStream durable → validation → batched ClickHouse inserts.",
-        subcommands: [Signals.self]
+        abstract: "Run one consumer: JetStream durable → validation and batching → ClickHouse.",
+        discussion: """
+            Consumers (stream → table):
+              signals   signals.>          → raw_signals          (durable signals-to-clickhouse)
+              market    market.l2raw.>     → book_topn, market.l2.<symbol>  (per-window deltas, top-N snapshots)
+              trades    market.trades.>    → trades
+              social    social.raw.>       → social_buzz, social.processed.<symbol>  (sentiment per batch)
+              actions   user.actions.>     → user_orders
+              frontend  frontend.events.>  → frontend_actions     (one row per event of each beacon)
+
+            Messages are acked only after the insert holding them succeeded; invalid ones go to \
+            dlq.<consumer> and the dead_letters table with the reason. SIGINT/SIGTERM finish the batch \
+            in hand, then exit.
+
+            Examples:
+              risksignal consume signals --batch-size 1000 --max-wait 0.5 --exit-when-idle 3
+              OPENAI_BASE_URL=https://api.openai.com/v1 OPENAI_API_KEY=… risksignal consume social --sentiment openai
+            """
     )
 
-    struct Signals: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "signals.> into raw_signals (durable signals-to-clickhouse).",
-            discussion: """
-                Batches up to --batch-size messages or --max-wait, whichever comes first; acks only \
-                after the insert succeeded; invalid messages go to dlq.signals with the reason in the \
-                Rs-Dlq-Reason header. SIGINT/SIGTERM finish the batch in hand, then exit.
+    @Argument(help: "signals, market, trades, social, actions or frontend.")
+    var name: String
+    @OptionGroup var flags: PipelineFlags
 
-                Example:
-                  risksignal consume signals --batch-size 1000 --max-wait 0.5 --exit-when-idle 3
-                """
-        )
+    func run() async throws {
+        try await flags.run([name], label: "risksignal.consume.\(name)")
+    }
+}
 
-        @OptionGroup var connection: ConnectionOptions
-        @Option(help: "Most messages per insert.")
-        var batchSize = 100
-        @Option(help: "Longest wait for a batch to fill, in seconds.")
-        var maxWait: Double = 1
-        @Option(help: "Stop after this many empty fetches in a row (default: run until stopped).")
-        var exitWhenIdle: Int?
-        @Option(help: "Durable consumer name.")
-        var durable = "signals-to-clickhouse"
+/// `risksignal run`: every consumer in one process.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run every consumer in one process, with a Prometheus /metrics endpoint.",
+        discussion: """
+            Runs signals, market, trades, social, actions and frontend together (or --only some), \
+            serves /metrics on 127.0.0.1:9464, and shuts down gracefully on SIGTERM/SIGINT: each \
+            consumer finishes and acks the batch in hand, then the process exits 0.
 
-        func validate() throws {
-            guard batchSize > 0 else { throw ValidationError("--batch-size \(batchSize): expected a positive number of messages") }
-            guard maxWait > 0, maxWait.isFinite else { throw ValidationError("--max-wait \(maxWait): expected a positive number of seconds") }
-        }
+            Examples:
+              risksignal run
+              risksignal run --only trades,market --metrics-port 9465
+            """
+    )
 
-        func run() async throws {
-            Bootstrap.logging
-            let config = try connection.resolve()
-            let log = connection.logger("risksignal.consume.signals")
-            let nats = try await NATSConnection.connect(.init(config, name: "risksignal-consume-signals"))
-            let js = try nats.jetStream()
-            try await js.ensureStream(StreamCatalog.signals)
-            try await js.ensureStream(StreamCatalog.deadLetters)
-            let consumer = try await js.pullConsumer(ConsumerSpec(stream: StreamCatalog.signals.name, durable: durable, filterSubject: "signals.>"))
-            let ch = ClickHouseClient(.init(config))
-            try await ch.ping()
-            let ingestor = StreamIngestor(name: "signals", consumer: consumer, clickHouse: ch, handler: EncoderHandler(SignalRowEncoder()),
-                                          policy: BatchPolicy(batchSize: batchSize, maxWait: .nanoseconds(Int64(maxWait * 1e9))), logger: log)
-            log.info("consuming signals.> into \(config.clickHouseDatabase).raw_signals", metadata: ["durable": .string(durable)])
-            let stop = exitWhenIdle
-            let clock = ContinuousClock()
-            let start = clock.now
-            do {
-                try await ShutdownSignals.run { try await ingestor.run(stopWhenIdle: stop) }
-            } catch is CancellationError {
-                log.info("stopped by signal after finishing the batch in hand")
-            }
-            let c = ingestor.stats.snapshot
-            let state = try await consumer.state()
-            print("received \(c.received), inserted \(c.rowsInserted) rows in \(c.batches) batches, dead-lettered \(c.deadLettered), insert retries \(c.insertRetries) in \(String(format: "%.1f", (clock.now - start).seconds)) s; consumer pending \(state.numPending), ack pending \(state.numAckPending)")
-            await ch.shutdown()
-            nats.close()
-        }
+    @Option(help: "Comma-separated consumers to run (default: all).")
+    var only: String?
+    @OptionGroup var flags: PipelineFlags
+
+    func run() async throws {
+        let names = only.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? ConsumerCatalog.all.map(\.name)
+        try await flags.run(names, label: "risksignal.run")
     }
 }

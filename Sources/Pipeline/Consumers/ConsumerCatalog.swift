@@ -1,0 +1,43 @@
+import JetStream
+
+/// The pipeline's consumers: which stream each reads, under which durable, with what batching.
+public struct ConsumerDefinition: Sendable {
+    public var name: String
+    public var stream: StreamSpec
+    public var durable: String
+    public var filterSubject: String
+    public var policy: BatchPolicy
+    /// Longer than the longest a message may wait in a batch, so waiting is never mistaken for a crash.
+    public var ackWait: Duration
+
+    public var consumerSpec: ConsumerSpec {
+        ConsumerSpec(stream: stream.name, durable: durable, filterSubject: filterSubject, ackWait: ackWait,
+                     maxAckPending: max(50_000, policy.batchSize * 4))
+    }
+}
+
+/// Every consumer of DESIGN §3, with its defaults.
+public enum ConsumerCatalog {
+    public static let signals = ConsumerDefinition(
+        name: "signals", stream: StreamCatalog.signals, durable: "signals-to-clickhouse", filterSubject: "signals.>",
+        policy: BatchPolicy(batchSize: 100, maxWait: .seconds(1)), ackWait: .seconds(30))
+    public static let market = ConsumerDefinition(
+        name: "market", stream: StreamCatalog.marketL2Raw, durable: "market-l2-normalizer", filterSubject: "market.l2raw.>",
+        policy: BatchPolicy(batchSize: 2000, maxWait: .milliseconds(100)), ackWait: .seconds(30))
+    public static let trades = ConsumerDefinition(
+        name: "trades", stream: StreamCatalog.marketTrades, durable: "trades-to-clickhouse", filterSubject: "market.trades.>",
+        policy: BatchPolicy(batchSize: 5000, maxWait: .milliseconds(200)), ackWait: .seconds(30))
+    public static let social = ConsumerDefinition(
+        name: "social", stream: StreamCatalog.socialRaw, durable: "social-sentiment", filterSubject: "social.raw.>",
+        policy: BatchPolicy(batchSize: 500, maxWait: .seconds(60)), ackWait: .seconds(180))
+    public static let actions = ConsumerDefinition(
+        name: "actions", stream: StreamCatalog.userActions, durable: "actions-to-clickhouse", filterSubject: "user.actions.>",
+        policy: BatchPolicy(batchSize: 2000, maxWait: .milliseconds(500)), ackWait: .seconds(30))
+    public static let frontend = ConsumerDefinition(
+        name: "frontend", stream: StreamCatalog.frontendEvents, durable: "frontend-to-clickhouse", filterSubject: "frontend.events.>",
+        policy: BatchPolicy(batchSize: 500, maxWait: .seconds(1)), ackWait: .seconds(30))
+
+    public static let all: [ConsumerDefinition] = [signals, market, trades, social, actions, frontend]
+
+    public static func named(_ name: String) -> ConsumerDefinition? { all.first { $0.name == name } }
+}

@@ -1,0 +1,113 @@
+import JetStream
+import Logging
+import MarketData
+import Metrics
+import RiskSignalCore
+
+/// `market.l2raw.<symbol>` diffs → per-symbol books with gap detection → per-window aggregated
+/// deltas and top-N snapshots → `book_topn` rows and `market.l2.<symbol>` messages.
+///
+/// Raw messages stay unacked while their window is open and are acked with the rows it produced;
+/// messages the normaliser ignores (stale, or while a book awaits its resync snapshot) are acked at once.
+public actor MarketHandler: BatchHandler {
+    private var normalizer: BookNormalizer
+    private var held: [UInt64: JetStreamMessage] = [:]
+    private var nextTag: UInt64 = 1 << 62
+    public let maxMessageBytes: Int
+    private let logger = Logger(label: "risksignal.consume.market")
+    private let gapCounter = Counter(label: "risksignal_market_sequence_gaps_total")
+
+    public init(config: NormalizerConfig = NormalizerConfig(), maxMessageBytes: Int = 1 << 20) throws {
+        normalizer = try BookNormalizer(config: config)
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// Gaps, stale updates, windows and snapshots so far, over all symbols.
+    public var counters: NormalizerCounters { normalizer.totalCounters }
+
+    public func counters(for symbol: String) -> NormalizerCounters { normalizer.counters(for: symbol) }
+
+    public func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
+        var out = HandlerOutput()
+        var events: [NormalizerEvent] = []
+        for m in messages {
+            let decoded = m.withInbound { inbound -> Result<(L2Update, UInt64), ValidationError> in
+                switch L2Update.decode(inbound.payload, maxPayloadBytes: maxMessageBytes) {
+                case .failure(let e): return .failure(ValidationError(field: e.field, message: e.message))
+                case .success(var u):
+                    guard inbound.subjectSuffix == u.symbol else {
+                        return .failure(ValidationError(field: "symbol", message: "\"\(u.symbol)\" does not match the subject \(inbound.subject)"))
+                    }
+                    if u.intendedNanos == nil { u.intendedNanos = inbound.intendedTime()?.nanosSinceEpoch }
+                    return .success((u, inbound.streamSequence))
+                }
+            }
+            switch decoded {
+            case .failure(let e): out.invalid.append((m, e))
+            case .success(let (update, seq)):
+                var tag = seq
+                if tag == 0 || held[tag] != nil { tag = nextTag; nextTag += 1 }
+                held[tag] = m
+                events += normalizer.ingest(update, tag: tag)
+            }
+        }
+        collect(events, into: &out)
+        return out
+    }
+
+    /// Input went quiet: close every open window so nothing waits for a next message.
+    public func idle() async throws -> HandlerOutput {
+        var out = HandlerOutput()
+        collect(normalizer.flushAll(), into: &out)
+        return out
+    }
+
+    private func collect(_ events: [NormalizerEvent], into out: inout HandlerOutput) {
+        for e in events {
+            switch e {
+            case .window(let w), .snapshot(let w):
+                for row in Self.rows(for: w) { out.append(row: row, to: "book_topn") }
+                var headers: [(name: String, value: String)] = []
+                if let t = w.maxIntendedNanos { headers.append((MessageHeader.intendedSendNanos, String(t))) }
+                out.publish.append(OutgoingMessage(subject: "market.l2.\(w.symbol)", text: w.jsonForBus(), headers: headers,
+                                                   messageID: "l2:\(w.symbol):\(w.kind.rawValue):\(w.windowStartNanos):\(w.lastUpdateId)"))
+                for t in w.tags { if let m = held.removeValue(forKey: t) { out.done.append(m) } }
+            case .gap(let symbol, let expected, let got):
+                gapCounter.increment()
+                logger.warning("sequence gap: resyncing from the next snapshot", metadata: ["symbol": .string(symbol), "expected": .stringConvertible(expected), "got": .stringConvertible(got)])
+            case .ignored(let tag, _):
+                if let m = held.removeValue(forKey: tag) { out.done.append(m) }
+            }
+        }
+    }
+
+    /// A window becomes a `delta` row of its net level changes, plus a `snapshot` row of the top N
+    /// when the top of book moved beyond the threshold; a snapshot input becomes one `snapshot` row.
+    static func rows(for w: WindowOutput) -> [String] {
+        func levels(_ l: [PriceLevel]) -> String {
+            "[" + l.map { "[\($0.price),\($0.quantity)]" }.joined(separator: ",") + "]"
+        }
+        let meta = "{\"exchange\":\(JSONText.quoted(w.exchange)),\"first_update_id\":\(w.firstUpdateId),\"last_update_id\":\(w.lastUpdateId),\"update_count\":\(w.updateCount),\"window_start_ms\":\(w.windowStartNanos / 1_000_000)}"
+        let intended = w.maxIntendedNanos.map { Timestamp(nanosSinceEpoch: $0) }
+        func row(_ type: String, time: Int64, bids: String, asks: String) -> String {
+            var r = RowWriter()
+            r.time("event_time", Timestamp(nanosSinceEpoch: time))
+            r.string("symbol", w.symbol)
+            r.raw("bids", bids)
+            r.raw("asks", asks)
+            r.string("update_type", type)
+            r.string("metadata", meta)
+            r.string("event_id", "\(w.symbol):\(type):\(w.windowStartNanos):\(w.lastUpdateId)")
+            r.intended(intended)
+            return r.finish()
+        }
+        if w.kind == .snapshot {
+            return [row("snapshot", time: w.maxEventTimeNanos, bids: levels(w.topBids), asks: levels(w.topAsks))]
+        }
+        var rows = [row("delta", time: w.maxEventTimeNanos, bids: levels(w.deltaBids), asks: levels(w.deltaAsks))]
+        if w.snapshotEmitted {
+            rows.append(row("snapshot", time: w.maxEventTimeNanos, bids: levels(w.topBids), asks: levels(w.topAsks)))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,115 @@
+import ClickHouse
+import JetStream
+import Logging
+import MarketData
+import OpenAISentiment
+import RiskSignalCore
+import Sentiment
+
+/// Which sentiment provider the social consumer uses, and how posts are scrubbed before it.
+public struct SentimentSettings: Sendable {
+    public enum Provider: String, Sendable, CaseIterable { case lexicon, openai }
+    public var provider: Provider = .lexicon
+    public var openAI: OpenAISentimentConfig?
+    /// Fall back to the lexicon when the remote provider fails after its retries.
+    public var fallbackToLexicon = true
+    /// Salt for hashing user handles and wallet addresses (`RS_PII_SALT`).
+    public var piiSalt = "risksignal"
+
+    public init() {}
+}
+
+/// Everything `risksignal run` (or one `consume`) needs: where the servers are and how each consumer behaves.
+public struct PipelineOptions: Sendable {
+    public var connection: ConnectionConfig
+    public var consumers: [ConsumerDefinition]
+    public var sentiment = SentimentSettings()
+    public var market = NormalizerConfig()
+    /// Stop each consumer after this many empty fetches in a row (nil: run until cancelled).
+    public var stopWhenIdle: Int?
+
+    public init(connection: ConnectionConfig, consumers: [ConsumerDefinition] = ConsumerCatalog.all) {
+        self.connection = connection
+        self.consumers = consumers
+    }
+}
+
+/// Runs the chosen consumers in one process, each in its own task, until cancelled or idle.
+public final class PipelineRunner: Sendable {
+    public let options: PipelineOptions
+    /// Live counts per consumer name, readable while running.
+    public let stats: [String: IngestStats]
+    let logger: Logger
+
+    public init(options: PipelineOptions, logger: Logger = Logger(label: "risksignal.run")) {
+        self.options = options
+        self.logger = logger
+        stats = Dictionary(uniqueKeysWithValues: options.consumers.map { ($0.name, IngestStats()) })
+    }
+
+    /// Connects, makes sure every stream exists, then runs all consumers; returns their final counts.
+    @discardableResult
+    public func run() async throws -> [String: IngestCounts] {
+        let nats = try await NATSConnection.connect(NATSConnectionOptions(options.connection, name: "risksignal"))
+        defer { nats.close() }
+        let js = try nats.jetStream()
+        for spec in StreamCatalog.all { try await js.ensureStream(spec) }
+        let ch = ClickHouseClient(ClickHouseClientConfig(options.connection))
+        var openAI: OpenAISentimentProvider?
+        do {
+            try await ch.ping()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for def in options.consumers {
+                    let consumer = try await js.pullConsumer(def.consumerSpec)
+                    let stats = self.stats[def.name]!
+                    let log = Logger(label: "risksignal.consume.\(def.name)")
+                    let idle = options.stopWhenIdle
+                    func start<H: BatchHandler>(_ handler: H) {
+                        let ingestor = StreamIngestor(name: def.name, consumer: consumer, clickHouse: ch, handler: handler,
+                                                      policy: def.policy, stats: stats, logger: log)
+                        group.addTask { try await ingestor.run(stopWhenIdle: idle) }
+                    }
+                    switch def.name {
+                    case "signals": start(EncoderHandler(SignalRowEncoder()))
+                    case "trades": start(EncoderHandler(TradeRowEncoder()))
+                    case "actions": start(EncoderHandler(OrderRowEncoder()))
+                    case "frontend": start(EncoderHandler(FrontendBatchEncoder()))
+                    case "market": start(try MarketHandler(config: options.market))
+                    case "social":
+                        let lexicon = try LexiconSentimentProvider.bundled()
+                        let provider: any SentimentProvider
+                        switch options.sentiment.provider {
+                        case .lexicon: provider = lexicon
+                        case .openai:
+                            guard let cfg = options.sentiment.openAI else { throw PipelineError.missingConfig("the openai sentiment provider needs OPENAI_BASE_URL and OPENAI_API_KEY") }
+                            let p = OpenAISentimentProvider(cfg)
+                            openAI = p
+                            provider = p
+                        }
+                        start(SocialHandler(provider: provider, fallback: options.sentiment.fallbackToLexicon ? lexicon : nil,
+                                            scrubber: PIIScrubber(salt: options.sentiment.piiSalt)))
+                    default:
+                        throw PipelineError.missingConfig("unknown consumer \(def.name); expected one of \(ConsumerCatalog.all.map(\.name).joined(separator: ", "))")
+                    }
+                    logger.info("consuming \(def.filterSubject) (durable \(def.durable), batch \(def.policy.batchSize) or \(def.policy.maxWait))")
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            await openAI?.shutdown()
+            await ch.shutdown()
+            throw error
+        }
+        await openAI?.shutdown()
+        await ch.shutdown()
+        return stats.mapValues(\.snapshot)
+    }
+}
+
+/// A pipeline that cannot start as configured.
+public enum PipelineError: Error, CustomStringConvertible {
+    case missingConfig(String)
+    public var description: String {
+        switch self { case .missingConfig(let m): m }
+    }
+}
