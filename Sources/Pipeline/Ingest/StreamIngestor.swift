@@ -188,9 +188,12 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 try await clickHouse.insert(into: table, batch: batch, deduplicationToken: token)
                 metrics.insertLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
                 metrics.rowsInserted(table).increment(by: Int64(batch.rowCount))
-                stats.update {
-                    $0.rowsInserted += UInt64(batch.rowCount)
-                    $0.batches += 1
+                // Dead letters are counted as such, not as the consumer's rows.
+                if table != "dead_letters" {
+                    stats.update {
+                        $0.rowsInserted += UInt64(batch.rowCount)
+                        $0.batches += 1
+                    }
                 }
                 return messages
             } catch let e where Self.isDataError(e) && messages.count > 1 && handler.rowsIndividually(messages[0]) != nil {

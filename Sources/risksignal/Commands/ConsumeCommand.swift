@@ -17,6 +17,8 @@ struct PipelineFlags: ParsableArguments {
     var maxWait: Double?
     @Option(help: "Stop after this many empty fetches in a row (default: run until SIGINT/SIGTERM).")
     var exitWhenIdle: Int?
+    @Option(help: "Seconds a delivered message may stay unacked before JetStream redelivers it (default: each consumer's own).")
+    var ackWait: Double?
     @Option(help: "Sentiment provider for social posts: lexicon (offline) or openai (env OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL).")
     var sentiment: String = ProcessInfo.processInfo.environment["RS_SENTIMENT_PROVIDER"] ?? "lexicon"
     @Option(help: "Levels in the market top-N snapshots.")
@@ -46,9 +48,16 @@ struct PipelineFlags: ParsableArguments {
             guard var d = ConsumerCatalog.named(n) else {
                 throw ValidationError("unknown consumer \(n); expected one of \(ConsumerCatalog.all.map(\.name).joined(separator: ", "))")
             }
+            // Durable and filter overrides let several pipelines share one NATS account.
+            if let v = env["RS_\(n.uppercased())_DURABLE"], !v.isEmpty { d.durable = v }
+            if let v = env["RS_\(n.uppercased())_FILTER"], !v.isEmpty { d.filterSubject = v }
             if let b = batchSize { d.policy.batchSize = b }
             if let w = maxWait { d.policy.maxWait = .nanoseconds(Int64(w * 1e9)) }
             if d.ackWait < d.policy.maxWait * 2 + .seconds(10) { d.ackWait = d.policy.maxWait * 2 + .seconds(30) }
+            if let a = ackWait {
+                guard a > 0, a.isFinite else { throw ValidationError("--ack-wait \(a): expected a positive number of seconds") }
+                d.ackWait = .nanoseconds(Int64(a * 1e9))
+            }
             defs.append(d)
         }
         var o = PipelineOptions(connection: try connection.resolve(), consumers: defs)
