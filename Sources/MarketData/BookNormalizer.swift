@@ -85,6 +85,10 @@ public struct NormalizerCounters: Sendable, Hashable {
 }
 
 /// One closed window of a symbol's deltas, or one applied snapshot, ready to store and publish on `market.l2.<symbol>`.
+///
+/// Key stored rows by (symbol, kind, firstUpdateId), not by window start: a snapshot splits the window it lands in,
+/// and an input arriving after its slot was flushed opens a second window for that slot, since rewriting an
+/// emitted row is not possible.
 public struct WindowOutput: Sendable, Hashable {
     public var symbol: String
     public var exchange: String
@@ -137,60 +141,142 @@ public struct WindowOutput: Sendable, Hashable {
 
     /// Compact JSON for `market.l2.<symbol>`; levels are `[price, quantity]` pairs in the same order as the fields.
     public func jsonForBus() -> String {
-        var out = "{\"symbol\":"
-        appendQuoted(symbol, to: &out)
-        out += ",\"exchange\":"
-        appendQuoted(exchange, to: &out)
-        out += ",\"update_type\":\"\(kind.rawValue)\""
-        out += ",\"window_start_ms\":\(floorDiv(windowStartNanos, 1_000_000))"
-        out += ",\"window_end_ms\":\(floorDiv(windowEndNanos, 1_000_000))"
-        out += ",\"min_event_time_ms\":\(floorDiv(minEventTimeNanos, 1_000_000))"
-        out += ",\"max_event_time_ms\":\(floorDiv(maxEventTimeNanos, 1_000_000))"
-        out += ",\"first_update_id\":\(firstUpdateId),\"last_update_id\":\(lastUpdateId)"
-        out += ",\"update_count\":\(updateCount)"
-        if let maxIntendedNanos { out += ",\"max_intended_ns\":\(maxIntendedNanos)" }
-        out += ",\"snapshot_emitted\":\(snapshotEmitted)"
-        out += ",\"delta_bids\":"
-        appendLevels(deltaBids, to: &out)
-        out += ",\"delta_asks\":"
-        appendLevels(deltaAsks, to: &out)
-        out += ",\"top_bids\":"
-        appendLevels(topBids, to: &out)
-        out += ",\"top_asks\":"
-        appendLevels(topAsks, to: &out)
-        out += "}"
-        return out
-    }
-
-    private func appendLevels(_ levels: [PriceLevel], to out: inout String) {
-        out += "["
-        for (k, level) in levels.enumerated() {
-            if k > 0 { out += "," }
-            // Swift prints the shortest text that reads back as the same Double, and that text is valid JSON.
-            out += "[\(level.price),\(level.quantity)]"
+        var w = JSONBytes(capacity: 320 + 40 * (deltaBids.count + deltaAsks.count + topBids.count + topAsks.count))
+        w.raw("{\"symbol\":")
+        w.quoted(symbol)
+        w.raw(",\"exchange\":")
+        w.quoted(exchange)
+        w.raw(kind == .snapshot ? ",\"update_type\":\"snapshot\"" : ",\"update_type\":\"delta\"")
+        w.raw(",\"window_start_ms\":")
+        w.integer(floorDiv(windowStartNanos, 1_000_000))
+        w.raw(",\"window_end_ms\":")
+        w.integer(floorDiv(windowEndNanos, 1_000_000))
+        w.raw(",\"min_event_time_ms\":")
+        w.integer(floorDiv(minEventTimeNanos, 1_000_000))
+        w.raw(",\"max_event_time_ms\":")
+        w.integer(floorDiv(maxEventTimeNanos, 1_000_000))
+        w.raw(",\"first_update_id\":")
+        w.integer(firstUpdateId)
+        w.raw(",\"last_update_id\":")
+        w.integer(lastUpdateId)
+        w.raw(",\"update_count\":")
+        w.integer(Int64(updateCount))
+        if let maxIntendedNanos {
+            w.raw(",\"max_intended_ns\":")
+            w.integer(maxIntendedNanos)
         }
-        out += "]"
+        w.raw(snapshotEmitted ? ",\"snapshot_emitted\":true" : ",\"snapshot_emitted\":false")
+        w.raw(",\"delta_bids\":")
+        w.levels(deltaBids)
+        w.raw(",\"delta_asks\":")
+        w.levels(deltaAsks)
+        w.raw(",\"top_bids\":")
+        w.levels(topBids)
+        w.raw(",\"top_asks\":")
+        w.levels(topAsks)
+        w.raw("}")
+        return w.string
+    }
+}
+
+/// A byte buffer for the bus JSON: formatting straight into bytes is several times cheaper than string
+/// interpolation of every Double, and a window can carry hundreds of levels.
+struct JSONBytes {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    private func appendQuoted(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+    mutating func quoted(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(b)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                bytes.append(b)
             }
         }
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func integer(_ value: Int64) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            // Int64.min has no positive counterpart; magnitude handles it.
+            appendDigits(value.magnitude)
+        } else {
+            appendDigits(UInt64(value))
+        }
+    }
+
+    private mutating func appendDigits(_ value: UInt64) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - count] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            bytes.append(contentsOf: d[(20 - count)...])
+        }
+    }
+
+    /// Prices and quantities are decimals with at most 8 fraction digits. When `d` is exactly the nearest
+    /// double to m / 10^8 for an integer m, printing m with the point put back reads back as `d`; anything
+    /// else falls back to Swift's shortest round-trip text. Either form is valid JSON.
+    mutating func number(_ d: Double) {
+        let scaled = (d * 1e8).rounded()
+        guard d.isFinite, abs(scaled) < 9_007_199_254_740_992, scaled / 1e8 == d else {
+            bytes.append(contentsOf: (d.isFinite ? d.description : "null").utf8)
+            return
+        }
+        var m = Int64(scaled)
+        if m < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            m = -m
+        }
+        appendDigits(UInt64(m / 100_000_000))
+        var fraction = m % 100_000_000
+        guard fraction != 0 else { return }
+        var width = 8
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        bytes.append(UInt8(ascii: "."))
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    mutating func levels(_ levels: [PriceLevel]) {
+        bytes.append(UInt8(ascii: "["))
+        for (k, level) in levels.enumerated() {
+            if k > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "["))
+            number(level.price)
+            bytes.append(UInt8(ascii: ","))
+            number(level.quantity)
+            bytes.append(UInt8(ascii: "]"))
+        }
+        bytes.append(UInt8(ascii: "]"))
     }
 }
 
@@ -245,6 +331,7 @@ public struct BookNormalizer: Sendable {
     }
 
     /// Closes every open window that ends at or before `eventTimeNanos`, for symbols whose input went quiet.
+    /// Pass a time that trails the newest event time by the expected lateness, or late inputs will reopen their slot.
     public mutating func flush(upTo eventTimeNanos: Int64) -> [NormalizerEvent] {
         closeWindows { end in end <= eventTimeNanos }
     }
@@ -371,6 +458,8 @@ struct SymbolBook: Sendable {
         // deltas after the snapshot start a new window even if it shares the same time slot.
         if window != nil { events.append(.window(closeWindow(settings: settings))) }
         exchange = update.exchange
+        // Every snapshot is taken as authoritative, even one older than the book: if deltas beyond it were already
+        // applied, the next delta shows up as a gap and asks for a fresher snapshot, which is safer than guessing.
         book.apply(snapshot: update)
         if book.isCrossed {
             counters.crossedBooks += 1

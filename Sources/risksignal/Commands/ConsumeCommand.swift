@@ -51,6 +51,15 @@ struct PipelineFlags: ParsableArguments {
             // Durable and filter overrides let several pipelines share one NATS account.
             if let v = env["RS_\(n.uppercased())_DURABLE"], !v.isEmpty { d.durable = v }
             if let v = env["RS_\(n.uppercased())_FILTER"], !v.isEmpty { d.filterSubject = v }
+            let key = "RS_\(n.uppercased())"
+            if let v = env["\(key)_BATCH_SIZE"], !v.isEmpty {
+                guard let b = Int(v), b > 0 else { throw ValidationError("\(key)_BATCH_SIZE=\(v): expected a positive number of messages") }
+                d.policy.batchSize = b
+            }
+            if let v = env["\(key)_MAX_WAIT"], !v.isEmpty {
+                guard let w = Double(v), w > 0, w.isFinite else { throw ValidationError("\(key)_MAX_WAIT=\(v): expected a positive number of seconds") }
+                d.policy.maxWait = .nanoseconds(Int64(w * 1e9))
+            }
             if let b = batchSize { d.policy.batchSize = b }
             if let w = maxWait { d.policy.maxWait = .nanoseconds(Int64(w * 1e9)) }
             if d.ackWait < d.policy.maxWait * 2 + .seconds(10) { d.ackWait = d.policy.maxWait * 2 + .seconds(30) }
@@ -157,6 +166,11 @@ struct RunCommand: AsyncParsableCommand {
             Runs signals, market, trades, social, actions and frontend together (or --only some), \
             serves /metrics on 127.0.0.1:9464, and shuts down gracefully on SIGTERM/SIGINT: each \
             consumer finishes and acks the batch in hand, then the process exits 0.
+
+            Per-consumer batching comes from the environment (flags override it for every consumer):
+              RS_<NAME>_BATCH_SIZE, RS_<NAME>_MAX_WAIT (seconds), RS_<NAME>_DURABLE, RS_<NAME>_FILTER
+            Defaults: signals 100/1s, market 2000/0.1s, trades 5000/0.2s, social 500/60s,
+            actions 2000/0.5s, frontend 500/1s.
 
             Examples:
               risksignal run

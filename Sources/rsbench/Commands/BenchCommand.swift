@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release): physical limits of this machine's stack.",
-        subcommands: [Limits.self]
+        subcommands: [Limits.self, PipelineThroughput.self]
     )
 
     struct Limits: AsyncParsableCommand {
@@ -54,6 +54,50 @@ struct BenchCommand: AsyncParsableCommand {
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try enc.encode(results).write(to: URL(fileURLWithPath: json))
                 print("wrote \(json)")
+            }
+        }
+    }
+}
+
+extension BenchCommand {
+    struct PipelineThroughput: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pipeline",
+            abstract: "Each consumer's sustained rows/s into ClickHouse, next to the direct-insert limit of the same run.",
+            discussion: """
+                For each consumer: fill its stream with --messages events from the demo generators, then \
+                time the real consumer (validation, batching, insert, ack) draining it. Between consumer \
+                runs the direct batch-insert limit is measured again, so the ratio compares like with like.
+
+                Example:
+                  .build/release/rsbench bench pipeline --consumers signals,trades --messages 200000
+                """
+        )
+
+        @Option(help: "Messages per consumer run.") var messages = 100_000
+        @Option(help: "Comma-separated consumers.") var consumers = "signals,trades,actions,frontend,market,social"
+        @Option(help: "Insert batch size.") var batchSize = 10_000
+        @Option(help: "Runs per consumer (the median is reported).") var repeats = 3
+        @Option(help: "Write the results as JSON to this file.") var json: String?
+        @OptionGroup var target: TargetOptions
+
+        func run() async throws {
+            let connection = try target.connection()
+            #if DEBUG
+            print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
+            #endif
+            let names = consumers.split(separator: ",").map(String.init)
+            let bench = PipelineBenchmark(connection: connection, messages: messages, consumers: names, batchSize: batchSize, repeats: repeats)
+            let results = try await bench.run { print("  \($0)") }
+            print(ResultTable.render(results))
+            let limit = results[0].median
+            for r in results.dropFirst() {
+                print(String(format: "%@: %.0f%% of the direct-insert limit", r.name, 100 * r.median / limit))
+            }
+            if let json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try enc.encode(results).write(to: URL(fileURLWithPath: json))
             }
         }
     }
