@@ -98,12 +98,25 @@ public final class PullConsumer: @unchecked Sendable {
 /// One delivered JetStream message; owns the libnats message until it is released.
 public final class JetStreamMessage: @unchecked Sendable {
     let handle: OpaquePointer
+    /// Read once at fetch time: every stage needs them, and libnats parses the metadata from the reply subject.
+    public let subject: String
+    public let metadata: DeliveryMetadata?
 
-    init(_ handle: OpaquePointer) { self.handle = handle }
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+        subject = String(cString: natsMsg_GetSubject(handle))
+        var meta: UnsafeMutablePointer<jsMsgMetaData>?
+        if natsMsg_GetMetaData(&meta, handle) == NATS_OK, let meta {
+            let m = meta.pointee
+            metadata = DeliveryMetadata(streamSequence: m.Sequence.Stream, consumerSequence: m.Sequence.Consumer,
+                                        numDelivered: m.NumDelivered, numPending: m.NumPending, timestampNanos: m.Timestamp)
+            jsMsgMetaData_Destroy(meta)
+        } else {
+            metadata = nil
+        }
+    }
 
     deinit { natsMsg_Destroy(handle) }
-
-    public var subject: String { String(cString: natsMsg_GetSubject(handle)) }
 
     /// The payload bytes, valid only inside `body`.
     public func withPayload<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -135,16 +148,6 @@ public final class JetStreamMessage: @unchecked Sendable {
         return out
     }
 
-    /// Stream and consumer sequence, delivery count and server timestamp of this delivery.
-    public var metadata: DeliveryMetadata? {
-        var meta: UnsafeMutablePointer<jsMsgMetaData>?
-        guard natsMsg_GetMetaData(&meta, handle) == NATS_OK, let meta else { return nil }
-        defer { jsMsgMetaData_Destroy(meta) }
-        let m = meta.pointee
-        return DeliveryMetadata(streamSequence: m.Sequence.Stream, consumerSequence: m.Sequence.Consumer,
-                                numDelivered: m.NumDelivered, numPending: m.NumPending,
-                                timestampNanos: m.Timestamp)
-    }
 }
 
 /// Where a delivered message sits in its stream and how often it was delivered.

@@ -60,9 +60,13 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         var batchStarted = ContinuousClock.now
         var lastPendingSample = ContinuousClock.now - .seconds(10)
         var natsBackoff = self.backoff
+        // Storing batch k overlaps fetching and handling batch k+1; stores still complete in order.
+        var storing: Task<Void, Error>?
+        defer { storing?.cancel() }
         while true {
             if Task.isCancelled {
-                if !pending.isEmpty { try await process(pending) }
+                if !pending.isEmpty { try await process(pending, after: &storing) }
+                try await storing?.value
                 return
             }
             do {
@@ -87,11 +91,13 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 if full || due || (got.isEmpty && !pending.isEmpty && remaining <= .seconds(1)) {
                     let batch = pending
                     pending = []
-                    try await process(batch)
+                    try await process(batch, after: &storing)
                     natsBackoff.reset()
                     continue
                 }
                 if got.isEmpty && pending.isEmpty {
+                    try await storing?.value
+                    storing = nil
                     try await store(try await handler.idle())
                     idle += 1
                     if let limit = stopWhenIdle, idle >= limit { return }
@@ -101,6 +107,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 // The connection is down or the server restarting; libnats reconnects. Unacked
                 // messages come back after their ack wait, and idempotent inserts absorb the repeats.
                 pending = []
+                storing = nil
                 let delay = natsBackoff.next()
                 stats.update { $0.lastError = e.description }
                 logger.warning("JetStream call failed, retrying in \(delay)", metadata: ["error": .string(e.description)])
@@ -109,18 +116,32 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         }
     }
 
-    /// Handles, dead-letters, inserts, publishes and acks one fetched batch.
+    /// Handles, dead-letters, inserts, publishes and acks one fetched batch, start to finish.
     public func process(_ messages: [JetStreamMessage]) async throws {
+        var none: Task<Void, Error>?
+        try await process(messages, after: &none)
+        try await none?.value
+    }
+
+    /// Handles the batch now, then stores it once the previous store (`storing`) has finished.
+    func process(_ messages: [JetStreamMessage], after storing: inout Task<Void, Error>?) async throws {
         stats.update { $0.received += UInt64(messages.count) }
         metrics.received.increment(by: Int64(messages.count))
         metrics.batchSize.record(messages.count)
+        let output = try await handleRetrying(messages)
+        let previous = storing
+        storing = Task {
+            try await previous?.value
+            try await self.store(output)
+        }
+    }
+
+    private func handleRetrying(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
         var backoff = self.backoff
         while true {
             do {
-                let output = try await handler.handle(messages)
-                try await store(output)
-                return
-            } catch let e where !(e is CancellationError) && !(e is ClickHouseError) && !(e is NATSError) {
+                return try await handler.handle(messages)
+            } catch let e where !(e is CancellationError) {
                 // The handler itself failed (e.g. the sentiment provider is down): keep the batch and retry.
                 if Task.isCancelled { throw CancellationError() }
                 let delay = backoff.next()
