@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .rsbench/venv
 RELEASE := .build/release
 
-.PHONY: setup build build-debug run test test-python test-swift bench stack-up stack-down clean
+.PHONY: setup build build-debug run demo ci-scenario test test-python test-swift bench stack-up stack-down clean
 
 setup:
 	@scripts/setup
@@ -17,6 +17,10 @@ build-debug: setup
 	swift build --build-tests
 
 run: build
+	$(RELEASE)/rsbench run scenarios/peak.yaml
+
+# Seed 000's signals flow, step by step (stack, migrate, produce, consume, verify).
+demo: build
 	@scripts/run-main
 
 test: setup
@@ -29,6 +33,10 @@ test-python:
 
 test-swift:
 	swift test --skip-build
+
+# The CI performance gate: a short scenario with gates, on the debug build that `make test` made.
+ci-scenario:
+	.build/debug/rsbench run scenarios/ci.yaml --out reports/ci-outcome.json
 
 bench: build
 	$(RELEASE)/rsbench bench limits

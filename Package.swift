@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift wrapper module.
@@ -65,6 +67,23 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // Seeded traffic generators and rate models (rsbench).
+        .target(name: "Generators", dependencies: ["RiskSignalCore"]),
+        // Scenario files: the plain model, YAML parsing with file/line errors, gate expressions.
+        .target(name: "Scenario", dependencies: [
+            "RiskSignalCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Open-loop load: schedules, pacing, publishing, schedule-lag and ack-latency recording.
+        .target(name: "LoadDriver", dependencies: [
+            "Generators", "Scenario", "JetStream", "RiskSignalCore",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        // rsbench run: orchestration of stack, pipeline process, workloads, drain and measurement.
+        .target(name: "ScenarioRun", dependencies: [
+            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
         // rsbench micro/limit benchmarks (release build).
@@ -77,12 +96,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "rsbench", dependencies: [
-            "LocalStack", "Bench", "Pipeline", "RiskSignalCore",
+            "LocalStack", "Bench", "Pipeline", "RiskSignalCore", "Scenario", "LoadDriver", "Generators", "Zstd", "JetStream", "ClickHouse", "ScenarioRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
             "Sentiment", "OpenAISentiment", "MarketData",

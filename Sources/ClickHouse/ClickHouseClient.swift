@@ -111,9 +111,8 @@ public final class ClickHouseClient: Sendable {
         s["output_format_json_quote_64bit_integers"] = s["output_format_json_quote_64bit_integers"] ?? "0"
         let r = try await query(sql, format: "JSONEachRow", settings: s)
         var out: [[String: JSONValue]] = []
-        let decoder = JSONDecoder()
         for line in r.body.split(separator: 0x0A) where !line.isEmpty {
-            guard case .object(let o)? = try? decoder.decode(JSONValue.self, from: Data(line)) else {
+            guard case .object(let o)? = try? JSONParser.parse(line) else {
                 throw .malformedResponse("expected a JSON object per line, got: \(String(decoding: line.prefix(200), as: UTF8.self))")
             }
             out.append(o)

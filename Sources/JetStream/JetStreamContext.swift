@@ -16,10 +16,11 @@ public struct JetStreamOptions: Sendable {
     public var requestTimeout: Duration = .seconds(5)
     /// How long an async publish waits for room in a full window before giving up.
     public var publishStallLimit: Duration = .seconds(30)
-    /// A header whose integer value is handed to `onAck` (e.g. the send instant), read as the ack arrives.
+    /// Headers whose integer values are handed to `onAck` (e.g. intended and actual send instants), read as the ack arrives.
     public var ackTimingHeader: String?
+    public var ackSecondaryTimingHeader: String?
     /// Called on libnats' thread for every ack or failure; keep it cheap.
-    public var onAck: (@Sendable (_ result: Result<PublishAck, NATSError>, _ timingHeaderValue: Int64?) -> Void)?
+    public var onAck: (@Sendable (_ result: Result<PublishAck, NATSError>, _ timing: Int64?, _ secondaryTiming: Int64?) -> Void)?
 
     public init() {}
 }
@@ -36,7 +37,7 @@ public final class JetStreamContext: @unchecked Sendable {
     init(connection: NATSConnection, options: JetStreamOptions) throws(NATSError) {
         self.connection = connection
         self.options = options
-        self.tracker = PublishAckTracker(timingHeader: options.ackTimingHeader, onAck: options.onAck)
+        self.tracker = PublishAckTracker(timingHeaders: (options.ackTimingHeader, options.ackSecondaryTimingHeader), onAck: options.onAck)
         self.publishLane = BlockingLane(label: "nats.publish.\(connection.options.name)")
         var jo = jsOptions()
         jsOptions_Init(&jo)
@@ -271,11 +272,11 @@ public final class JetStreamContext: @unchecked Sendable {
 /// Counts every async publish's outcome; called from libnats' callback thread.
 final class PublishAckTracker: Sendable {
     private let state = Mutex(PublishAckCounts())
-    let timingHeader: String?
-    let onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?) -> Void)?
+    let timingHeaders: (String?, String?)
+    let onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?
 
-    init(timingHeader: String?, onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?) -> Void)?) {
-        self.timingHeader = timingHeader
+    init(timingHeaders: (String?, String?), onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?) {
+        self.timingHeaders = timingHeaders
         self.onAck = onAck
     }
 
@@ -301,22 +302,25 @@ final class PublishAckTracker: Sendable {
 private let publishAckHandler: jsPubAckHandler = { _, msg, pa, pae, closure in
     guard let closure else { natsMsg_Destroy(msg); return }
     let tracker = Unmanaged<PublishAckTracker>.fromOpaque(closure).takeUnretainedValue()
-    var timing: Int64?
-    if let header = tracker.timingHeader, let msg {
+    func headerValue(_ name: String?) -> Int64? {
+        guard let name, let msg else { return nil }
         var value: UnsafePointer<CChar>?
-        if natsMsgHeader_Get(msg, header, &value) == NATS_OK, let value { timing = Int64(atoll(value)) }
+        guard natsMsgHeader_Get(msg, name, &value) == NATS_OK, let value else { return nil }
+        return Int64(atoll(value))
     }
+    let timing = headerValue(tracker.timingHeaders.0)
+    let secondary = headerValue(tracker.timingHeaders.1)
     if let pa {
         tracker.didAck(duplicate: pa.pointee.Duplicate)
         if let onAck = tracker.onAck {
             let stream = pa.pointee.Stream.map { String(cString: $0) } ?? ""
-            onAck(.success(PublishAck(stream: stream, sequence: pa.pointee.Sequence, duplicate: pa.pointee.Duplicate)), timing)
+            onAck(.success(PublishAck(stream: stream, sequence: pa.pointee.Sequence, duplicate: pa.pointee.Duplicate)), timing, secondary)
         }
     } else if let pae {
         let text = pae.pointee.ErrText.map { String(cString: $0) } ?? NATSError.statusText(pae.pointee.Err)
         tracker.didFail(text)
         tracker.onAck?(.failure(.operation("async publish", status: NATSError.statusText(pae.pointee.Err), detail: text,
-                                           jsCode: Int(pae.pointee.ErrCode.rawValue))), timing)
+                                           jsCode: Int(pae.pointee.ErrCode.rawValue))), timing, secondary)
     }
     natsMsg_Destroy(msg)
 }

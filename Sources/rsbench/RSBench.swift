@@ -14,6 +14,6 @@ struct RSBench: AsyncParsableCommand {
               rsbench bench limits
               rsbench stack down
             """,
-        subcommands: [StackCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, SynthCommand.self, StackCommand.self, BenchCommand.self]
     )
 }

@@ -41,7 +41,7 @@ final class JetStreamTests: XCTestCase {
         var options = JetStreamOptions()
         options.publishWindow = 64
         options.ackTimingHeader = "Rs-Sent-Ns"
-        options.onAck = { result, timing in
+        options.onAck = { result, timing, _ in
             seen.withLock {
                 if case .success = result { $0.acks += 1 }
                 if timing == 12345 { $0.timings += 1 }

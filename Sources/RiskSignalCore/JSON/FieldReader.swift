@@ -17,8 +17,8 @@ public struct FieldReader: Sendable {
             throw ValidationError(field: "$", message: "message is \(bytes.count) bytes, larger than the \(maxBytes)-byte limit")
         }
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
-            throw ValidationError(field: "$", message: "not valid JSON (\(RiskSignalValidator.describe(error)))")
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw ValidationError(field: "$", message: "not valid JSON (\(error))")
         }
         guard case .object(let o) = value else {
             throw ValidationError(field: "$", message: "expected a JSON object, got \(value.typeName)")

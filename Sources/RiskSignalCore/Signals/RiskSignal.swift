@@ -73,9 +73,9 @@ public struct RiskSignalValidator: Sendable {
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONParser.parse(bytes)
         } catch {
-            return .failure(.init(field: "$", message: "not valid JSON (\(Self.describe(error)))"))
+            return .failure(.init(field: "$", message: "not valid JSON (\(error))"))
         }
         return Result { () throws(ValidationError) in try validate(value) }
     }

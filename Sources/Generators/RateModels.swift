@@ -1,0 +1,376 @@
+import RiskSignalCore
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Arrival times of one workload, in ns relative to the run start.
+public protocol RateModel: Sendable {
+    /// The next arrival strictly after `t` (or at t for the very first call with t = 0 allowed), nil when the model has ended (beyond `end`).
+    mutating func nextArrival(after t: Int64) -> Int64?
+    /// The model's expected rate at `t` in events/s (for "offered rate" progress lines).
+    func expectedRate(at t: Int64) -> Double
+}
+
+private let nanosPerSecond = 1e9
+
+/// Evenly spaced arrivals at `rate × scale` per second, the first at t = 0.
+public struct ConstantRate: RateModel {
+    public let rate: Double
+    public let end: Int64
+    private let periodNanos: Double
+    private var index: Int64 = 0
+    private var started = false
+
+    public init(rate: Double, scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
+        try Check.positive(rate, "rate")
+        try Check.positive(scale, "scale")
+        self.rate = rate * scale
+        self.end = end
+        periodNanos = nanosPerSecond / self.rate
+    }
+
+    @inline(__always) private func time(_ k: Int64) -> Int64 { Int64((Double(k) * periodNanos).rounded()) }
+
+    public mutating func nextArrival(after t: Int64) -> Int64? {
+        let inclusive = !started
+        started = true
+        // Arrival k is at round(k·period): start from the estimate and step to the first one past t.
+        var k = max(index, t <= 0 ? 0 : Int64(Double(t) / periodNanos))
+        while inclusive ? time(k) < t : time(k) <= t { k += 1 }
+        index = k + 1
+        let at = time(k)
+        return at > end ? nil : at
+    }
+
+    public func expectedRate(at t: Int64) -> Double { t > end ? 0 : rate }
+}
+
+/// A Poisson process: exponential gaps with mean 1/(rate × scale).
+public struct PoissonRate: RateModel {
+    public let rate: Double
+    public let end: Int64
+    private var draw: Draw
+
+    public init(rate: Double, seed: UInt64, scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
+        try Check.positive(rate, "rate")
+        try Check.positive(scale, "scale")
+        self.rate = rate * scale
+        self.end = end
+        draw = Draw(seed: seed)
+    }
+
+    public mutating func nextArrival(after t: Int64) -> Int64? {
+        let gap = draw.exponential(rate: rate) * nanosPerSecond
+        let at = t &+ max(1, Int64(gap.rounded()))
+        return at > end || at < t ? nil : at
+    }
+
+    public func expectedRate(at t: Int64) -> Double { t > end ? 0 : rate }
+}
+
+/// A rate that is piecewise linear in time; arrivals fall where the cumulative expected count Λ(t) crosses
+/// the next integer, so the count over any stretch is its integral rounded, with no sampling noise.
+struct PiecewiseLinearArrivals: Sendable {
+    struct Segment: Sendable {
+        var start: Int64
+        var length: Int64
+        /// Rate at the start (events/s) and its slope (events/s²).
+        var rate: Double
+        var slope: Double
+        /// Λ at the start of the segment.
+        var cumulative: Double
+        var total: Double { rate * seconds + slope * seconds * seconds / 2 }
+        var seconds: Double { Double(length) / nanosPerSecond }
+    }
+
+    let segments: [Segment]
+    let end: Int64
+    private var lastCount: Double = 0
+
+    /// `points`: (duration, rate at the start, rate at the end) per stage.
+    init(stages: [(length: Int64, from: Double, to: Double)], end: Int64) {
+        var segs: [Segment] = []
+        var start: Int64 = 0
+        var cumulative = 0.0
+        for s in stages {
+            let secs = Double(s.length) / nanosPerSecond
+            let seg = Segment(start: start, length: s.length, rate: s.from, slope: (s.to - s.from) / secs, cumulative: cumulative)
+            cumulative += seg.total
+            segs.append(seg)
+            start = start.addingReportingOverflow(s.length).overflow ? .max : start + s.length
+        }
+        segments = segs
+        self.end = min(end, start)
+    }
+
+    func segmentIndex(at t: Int64) -> Int? {
+        var lo = 0, hi = segments.count - 1
+        guard hi >= 0, t >= 0, t < segments[hi].start + segments[hi].length else { return nil }
+        while lo < hi {
+            let mid = (lo + hi + 1) >> 1
+            if segments[mid].start <= t { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    func rate(at t: Int64) -> Double {
+        guard t <= end, let j = segmentIndex(at: t) else { return 0 }
+        let s = segments[j]
+        return max(0, s.rate + s.slope * Double(t - s.start) / nanosPerSecond)
+    }
+
+    func count(at t: Int64) -> Double {
+        guard let last = segments.last else { return 0 }
+        if t <= 0 { return 0 }
+        guard let j = segmentIndex(at: t) else { return last.cumulative + last.total }
+        let s = segments[j]
+        let x = Double(t - s.start) / nanosPerSecond
+        return s.cumulative + s.rate * x + s.slope * x * x / 2
+    }
+
+    mutating func nextArrival(after t: Int64) -> Int64? {
+        // The count to reach: the next integer past Λ(t), and never one already handed out.
+        let k = max((count(at: t) + 1e-9).rounded(.down) + 1, lastCount + 1)
+        var j = segmentIndex(at: max(t, 0)) ?? segments.count
+        while j < segments.count, segments[j].cumulative + segments[j].total < k { j += 1 }
+        guard j < segments.count else { return nil }
+        let s = segments[j]
+        let need = k - s.cumulative
+        // Solve rate·x + slope·x²/2 = need in the stable form 2·need / (rate + √(rate² + 2·slope·need)).
+        let disc = max(0, s.rate * s.rate + 2 * s.slope * need)
+        let denom = s.rate + disc.squareRoot()
+        let x = denom > 0 ? 2 * need / denom : Double(s.length) / nanosPerSecond
+        let at = max(t &+ 1, s.start &+ min(s.length, Int64((x * nanosPerSecond).rounded(.up))))
+        guard at <= end else { return nil }
+        lastCount = k
+        return at
+    }
+}
+
+/// k6-style ramping: the rate moves linearly from the previous target (first `startRate`) to each stage's target
+/// over the stage; the model ends after the last stage.
+public struct RampStages: RateModel {
+    private var arrivals: PiecewiseLinearArrivals
+
+    public init(stages: [(duration: Duration, target: Double)], startRate: Double = 0, scale: Double = 1,
+                end: Int64 = .max) throws(GeneratorParameterError) {
+        try Check.nonNegative(startRate, "startRate")
+        try Check.positive(scale, "scale")
+        guard !stages.isEmpty else { throw .init(parameter: "stages", message: "must have at least one stage") }
+        var from = startRate * scale
+        var list: [(length: Int64, from: Double, to: Double)] = []
+        for (i, s) in stages.enumerated() {
+            try Check.positive(s.duration, "stages[\(i)].duration")
+            try Check.nonNegative(s.target, "stages[\(i)].target")
+            list.append((s.duration.totalNanoseconds, from, s.target * scale))
+            from = s.target * scale
+        }
+        arrivals = PiecewiseLinearArrivals(stages: list, end: end)
+    }
+
+    public mutating func nextArrival(after t: Int64) -> Int64? { arrivals.nextArrival(after: t) }
+    public func expectedRate(at t: Int64) -> Double { arrivals.rate(at: t) }
+    /// Expected arrivals from the start to `t`: the integral of the rate.
+    public func expectedCount(upTo t: Int64) -> Double { arrivals.count(at: t) }
+}
+
+/// Piecewise-constant rates: each stage holds its rate for its duration; the model ends after the last stage.
+public struct StepStages: RateModel {
+    private var arrivals: PiecewiseLinearArrivals
+
+    public init(stages: [(duration: Duration, rate: Double)], scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
+        try Check.positive(scale, "scale")
+        guard !stages.isEmpty else { throw .init(parameter: "stages", message: "must have at least one stage") }
+        var list: [(length: Int64, from: Double, to: Double)] = []
+        for (i, s) in stages.enumerated() {
+            try Check.positive(s.duration, "stages[\(i)].duration")
+            try Check.nonNegative(s.rate, "stages[\(i)].rate")
+            list.append((s.duration.totalNanoseconds, s.rate * scale, s.rate * scale))
+        }
+        arrivals = PiecewiseLinearArrivals(stages: list, end: end)
+    }
+
+    public mutating func nextArrival(after t: Int64) -> Int64? { arrivals.nextArrival(after: t) }
+    public func expectedRate(at t: Int64) -> Double { arrivals.rate(at: t) }
+    public func expectedCount(upTo t: Int64) -> Double { arrivals.count(at: t) }
+}
+
+/// Alternating phases, `onRate` for `onDuration` then `offRate` for `offDuration`, Poisson within each phase.
+public struct OnOffBursts: RateModel {
+    public let onRate: Double
+    public let offRate: Double
+    public let end: Int64
+    private let onNanos: Int64
+    private let cycleNanos: Int64
+    private var draw: Draw
+
+    public init(onRate: Double, offRate: Double, onDuration: Duration, offDuration: Duration, seed: UInt64,
+                scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
+        try Check.nonNegative(onRate, "onRate")
+        try Check.nonNegative(offRate, "offRate")
+        try Check.positive(scale, "scale")
+        guard onRate > 0 || offRate > 0 else { throw .init(parameter: "onRate", message: "onRate and offRate cannot both be 0") }
+        try Check.positive(onDuration, "onDuration")
+        try Check.positive(offDuration, "offDuration")
+        self.onRate = onRate * scale
+        self.offRate = offRate * scale
+        self.end = end
+        onNanos = onDuration.totalNanoseconds
+        cycleNanos = onNanos + offDuration.totalNanoseconds
+        draw = Draw(seed: seed)
+    }
+
+    /// The rate in force at `t` and when that phase ends.
+    private func phase(at t: Int64) -> (rate: Double, ends: Int64) {
+        let cycleStart = t - ((t % cycleNanos) + cycleNanos) % cycleNanos
+        return t - cycleStart < onNanos ? (onRate, cycleStart + onNanos) : (offRate, cycleStart + cycleNanos)
+    }
+
+    public mutating func nextArrival(after t: Int64) -> Int64? {
+        var s = max(t, 0)
+        // Memorylessness lets a gap that overruns its phase restart at the boundary with the next phase's rate.
+        while s <= end {
+            let (rate, ends) = phase(at: s)
+            if rate > 0 {
+                let at = s &+ max(1, Int64((draw.exponential(rate: rate) * nanosPerSecond).rounded()))
+                if at < ends { return at > end ? nil : at }
+            }
+            s = ends
+        }
+        return nil
+    }
+
+    public func expectedRate(at t: Int64) -> Double { t > end ? 0 : phase(at: max(t, 0)).rate }
+}
+
+/// A self-exciting (Hawkes) process with exponential kernel, λ(t) = μ + Σ α·e^(−β(t − tᵢ)), simulated by Ogata
+/// thinning: each arrival raises the rate by α, which decays at β, so arrivals cluster like real market activity.
+public struct HawkesRate: RateModel {
+    public let baseline: Double
+    public let excitation: Double
+    public let decay: Double
+    public let end: Int64
+    /// Mean number of arrivals each arrival triggers (α/β); below 1 or the process explodes.
+    public var branchingRatio: Double { excitation / decay }
+    private var draw: Draw
+    /// Excitation Σ α·e^(−β(s − tᵢ)) as of `excitationAt` (seconds since the run start).
+    private var excitationNow = 0.0
+    private var excitationAt = 0.0
+
+    public init(baseline mu: Double, excitation alpha: Double, decay beta: Double, seed: UInt64, scale: Double = 1,
+                end: Int64 = .max) throws(GeneratorParameterError) {
+        try Check.positive(mu, "baseline")
+        try Check.nonNegative(alpha, "excitation")
+        try Check.positive(beta, "decay")
+        try Check.positive(scale, "scale")
+        guard alpha / beta < 1 else {
+            throw .init(parameter: "excitation",
+                        message: "branching ratio excitation/decay = \(alpha)/\(beta) = \(alpha / beta) must be < 1: each arrival would trigger on average at least one more and the rate would grow without bound")
+        }
+        baseline = mu * scale
+        excitation = alpha
+        decay = beta
+        self.end = end
+        draw = Draw(seed: seed)
+    }
+
+    public mutating func nextArrival(after t: Int64) -> Int64? {
+        var s = max(Double(max(t, 0)) / nanosPerSecond, excitationAt)
+        var ex = excitationNow * exp(-decay * (s - excitationAt))
+        let endSeconds = Double(end) / nanosPerSecond
+        // Ogata: between arrivals the intensity only decays, so its current value bounds it until the next candidate.
+        while true {
+            let bound = baseline + ex
+            let w = draw.exponential(rate: bound)
+            s += w
+            ex *= exp(-decay * w)
+            if s > endSeconds { return nil }
+            if draw.uniform() * bound <= baseline + ex {
+                excitationNow = ex + excitation
+                excitationAt = s
+                let at = Int64((s * nanosPerSecond).rounded())
+                return max(at, t &+ 1)
+            }
+        }
+    }
+
+    /// The stationary mean rate μ/(1 − α/β).
+    public func expectedRate(at t: Int64) -> Double { t > end ? 0 : baseline / (1 - branchingRatio) }
+}
+
+/// One stage of a ramp: reach `target` events/s (before scaling) by the end of `duration`.
+public struct RampStage: Sendable, Equatable {
+    public var duration: Duration
+    public var target: Double
+    public init(duration: Duration, target: Double) {
+        self.duration = duration
+        self.target = target
+    }
+}
+
+/// One stage of a step profile: hold `rate` events/s (before scaling) for `duration`.
+public struct RateStep: Sendable, Equatable {
+    public var duration: Duration
+    public var rate: Double
+    public init(duration: Duration, rate: Double) {
+        self.duration = duration
+        self.rate = rate
+    }
+}
+
+/// A rate model as a scenario file describes it; `make` builds the model for one run.
+public enum RateModelSpec: Sendable, Equatable {
+    case constant(rate: Double)
+    case poisson(rate: Double)
+    case ramp(startRate: Double, stages: [RampStage])
+    case steps([RateStep])
+    case onOff(onRate: Double, offRate: Double, onDuration: Duration, offDuration: Duration)
+    case hawkes(baseline: Double, excitation: Double, decay: Double)
+
+    /// Builds the model; `scale` (the global rate_scale) multiplies every rate, `end` (ns after the run start) stops it.
+    public func make(seed: UInt64, scale: Double = 1, end: Int64 = .max) throws -> any RateModel {
+        switch self {
+        case .constant(let rate):
+            return try ConstantRate(rate: rate, scale: scale, end: end)
+        case .poisson(let rate):
+            return try PoissonRate(rate: rate, seed: seed, scale: scale, end: end)
+        case .ramp(let startRate, let stages):
+            return try RampStages(stages: stages.map { ($0.duration, $0.target) }, startRate: startRate, scale: scale, end: end)
+        case .steps(let steps):
+            return try StepStages(stages: steps.map { ($0.duration, $0.rate) }, scale: scale, end: end)
+        case .onOff(let onRate, let offRate, let onDuration, let offDuration):
+            return try OnOffBursts(onRate: onRate, offRate: offRate, onDuration: onDuration, offDuration: offDuration,
+                                   seed: seed, scale: scale, end: end)
+        case .hawkes(let mu, let alpha, let beta):
+            return try HawkesRate(baseline: mu, excitation: alpha, decay: beta, seed: seed, scale: scale, end: end)
+        }
+    }
+
+    /// Mean events/s over the model's whole profile, before `scale` (ramps and steps: over their total duration;
+    /// Hawkes: μ/(1 − α/β), infinite when α/β ≥ 1).
+    public var meanRate: Double {
+        switch self {
+        case .constant(let rate), .poisson(let rate):
+            return rate
+        case .ramp(let startRate, let stages):
+            var from = startRate, area = 0.0, total = 0.0
+            for s in stages {
+                area += (from + s.target) / 2 * s.duration.seconds
+                total += s.duration.seconds
+                from = s.target
+            }
+            return total > 0 ? area / total : 0
+        case .steps(let steps):
+            let total = steps.reduce(0.0) { $0 + $1.duration.seconds }
+            return total > 0 ? steps.reduce(0.0) { $0 + $1.rate * $1.duration.seconds } / total : 0
+        case .onOff(let onRate, let offRate, let onDuration, let offDuration):
+            let on = onDuration.seconds, off = offDuration.seconds
+            return on + off > 0 ? (onRate * on + offRate * off) / (on + off) : 0
+        case .hawkes(let mu, let alpha, let beta):
+            return alpha / beta < 1 ? mu / (1 - alpha / beta) : .infinity
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Yams
+
+/// Reads a YAML node tree into typed values, collecting every problem with its file, line and key.
+final class YAMLReader {
+    let file: String
+    var issues: [ScenarioIssue] = []
+
+    init(file: String) { self.file = file }
+
+    func issue(_ node: Node?, _ key: String, _ message: String) {
+        issues.append(ScenarioIssue(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, message: message))
+    }
+
+    /// The mapping's entries; unknown keys are reported against `allowed`.
+    func mapping(_ node: Node, _ path: String, allowed: [String]) -> [String: Node]? {
+        guard case .mapping(let m) = node else {
+            issue(node, path, "expected a mapping of keys (\(allowed.joined(separator: ", "))), got \(describe(node))")
+            return nil
+        }
+        var out: [String: Node] = [:]
+        for (k, v) in m {
+            guard let key = k.string else { issue(k, path, "keys must be plain names"); continue }
+            if !allowed.contains(key) {
+                let close = allowed.min { editDistance($0, key) < editDistance($1, key) }
+                let hint = close.map { editDistance($0, key) <= 3 ? " (did you mean \($0)?)" : "" } ?? ""
+                issue(k, join(path, key), "unknown key\(hint); expected one of \(allowed.joined(separator: ", "))")
+                continue
+            }
+            out[key] = v
+        }
+        return out
+    }
+
+    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let s): "\"\(s.string.prefix(40))\""
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    func string(_ node: Node?, _ path: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node else { issue(node, path, "expected a string, got \(describe(node))"); return nil }
+        return s.string
+    }
+
+    func number(_ node: Node?, _ path: String, positive: Bool = false, allowZero: Bool = true, what: String = "a number") -> Double? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node, let v = Self.parseNumber(s.string) else {
+            issue(node, path, "expected \(what), got \(describe(node))")
+            return nil
+        }
+        if positive && (v < 0 || (!allowZero && v == 0)) {
+            issue(node, path, "expected \(what) greater than \(allowZero ? "or equal to " : "")zero, got \(s.string)")
+            return nil
+        }
+        return v
+    }
+
+    func integer(_ node: Node?, _ path: String, min: Int = Int.min) -> Int? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) else {
+            issue(node, path, "expected a whole number, got \(describe(node))")
+            return nil
+        }
+        if v < min { issue(node, path, "expected a whole number of at least \(min), got \(v)"); return nil }
+        return v
+    }
+
+    func bool(_ node: Node?, _ path: String) -> Bool? {
+        guard let node else { return nil }
+        guard let b = node.bool else { issue(node, path, "expected true or false, got \(describe(node))"); return nil }
+        return b
+    }
+
+    /// A duration with a unit (`30s`, `500ms`, `2m`, `1h`); a bare number is an error because its unit would be a guess.
+    func duration(_ node: Node?, _ path: String, allowZero: Bool = true) -> Duration? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node else { issue(node, path, "expected a duration like 30s, got \(describe(node))"); return nil }
+        switch Self.parseDuration(s.string) {
+        case .success(let d):
+            if !allowZero && d == .zero { issue(node, path, "must be longer than zero"); return nil }
+            return d
+        case .failure(let m):
+            issue(node, path, m.text)
+            return nil
+        }
+    }
+
+    func sequence(_ node: Node?, _ path: String) -> [Node]? {
+        guard let node else { return nil }
+        guard case .sequence(let s) = node else { issue(node, path, "expected a list, got \(describe(node))"); return nil }
+        return Array(s)
+    }
+
+    static func parseNumber(_ text: String) -> Double? {
+        var t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+        var factor = 1.0
+        if t.hasSuffix("k") || t.hasSuffix("K") { factor = 1e3; t.removeLast() }
+        else if t.hasSuffix("M") { factor = 1e6; t.removeLast() }
+        guard let v = Double(t), v.isFinite else { return nil }
+        return v * factor
+    }
+
+    static func parseDuration(_ text: String) -> Result<Duration, Problem> {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (u, f) in units where t.hasSuffix(u) {
+            let num = String(t.dropLast(u.count))
+            // "ms" also ends in "s": only accept when the rest is a number.
+            guard let v = Double(num), v.isFinite else { continue }
+            guard v >= 0 else { return .failure("expected a non-negative duration, got \(text)") }
+            return .success(.nanoseconds(Int64((v * f * 1e9).rounded())))
+        }
+        if Double(t) != nil {
+            return .failure("durations need a unit, like \(t)s or \(t)ms")
+        }
+        return .failure("expected a duration like 30s, 500ms, 2m or 1h, got \"\(text.prefix(40))\"")
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    for i in 1...a.count {
+        var cur = [i] + [Int](repeating: 0, count: b.count)
+        for j in 1...b.count {
+            cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        prev = cur
+    }
+    return prev[b.count]
+}
+
+/// Duration text as scenario files write it (`30s`, `500ms`, `2m`), for command-line overrides too.
+public enum ScenarioDurations {
+    public static func parse(_ text: String) -> Result<Duration, Problem> { YAMLReader.parseDuration(text) }
+}

@@ -1,0 +1,337 @@
+import ClickHouse
+import Foundation
+import Generators
+import JetStream
+import LoadDriver
+import LocalStack
+import Pipeline
+import RiskSignalCore
+import Scenario
+import Synchronization
+import Histogram
+
+/// Command-line overrides of a scenario (`rsbench run --duration … --rate-scale …`).
+public struct RunOverrides: Sendable {
+    public var duration: Duration?
+    public var rateScale: Double?
+    public var seed: UInt64?
+    public var natsURL: String?
+    public var clickHouseURL: String?
+    /// Leave the local stack running afterwards even when this run started it.
+    public var keepStack = false
+    public var database = "rsbench"
+
+    public init() {}
+}
+
+/// Runs a scenario end to end: stack, migrations, the real pipeline, warm-up, the measured window,
+/// drain, measurement, and clean-up of everything it started.
+public struct ScenarioRunner: Sendable {
+    public var scenario: Scenario
+    public var overrides: RunOverrides
+    public var projectRoot: String
+    /// One line per second, and the summary at the end.
+    public var output: @Sendable (String) -> Void
+
+    public init(scenario: Scenario, overrides: RunOverrides, projectRoot: String, output: @escaping @Sendable (String) -> Void) {
+        var s = scenario
+        if let d = overrides.duration { s.duration = d }
+        if let r = overrides.rateScale { s.rateScale = r }
+        if let seed = overrides.seed { s.seed = seed }
+        self.scenario = s
+        self.overrides = overrides
+        self.projectRoot = projectRoot
+        self.output = output
+    }
+
+    /// Consumers that each generator feeds, and the table its rows land in.
+    static let consumerFor = ["l2": "market", "trades": "trades", "social": "social", "frontend": "frontend", "orders": "actions", "signals": "signals"]
+    static let tableFor = ["l2": "book_topn", "trades": "trades", "social": "social_buzz", "frontend": "frontend_actions", "orders": "user_orders", "signals": "raw_signals"]
+
+    public func run() async -> RunOutcome {
+        let start = Timestamp.now()
+        var outcome = RunOutcome(scenario: scenario.name, file: scenario.file, status: .error, startedAt: start.iso8601,
+                                 measuredSeconds: scenario.duration.seconds)
+        var started = Started()
+        do {
+            try await execute(&outcome, &started)
+        } catch is CancellationError {
+            outcome.status = .aborted
+            outcome.notes.append("aborted by the user (Ctrl-C); the numbers above are partial")
+        } catch {
+            outcome.status = .error
+            outcome.notes.append("error: \(error)")
+        }
+        // Clean-up must run even after a Ctrl-C cancelled this task.
+        let cleanup = started
+        let keep = overrides.keepStack
+        let say = output
+        await Task.detached {
+            if let p = cleanup.pipeline {
+                let status = p.stop()
+                say("[run] stopped the pipeline (pid \(p.pid), exit \(status))")
+            }
+            if let stack = cleanup.stackStartedByUs, !keep {
+                stack.down()
+                say("[run] stopped the local stack it started")
+            }
+        }.value
+        return outcome
+    }
+
+    struct Started: @unchecked Sendable {
+        var pipeline: PipelineProcess?
+        var stackStartedByUs: LocalStack?
+    }
+
+    func execute(_ outcome: inout RunOutcome, _ started: inout Started) async throws {
+        // 1. Stack.
+        var connection = try ConnectionConfig.fromEnvironment(ProcessInfo.processInfo.environment)
+        connection.clickHouseDatabase = overrides.database
+        let natsURL = overrides.natsURL ?? scenario.target.natsURL
+        let chURL = overrides.clickHouseURL ?? scenario.target.clickHouseURL
+        let local = natsURL == nil && chURL == nil
+        if local {
+            let stack = LocalStack(config: try StackConfig.fromEnvironment(ProcessInfo.processInfo.environment, projectRoot: projectRoot))
+            let wasUp = stack.natsHealthy() && stack.clickHouseHealthy()
+            try stack.up(log: { output("[stack] \($0)") })
+            if !wasUp { started.stackStartedByUs = stack }
+            connection.natsURLs = [stack.config.natsURL]
+            connection.clickHouseURL = stack.config.clickHouseURL
+        } else {
+            if let natsURL { connection.natsURLs = try ConnectionConfig.parseNATSURLs(natsURL, source: "target.nats_url") }
+            if let chURL { connection.clickHouseURL = try ConnectionConfig.parseHTTPURL(chURL, source: "target.clickhouse_url") }
+        }
+        try Task.checkCancellation()
+
+        // 2. A clean slate: the run's database and streams (their durables go with them).
+        let ch = ClickHouseClient(ClickHouseClientConfig(connection))
+        defer { Task { await ch.shutdown() } }
+        let nats = try await NATSConnection.connect(NATSConnectionOptions(connection, name: "rsbench"))
+        defer { nats.close() }
+        let admin = try nats.jetStream()
+        try await ch.execute("DROP DATABASE IF EXISTS \(overrides.database)", useDatabase: false)
+        try await Migrator(client: ch, database: overrides.database).migrate()
+        for s in StreamCatalog.all {
+            if local { try? await admin.deleteStream(s.name) }
+            try await admin.ensureStream(s)
+        }
+        output("[run] database \(overrides.database) and streams ready")
+
+        // 3. The real pipeline, as its own process.
+        let kinds = scenario.workloads.compactMap { w -> String? in if case .generator(let k, _) = w.source { k } else { nil } }
+        let consumers = scenario.pipeline.consumers ?? Array(Set(kinds.compactMap { Self.consumerFor[$0] })).sorted()
+        guard let binary = PipelineProcess.locateBinary() else {
+            throw RunError.setup("cannot find the risksignal executable next to rsbench; build both with `swift build -c release`")
+        }
+        var env: [String: String] = ["RS_PII_SALT": "rsbench"]
+        for (c, b) in scenario.pipeline.batchSize { env["RS_\(c.uppercased())_BATCH_SIZE"] = String(b) }
+        for (c, w) in scenario.pipeline.maxWait { env["RS_\(c.uppercased())_MAX_WAIT"] = String(w.seconds) }
+        // Short batches for social so its rows arrive within the run (the production default waits a minute).
+        if env["RS_SOCIAL_MAX_WAIT"] == nil { env["RS_SOCIAL_MAX_WAIT"] = "1" }
+        let logDir = (projectRoot as NSString).appendingPathComponent(".rsbench/logs")
+        try? FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
+        let metricsPort = LoopbackProbe.freePort()
+        let pipeline = try PipelineProcess(
+            binary: binary,
+            arguments: ["--only", consumers.joined(separator: ","), "--database", overrides.database,
+                        "--nats-url", connection.natsURLs.joined(separator: ","), "--clickhouse-url", connection.clickHouseURL,
+                        "--sentiment", scenario.pipeline.sentiment, "--log-level", "warning"],
+            environment: env, metricsPort: metricsPort, log: (logDir as NSString).appendingPathComponent("pipeline.log"))
+        started.pipeline = pipeline
+        output("[run] pipeline up (pid \(pipeline.pid), consumers \(consumers.joined(separator: ",")), metrics http://127.0.0.1:\(metricsPort)/metrics)")
+
+        // 4. Workloads, paced from one shared start instant.
+        let warmup = scenario.warmup, duration = scenario.duration
+        let clock = ContinuousClock()
+        let startInstant = clock.now + .milliseconds(200)
+        let startWall = Timestamp.now().nanosSinceEpoch + 200_000_000
+        let measured = (start: startWall + warmup.totalNanoseconds, end: startWall + (warmup + duration).totalNanoseconds)
+        var drivers: [(Workload, WorkloadDriver, Double)] = []
+        for w in scenario.workloads {
+            let plan = try WorkloadFactory.plan(for: w, scenario: scenario, end: warmup + duration)
+            let offered = w.rate.meanRate * scenario.rateScale
+            drivers.append((w, try WorkloadDriver(plan: plan, connection: nats, measured: measured), offered))
+        }
+        output("[run] \(scenario.name): warm-up \(warmup), measured \(duration), \(drivers.count) workloads, rate scale \(scenario.rateScale)")
+
+        var rsbenchSeries = ResourceSeries(process: "rsbench", pid: getpid())
+        var pipelineSeries = ResourceSeries(process: "risksignal", pid: pipeline.pid)
+        var stackSeries: [ResourceSeries] = []
+        if local, let stack = Optional(LocalStack(config: try StackConfig.fromEnvironment(ProcessInfo.processInfo.environment, projectRoot: projectRoot))) {
+            stackSeries = stack.processes.map { ResourceSeries(process: $0.service == "nats" ? "nats-server" : "clickhouse", pid: $0.pid) }
+        }
+        let maxPending = Mutex(0.0)
+        let driverRefs = drivers.map(\.1)
+        let offered = drivers.map(\.2)
+        let names = drivers.map(\.0.name)
+
+        let publishing = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for d in driverRefs {
+                    group.addTask { try await d.run(startWall: startWall, startInstant: startInstant, end: warmup + duration) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        // Progress, once a second, while publishing.
+        var lastPublished = driverRefs.map { _ in UInt64(0) }
+        var lastRows = 0.0
+        var second = 0
+        while !publishing.isCancelled {
+            try await Task.sleep(until: startInstant + .seconds(second + 1), clock: clock)
+            second += 1
+            let t = (clock.now - startInstant).seconds
+            rsbenchSeries.sample(now: t); pipelineSeries.sample(now: t)
+            for i in stackSeries.indices { stackSeries[i].sample(now: t) }
+            let m = pipeline.scrape()
+            let pending = m.map { $0.pendingByConsumer.values.reduce(0, +) } ?? 0
+            maxPending.withLock { $0 = max($0, pending) }
+            let rows = m?.totalRows ?? lastRows
+            var parts: [String] = []
+            for (i, d) in driverRefs.enumerated() {
+                let c = d.snapshot
+                parts.append("\(names[i]) \(Int(offered[i]))→\(c.published - lastPublished[i])")
+                lastPublished[i] = c.published
+            }
+            let p99 = driverRefs.map { LatencySummary($0.ackLatency.snapshot).p99 }.max() ?? 0
+            let phase = second <= Int(warmup.seconds) ? "warm-up" : "measure"
+            output(String(format: "[%3ds %@] offered→achieved/s: %@ | ack p99 %.1f ms | pending %.0f | rows/s %.0f",
+                          second, phase, parts.joined(separator: ", "), p99 * 1000, pending, rows - lastRows))
+            lastRows = rows
+            if Double(second) >= (warmup + duration).seconds + 1 { break }
+        }
+        try await publishing.value
+        for d in driverRefs { try await d.waitForAcks(timeout: .seconds(30)) }
+
+        // 5. Drain: until the consumers have nothing pending, or the drain timeout.
+        output("[run] drain: waiting for the pipeline to catch up (at most \(scenario.drainTimeout))")
+        let drainDeadline = clock.now + scenario.drainTimeout
+        var drained = false
+        let durables = consumers.compactMap { ConsumerCatalog.named($0) }
+        while clock.now < drainDeadline {
+            var total: UInt64 = 0
+            for d in durables {
+                if let s = try? await admin.consumerState(stream: d.stream.name, durable: d.durable) {
+                    total += s.numPending + UInt64(max(0, s.numAckPending))
+                }
+            }
+            if total == 0 { drained = true; break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        // Held windows (market) and open social batches close on the consumers' idle flush.
+        try await Task.sleep(for: .seconds(2))
+        outcome.drained = drained
+        output(drained ? "[run] drained" : "[run] drain timeout: the pipeline still had messages pending")
+
+        // 6. Measurement from ClickHouse itself.
+        let m = pipeline.scrape()
+        outcome.deadLettered = m?.deadLettered ?? 0
+        outcome.maxConsumerPending = maxPending.withLock { $0 }
+        try await measure(&outcome, ch: ch, drivers: drivers, measured: measured, metrics: m)
+        outcome.resources = [rsbenchSeries, pipelineSeries] + stackSeries
+
+        // 7. Validity, then gates.
+        if let lag = outcome.scheduleLag, lag.p99 > scenario.limits.scheduleLagP99.seconds {
+            outcome.invalidReasons.append(String(format: "schedule lag p99 %.1f ms is over the limit of %.1f ms: rsbench could not hold the schedule",
+                                                 lag.p99 * 1000, scenario.limits.scheduleLagP99.seconds * 1000))
+        }
+        if rsbenchSeries.meanCPU > scenario.limits.rsbenchCPU {
+            outcome.invalidReasons.append(String(format: "rsbench used %.0f%% of a core on average, over the limit of %.0f%%",
+                                                 rsbenchSeries.meanCPU * 100, scenario.limits.rsbenchCPU * 100))
+        }
+        for g in scenario.gates {
+            if let v = outcome.metric(g.metric) {
+                outcome.gates.append(.init(expression: g.expression, measured: v, passed: g.holds(v), note: ""))
+            } else {
+                outcome.gates.append(.init(expression: g.expression, measured: nil, passed: false, note: "not measured in this run"))
+            }
+        }
+        outcome.status = !outcome.invalidReasons.isEmpty ? .invalid : outcome.gates.allSatisfy(\.passed) ? .passed : .failedGates
+    }
+
+    func measure(_ outcome: inout RunOutcome, ch: ClickHouseClient, drivers: [(Workload, WorkloadDriver, Double)],
+                 measured: (start: Int64, end: Int64), metrics: PipelineMetrics?) async throws {
+        let from = Timestamp(nanosSinceEpoch: measured.start).clickHouseDateTime64Micro
+        let to = Timestamp(nanosSinceEpoch: measured.end).clickHouseDateTime64Micro
+        let window = "intended_at >= toDateTime64('\(from)', 6) AND intended_at < toDateTime64('\(to)', 6)"
+        let lagExpr = "dateDiff('microsecond', intended_at, ingested_at)"
+        var usedTables: [String] = []
+        var mergedSchedule = LatencyRecorderMerge(), mergedAck = LatencyRecorderMerge(), mergedAckU = LatencyRecorderMerge()
+        for (w, d, offered) in drivers {
+            let c = d.snapshot
+            var table: String?
+            var generator = "replay"
+            if case .generator(let k, _) = w.source { generator = k; table = Self.tableFor[k] }
+            mergedSchedule.add(d.scheduleLag.snapshot); mergedAck.add(d.ackLatency.snapshot); mergedAckU.add(d.ackLatencyUncorrected.snapshot)
+            var stored: UInt64?
+            var lost: UInt64 = c.failed
+            if let t = table, !usedTables.contains(t) { usedTables.append(t) }
+            // Cross-check: every acked event of a 1:1 stream must be a row (deduplicated by event_id).
+            switch generator {
+            case "trades", "orders", "social", "signals":
+                let n = try await ch.scalarInt("SELECT uniqExact(event_id) FROM \(table!)")
+                stored = UInt64(n)
+                lost += c.acked > UInt64(n) ? c.acked - UInt64(n) : 0
+            case "frontend":
+                let n = try await ch.scalarInt("SELECT uniqExact(arrayStringConcat(arraySlice(splitByChar(':', event_id), 1, 2), ':')) FROM frontend_actions")
+                stored = UInt64(n)
+                lost += c.acked > UInt64(n) ? c.acked - UInt64(n) : 0
+            case "l2":
+                let received = UInt64(metrics?.receivedByConsumer["market"] ?? 0)
+                stored = received
+                lost += c.acked > received ? c.acked - received : 0
+            default: break
+            }
+            outcome.workloads.append(.init(name: w.name, generator: generator, table: table, offeredRate: offered, published: c.published,
+                                           measuredPublished: c.measuredPublished, acked: c.acked, failed: c.failed, duplicates: c.duplicates,
+                                           scheduleLag: LatencySummary(d.scheduleLag.snapshot), publishLatency: LatencySummary(d.ackLatency.snapshot),
+                                           publishLatencyUncorrected: LatencySummary(d.ackLatencyUncorrected.snapshot),
+                                           publishedPerSecond: d.publishedPerSecond, stored: stored, lost: lost))
+        }
+        outcome.scheduleLag = mergedSchedule.summary
+        outcome.publishLatency = mergedAck.summary
+        outcome.publishLatencyUncorrected = mergedAckU.summary
+        var unions: [String] = []
+        for t in usedTables {
+            let rows = try await ch.rows("""
+                SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(\(lagExpr)) AS q, max(\(lagExpr)) AS mx, avg(\(lagExpr)) AS mean
+                FROM \(t) WHERE \(window)
+                """)
+            let s = Self.summary(rows.first)
+            outcome.tables.append(.init(table: t, rows: s.count, rowsPerSecond: Double(s.count) / scenario.duration.seconds, e2eLag: s))
+            unions.append("SELECT \(lagExpr) AS lag FROM \(t) WHERE \(window)")
+        }
+        if !unions.isEmpty {
+            let rows = try await ch.rows("""
+                SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(lag) AS q, max(lag) AS mx, avg(lag) AS mean
+                FROM (\(unions.joined(separator: " UNION ALL ")))
+                """)
+            outcome.e2eLag = Self.summary(rows.first)
+        }
+    }
+
+    static func summary(_ row: [String: JSONValue]?) -> LatencySummary {
+        func num(_ v: JSONValue?) -> Double {
+            switch v {
+            case .int(let i)?: Double(i)
+            case .double(let d)?: d
+            case .string(let s)?: Double(s) ?? 0
+            default: 0
+            }
+        }
+        guard let row else { return LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0) }
+        var q: [Double] = [0, 0, 0, 0]
+        if case .array(let a)? = row["q"] { q = a.map { num($0) / 1e6 } + [0, 0, 0, 0] }
+        return LatencySummary(count: UInt64(num(row["n"])), p50: q[0], p90: q[1], p99: q[2], p999: q[3], max: num(row["mx"]) / 1e6, mean: num(row["mean"]) / 1e6)
+    }
+}
+
+/// Merges per-workload histograms into one.
+struct LatencyRecorderMerge {
+    var merged: Histogram<UInt64>?
+    mutating func add(_ h: Histogram<UInt64>) {
+        if merged == nil { merged = h } else { merged!.add(h) }
+    }
+    var summary: LatencySummary? { merged.map(LatencySummary.init) }
+}

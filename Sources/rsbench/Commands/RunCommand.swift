@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import LocalStack
+import RiskSignalCore
+import Scenario
+import ScenarioRun
+
+/// `rsbench run <scenario.yaml>`: the main job.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario against the real pipeline and measure it.",
+        discussion: """
+            Brings up the local stack (unless URLs are given), recreates the `rsbench` database and the \
+            streams, starts `risksignal run` as its own process, then paces every workload open-loop: each \
+            event is sent at its intended time, and lateness is recorded as schedule lag, never hidden. \
+            After warm-up and the measured window it drains the pipeline, measures end-to-end lag in \
+            ClickHouse (ingested_at − intended send time), evaluates the gates, and stops what it started.
+
+            Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid run (rsbench could not hold the \
+            schedule), 3 error or Ctrl-C.
+
+            Examples:
+              rsbench run scenarios/peak.yaml
+              rsbench run scenarios/ci.yaml --duration 10s --rate-scale 0.5
+              rsbench run scenarios/baseline.yaml --nats-url nats://nats:4222 --clickhouse-url http://ch:8123
+            """
+    )
+
+    @Argument(help: "The scenario file (see scenarios/README.md).") var scenario: String
+    @Option(help: "Override the measured duration, like 30s or 5m.") var duration: String?
+    @Option(help: "Multiply every workload's rate.") var rateScale: Double?
+    @Option(help: "Override the scenario's random seed.") var seed: UInt64?
+    @Option(help: "Write the outcome as JSON to this file.") var out: String?
+    @Option(name: .customLong("nats-url"), help: "Use this NATS instead of the local stack.") var natsURL: String?
+    @Option(name: .customLong("clickhouse-url"), help: "Use this ClickHouse instead of the local endpoint.") var clickHouseURL: String?
+    @Flag(help: "Leave the local stack running if this run started it.") var keepStack = false
+
+    func run() async throws {
+        let s: Scenario
+        do { s = try ScenarioParser.load(path: scenario) } catch {
+            print(error)
+            throw ExitCode(3)
+        }
+        var o = RunOverrides()
+        if let duration {
+            switch Duration.parseScenario(duration) {
+            case .success(let d): o.duration = d
+            case .failure(let m): throw ValidationError("--duration \(duration): \(m)")
+            }
+        }
+        if let rateScale {
+            guard rateScale > 0, rateScale.isFinite else { throw ValidationError("--rate-scale \(rateScale): expected a positive multiplier") }
+            o.rateScale = rateScale
+        }
+        o.seed = seed
+        o.natsURL = natsURL
+        o.clickHouseURL = clickHouseURL
+        o.keepStack = keepStack
+        guard let root = StackConfig.findProjectRoot() else {
+            throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
+        }
+        let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, output: { print($0) })
+        let outcome = await withTaskCancellationOnSignals { await runner.run() }
+        print(OutcomeSummary.render(outcome))
+        if let out {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try enc.encode(outcome).write(to: URL(fileURLWithPath: out))
+            print("wrote \(out)")
+        }
+        if outcome.status != .passed { throw ExitCode(outcome.status.exitCode) }
+    }
+}
+
+/// `rsbench validate <scenario>`: every problem in the file at once.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a scenario file and print every problem with its file, line and key.",
+        discussion: """
+            Example:
+              rsbench validate scenarios/peak.yaml
+            """
+    )
+
+    @Argument(help: "Scenario files.") var scenarios: [String]
+
+    func run() throws {
+        var failed = false
+        for path in scenarios {
+            do {
+                let s = try ScenarioParser.load(path: path)
+                let total = s.workloads.reduce(0) { $0 + $1.rate.meanRate } * s.rateScale
+                print("\(path): ok — \(s.workloads.count) workloads, ~\(Int(total)) events/s, \(s.duration) measured after \(s.warmup) warm-up, \(s.injections.count) injections, \(s.gates.count) gates")
+            } catch {
+                print(error)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(3) }
+    }
+}
+
+extension Duration {
+    static func parseScenario(_ text: String) -> Result<Duration, Problem> {
+        ScenarioDurations.parse(text)
+    }
+}
+
+/// Runs `body`; the first SIGINT/SIGTERM cancels it so it can stop cleanly and mark the run aborted.
+func withTaskCancellationOnSignals<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
+    (try? await ShutdownSignals.run { await body() })!
+}
