@@ -1,5 +1,7 @@
 import ArgumentParser
 import Bench
+import Generators
+import ScenarioRun
 import Foundation
 import LocalStack
 import RiskSignalCore
@@ -9,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release): physical limits of this machine's stack.",
-        subcommands: [Limits.self, PipelineThroughput.self]
+        subcommands: [Limits.self, PipelineThroughput.self, Synth.self, Pacing.self]
     )
 
     struct Limits: AsyncParsableCommand {
@@ -99,6 +101,67 @@ extension BenchCommand {
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try enc.encode(results).write(to: URL(fileURLWithPath: json))
             }
+        }
+    }
+}
+
+extension BenchCommand {
+    struct Synth: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generation cost per event of each generator (no I/O).",
+            discussion: """
+                Example:
+                  .build/release/rsbench bench synth --events 1000000
+                """
+        )
+        @Option(help: "Events per run (l2, trades, signals; the others get a fifth).") var events = 1_000_000
+        @Option(help: "Runs per generator (the median is reported).") var repeats = 5
+        @Option(help: "Comma-separated generators.") var generators = "l2,trades,orders,social,frontend,signals"
+
+        func run() throws {
+            #if DEBUG
+            print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
+            #endif
+            let bench = GeneratorBenchmark(events: events, repeats: repeats) { kind, seed in try WorkloadFactory.makeGenerator(kind, params: [:], seed: seed) }
+            let results = try bench.run(kinds: generators.split(separator: ",").map(String.init)) { print("  \($0)") }
+            print("generator   median ns/event   min     max    payload bytes")
+            for r in results {
+                let s = r.nanosPerEvent.sorted()
+                print(String(format: "%@ %14.0f %7.0f %7.0f %10.0f", r.kind.padding(toLength: 10, withPad: " ", startingAt: 0), s[s.count / 2], s.first!, s.last!, r.payloadBytes))
+            }
+        }
+    }
+
+    struct Pacing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open-loop pacing at an offered rate: achieved/offered, schedule lag, and the scheduler's top speed vs raw publishes.",
+            discussion: """
+                Publishes seed 000's signals through the real scheduler at --rate for --seconds, then \
+                flat out, then raw async publishes of the same size, in the same run.
+
+                Example:
+                  .build/release/rsbench bench pacing --rate 20000 --seconds 10
+                """
+        )
+        @Option(help: "Offered events per second.") var rate = 20_000.0
+        @Option(help: "Seconds per paced run.") var seconds = 10
+        @Option(help: "Runs (medians are reported).") var repeats = 3
+        @OptionGroup var target: TargetOptions
+
+        func run() async throws {
+            #if DEBUG
+            print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
+            #endif
+            let connection = try target.connection()
+            let bench = PacingBenchmark(connection: connection, rate: rate, duration: .seconds(seconds), repeats: repeats)
+            let runs = try await bench.run(make: { seed in try WorkloadFactory.makeGenerator("signals", params: [:], seed: seed) },
+                                           rateModel: { r, end in try ConstantRate(rate: r, end: end) },
+                                           progress: { print("  \($0)") })
+            func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+            let ratio = median(runs.map { $0.achieved / $0.offered })
+            let lag = median(runs.map { $0.scheduleLag.p99 })
+            let top = median(runs.map { $0.topSpeed / $0.rawPublishLimit })
+            print(String(format: "achieved/offered %.2f%% (goal ≥ 99%%) · schedule lag p99 %.2f ms (goal < 2 ms) · scheduler flat out / raw publish %.0f%% (goal ≥ 90%%)", ratio * 100, lag * 1000, top * 100))
         }
     }
 }
