@@ -2,6 +2,7 @@ import Foundation
 import Generators
 import JetStream
 import LoadDriver
+import Pipeline
 import RiskSignalCore
 
 /// Generation cost per event of each generator (no I/O), median of several runs.
@@ -76,8 +77,10 @@ public struct PacingBenchmark: Sendable {
         let admin = try nats.jetStream()
         var runs: [Run] = []
         for i in 1...repeats {
+            // The generator publishes on signals.transaction (the SIGNALS stream); raw publishes go to their own stream.
+            try await admin.ensureStream(StreamCatalog.signals)
             try? await admin.deleteStream("BENCH_PACING")
-            try await admin.ensureStream(StreamSpec(name: "BENCH_PACING", subjects: ["signals.>", "market.>", "bench.>"], maxAge: .seconds(600)))
+            try await admin.ensureStream(StreamSpec(name: "BENCH_PACING", subjects: ["bench.raw"], maxAge: .seconds(600)))
             // 1. The open-loop scheduler at the offered rate.
             let pacing = try await pace(nats: nats, generator: try make(UInt64(i)), rate: try rateModel(rate, duration.totalNanoseconds), duration: duration)
             // 2. The scheduler flat out (publish as fast as the window allows), and 3. raw publishes, same payloads.
@@ -89,6 +92,9 @@ public struct PacingBenchmark: Sendable {
                             i, r.offered, r.achieved, 100 * r.achieved / r.offered, r.scheduleLag.p99 * 1000, r.topSpeed, r.rawPublishLimit, 100 * r.topSpeed / r.rawPublishLimit))
         }
         try? await admin.deleteStream("BENCH_PACING")
+        // Leave no benchmark traffic behind in SIGNALS.
+        try? await admin.deleteStream(StreamCatalog.signals.name)
+        try await admin.ensureStream(StreamCatalog.signals)
         return runs
     }
 

@@ -45,7 +45,9 @@ public final class JetStreamContext: @unchecked Sendable {
         jo.PublishAsync.MaxPending = Int64(options.publishWindow)
         jo.PublishAsync.StallWait = 200
         jo.PublishAsync.AckHandler = publishAckHandler
-        jo.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()
+        // libnats may call the ack handler after this context is gone (late acks on its own thread),
+        // so the tracker is retained for the life of the process: one small object per context.
+        jo.PublishAsync.AckHandlerClosure = Unmanaged.passRetained(tracker).toOpaque()
         var js: OpaquePointer?
         try NATSError.check(natsConnection_JetStream(&js, connection.handle, &jo), "creating JetStream context")
         handle = js!

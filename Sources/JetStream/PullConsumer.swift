@@ -37,7 +37,7 @@ public final class PullConsumer: @unchecked Sendable {
                 out.reserveCapacity(Int(list.Count))
                 for i in 0..<Int(list.Count) {
                     if let m = msgs[i] {
-                        out.append(JetStreamMessage(m))
+                        out.append(JetStreamMessage(m, owner: self))
                         // The Swift object owns the message now; the list must not free it.
                         msgs[i] = nil
                     }
@@ -101,9 +101,12 @@ public final class JetStreamMessage: @unchecked Sendable {
     /// Read once at fetch time: every stage needs them, and libnats parses the metadata from the reply subject.
     public let subject: String
     public let metadata: DeliveryMetadata?
+    /// libnats acks through the message's subscription, so the subscription must outlive every message.
+    private let owner: PullConsumer
 
-    init(_ handle: OpaquePointer) {
+    init(_ handle: OpaquePointer, owner: PullConsumer) {
         self.handle = handle
+        self.owner = owner
         subject = String(cString: natsMsg_GetSubject(handle))
         var meta: UnsafeMutablePointer<jsMsgMetaData>?
         if natsMsg_GetMetaData(&meta, handle) == NATS_OK, let meta {

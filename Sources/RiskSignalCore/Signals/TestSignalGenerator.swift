@@ -16,8 +16,8 @@ public struct TestSignalGenerator: Sendable {
         let currency = currencies[Int(rng.next() % UInt64(currencies.count))]
         let userNumber = rng.next() % 10_000
         var wallet = "0x"
-        for _ in 0..<5 { wallet += String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }
-        let txID = String(format: "tx_%016llx", rng.next())
+        for _ in 0..<5 { wallet += Hex.padded(UInt64(UInt32(truncatingIfNeeded: rng.next())), digits: 8) }
+        let txID = "tx_" + Hex.padded(rng.next(), digits: 16)
         let payload = "{\"amount\":\(amount),\"currency\":\"\(currency)\",\"test\":true,\"transaction_id\":\"\(txID)\"}"
         return RiskSignal(eventTime: time, sourceID: sourceID, eventType: "transaction", payload: payload,
                           severity: UInt8(1 + rng.next() % 5), traceID: rng.uuidString(),
@@ -43,8 +43,29 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         let a = next(), b = next()
         let hi = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
         let lo = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        let h = String(format: "%016llx%016llx", hi, lo)
-        let c = Array(h)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])
+        let c = Array((Hex.padded(hi, digits: 16) + Hex.padded(lo, digits: 16)).utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (i, b) in c.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(45) }
+            out.append(b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Lower-case hex without Foundation's `String(format:)` (which is slow on Linux).
+enum Hex {
+    static func padded(_ v: UInt64, digits: Int) -> String {
+        let digitsTable: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 48, count: digits)
+        var x = v
+        var i = digits - 1
+        while i >= 0 {
+            out[i] = digitsTable[Int(x & 0xF)]
+            x >>= 4
+            i -= 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
