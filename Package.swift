@@ -67,6 +67,8 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // Risk alerting: stream detectors, cooldowns and the YAML policy.
+        .target(name: "Alerting", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Seeded traffic generators and rate models (rsbench).
         .target(name: "Generators", dependencies: ["RiskSignalCore"]),
         // Scenario files: the plain model, YAML parsing with file/line errors, gate expressions.
@@ -101,7 +103,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
             "Sentiment", "OpenAISentiment", "MarketData",

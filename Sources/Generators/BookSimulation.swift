@@ -38,12 +38,12 @@ struct BookDynamics: Sendable, Equatable {
     var sizeSigma: Double
     /// How many levels per side a liquidity drop thins.
     var injectionLevels: Int
-
 }
 
 /// One symbol's simulated book: a fair price doing a random walk with jumps, and levels that are re-sized,
-/// removed and added, mostly near the touch. By construction bids stay below ceil(fair)−1 and asks above
-/// floor(fair)+1, so the book can never cross; levels the fair price moves through are removed in the same update.
+/// removed and added, mostly near the touch. By construction bids stay at or below ⌈fair⌉ − 1 and asks at or above
+/// ⌊fair⌋ + 1, which never meet, so the book cannot cross; levels the fair price moves through are removed in the
+/// same update.
 struct SimulatedBook: Sendable {
     var bids: [BookLevel] = []
     var asks: [BookLevel] = []
@@ -72,7 +72,7 @@ struct SimulatedBook: Sendable {
         // Deeper books for popular symbols: touch notional falls with rank like liquidity does across listings.
         let notional = dynamics.touchNotional / Double(popularityRank + 1).squareRoot()
         touchLots = max(1, notional / info.initialPrice / info.lotSize)
-        updateID = 1_000_000 + Int64(draw.below(9_000_000))
+        updateID = draw.idBase()
         let sizer = LevelSizer(touchLots: touchLots, thinUntil: .min, thinFactor: 1, fast: fast)
         var key = Int64(fair.rounded(.up)) - 1
         for i in 0..<dynamics.depth where key >= 1 {
@@ -146,6 +146,10 @@ struct SimulatedBook: Sendable {
             Self.record(&changes, isBid: false, ticks: askMin, lots: lots)
         }
 
+        // Makers quote densely near the touch: a hole there (left by a price move) is filled within a few updates.
+        Self.densify(&bids, isBid: true, sizer: sizer, now: now, dynamics: d, draw: &draw, changes: &changes)
+        Self.densify(&asks, isBid: false, sizer: sizer, now: now, dynamics: d, draw: &draw, changes: &changes)
+
         let n = 1 + draw.below(d.maxLevelChanges)
         for _ in 0..<n {
             if draw.next() & 1 == 0 {
@@ -157,10 +161,17 @@ struct SimulatedBook: Sendable {
         Self.keepDepth(&bids, isBid: true, sizer: sizer, now: now, dynamics: d, draw: &draw, changes: &changes)
         Self.keepDepth(&asks, isBid: false, sizer: sizer, now: now, dynamics: d, draw: &draw, changes: &changes)
 
-        if dropStepsLeft > 0 { liquidityDropStep(dynamics: d, changes: &changes) }
+        if dropStepsLeft > 0 {
+            liquidityDropStep(dynamics: d, changes: &changes)
+        } else if now < thinUntil {
+            // While a liquidity drop lasts, size that drifts into the top levels is pulled again.
+            Self.keepThin(&bids, isBid: true, sizer: sizer, now: now, dynamics: d, draw: &draw, changes: &changes)
+            Self.keepThin(&asks, isBid: false, sizer: sizer, now: now, dynamics: d, draw: &draw, changes: &changes)
+        }
 
         if let b = bids.first, let a = asks.first {
-            typicalSpread += 0.01 * (Double(a.key + b.key) - typicalSpread)
+            // Capped, so a jump's momentary gap does not inflate what a spread blowout multiplies.
+            typicalSpread += 0.01 * (min(Double(a.key + b.key), 8) - typicalSpread)
         }
     }
 
@@ -197,6 +208,36 @@ struct SimulatedBook: Sendable {
         let lots = sizer.lots(level: i, now: now, dynamics: d, draw: &draw)
         side[i].lots = lots
         record(&changes, isBid: isBid, ticks: isBid ? -side[i].key : side[i].key, lots: lots)
+    }
+
+    /// Fills holes wider than 3 ticks among the top five levels, one level per hole per update.
+    @inline(__always)
+    static func densify(_ side: inout [BookLevel], isBid: Bool, sizer: LevelSizer, now: Int64,
+                        dynamics d: BookDynamics, draw: inout Draw, changes: inout [BookChange]) {
+        var i = 0
+        while i < 5, i + 1 < side.count, side.count < d.depth + 2 {
+            let gap = side[i + 1].key - side[i].key
+            if gap > 3 {
+                let key = side[i].key + 1 + Int64(draw.below(3))
+                let lots = sizer.lots(level: i + 1, now: now, dynamics: d, draw: &draw)
+                side.insert(BookLevel(key: key, lots: lots), at: i + 1)
+                record(&changes, isBid: isBid, ticks: isBid ? -key : key, lots: lots)
+                i += 1
+            }
+            i += 1
+        }
+    }
+
+    /// Re-sizes top levels that are more than twice their thinned median (only while a liquidity drop lasts).
+    static func keepThin(_ side: inout [BookLevel], isBid: Bool, sizer: LevelSizer, now: Int64,
+                         dynamics d: BookDynamics, draw: inout Draw, changes: inout [BookChange]) {
+        for i in 0..<min(d.injectionLevels, side.count) {
+            let cap = 2 * sizer.touchLots * (1 + d.levelGrowth * Double(i)) * sizer.thinFactor
+            if Double(side[i].lots) > cap {
+                side[i].lots = min(side[i].lots, sizer.lots(level: i, now: now, dynamics: d, draw: &draw))
+                record(&changes, isBid: isBid, ticks: isBid ? -side[i].key : side[i].key, lots: side[i].lots)
+            }
+        }
     }
 
     /// Keeps about `depth` levels per side: the deepest goes when there are too many, a deeper one appears when
@@ -254,7 +295,8 @@ struct SimulatedBook: Sendable {
     /// Widens the spread `factor`× its recent typical width until `until`; the next update removes the levels
     /// inside the new bounds.
     mutating func startSpreadBlowout(factor: Double, until: Int64) {
-        blowoutHalfTicks = max(0, factor - 1) * max(typicalSpread, 1) / 2
+        // At most half the price wide, so both sides keep positive prices to quote at.
+        blowoutHalfTicks = min(max(0, factor - 1) * max(typicalSpread, 1) / 2, fair / 4)
         blowoutUntil = until
     }
 
@@ -340,7 +382,7 @@ struct BookSimulator: Sendable {
 
     /// Applies a book injection (liquidity drop, spread blowout) to its symbol; other kinds are ignored.
     mutating func inject(_ injection: Injection, at nanos: Int64) {
-        guard let i = universe.index(of: injection.target) else { return }
+        guard injection.magnitude.isFinite, injection.magnitude > 0, let i = universe.index(of: injection.target) else { return }
         let until = nanos &+ injection.duration.totalNanoseconds
         switch injection.kind {
         case .liquidityDrop: books[i].startLiquidityDrop(fraction: injection.magnitude, until: until)

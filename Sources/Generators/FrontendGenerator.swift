@@ -11,8 +11,9 @@ import Darwin
 /// send a beacon when `beaconSize` events are buffered or the page is left.
 ///
 /// `next(at:)` advances the simulation until a beacon is ready and stamps it with the intended time, so the rate
-/// model paces beacons (about `sessionsPerSecond` × 4.5 per second arise naturally). Each session's event times are
-/// anchored at the intended time when it started, so they stay near the send time whatever the pacing.
+/// model paces beacons (sessions send about 4 beacons each and last about 90 s, so `sessionsPerSecond` × 4 beacons/s
+/// arise naturally). Each session's event times are offset to start at the intended time of the call during which
+/// it began, so they stay near the send time whatever the pacing; `sent_at` is the session's own clock.
 public struct FrontendGenerator: EventGenerator {
     /// The frontend generator's settings; every field has the default listed in the table atop `GeneratorSpec.swift`.
     public struct Parameters: Sendable, Equatable {
@@ -126,8 +127,11 @@ public struct FrontendGenerator: EventGenerator {
     var simNow: Int64 = 0
     var nextSessionAt: Int64 = 0
     var lastIntended: Int64 = 0
-    /// Sessions in progress, a binary min-heap on `nextAt`.
-    var heap: [Session] = []
+    /// Sessions in progress live in `slots` (reused through `freeSlots`); `heap` is a binary min-heap of
+    /// (next event time, slot), so sifting moves 16-byte entries, not sessions and their buffers.
+    var slots: [Session] = []
+    var freeSlots: [Int] = []
+    var heap: [(at: Int64, slot: Int)] = []
     var ready: [Beacon] = []
     var readyHead = 0
     var sessionCounter: Int64 = 0
@@ -161,6 +165,8 @@ public struct FrontendGenerator: EventGenerator {
         users = ActivityPool(count: p.userCount)
         eventBound = 120 + (actionBytes.flatMap { $0 }.map(\.count).max() ?? 0) + (symbolBytes.map(\.count).max() ?? 0)
         draw = Draw(seed: seed)
+        sessionCounter = draw.idBase()
+        beaconCounter = draw.idBase()
     }
 
     public mutating func next(at intendedNanos: Int64) -> GeneratedEvent {
@@ -203,7 +209,7 @@ public struct FrontendGenerator: EventGenerator {
 
     /// Processes the earliest pending thing: a session arriving, or a session's next event.
     private mutating func step() {
-        if heap.isEmpty || nextSessionAt <= heap[0].nextAt {
+        if heap.isEmpty || nextSessionAt <= heap[0].at {
             simNow = nextSessionAt
             nextSessionAt = simNow &+ gap(rate: parameters.sessionsPerSecond)
             sessionCounter += 1
@@ -214,60 +220,75 @@ public struct FrontendGenerator: EventGenerator {
                             nextAt: 0, actionsLeft: actionCount(page: page), pagesLeft: parameters.maxPagesPerSession - 1,
                             buffer: [])
             s.buffer.reserveCapacity(parameters.beaconSize)
-            record(&s, action: Self.pageView)
             s.nextAt = simNow &+ thinkTime()
-            push(s)
+            let slot: Int
+            if let free = freeSlots.popLast() {
+                slot = free
+                slots[slot] = s
+            } else {
+                slot = slots.count
+                slots.append(s)
+            }
+            record(slot, action: Self.pageView)
+            push(at: s.nextAt, slot: slot)
             return
         }
-        var s = popMin()
-        simNow = s.nextAt
-        if s.actionsLeft > 0 {
-            s.actionsLeft -= 1
-            record(&s, action: UInt8(draw.pick(actionCDFs[s.page])))
-            s.nextAt = simNow &+ thinkTime()
-            push(s)
+        let (at, slot) = popMin()
+        simNow = at
+        if slots[slot].actionsLeft > 0 {
+            slots[slot].actionsLeft -= 1
+            let action = UInt8(draw.pick(actionCDFs[slots[slot].page]))
+            record(slot, action: action)
+            slots[slot].nextAt = simNow &+ thinkTime()
+            push(at: slots[slot].nextAt, slot: slot)
             return
         }
         // Leaving the page: the browser's pagehide sends what is buffered.
-        flush(&s)
-        var to = draw.pick(transitionCDFs[s.page])
-        if s.pagesLeft == 0 { to = Self.exitPage }
+        flush(slot)
+        var to = draw.pick(transitionCDFs[slots[slot].page])
+        if slots[slot].pagesLeft == 0 { to = Self.exitPage }
         if to == Self.exitPage {
             sessionsEnded += 1
+            slots[slot].buffer = []
+            freeSlots.append(slot)
             return
         }
-        s.pagesLeft -= 1
-        if to == 2 { s.symbol = symbolPopularity.sample(&draw) }
-        s.page = to
-        s.actionsLeft = actionCount(page: to)
-        record(&s, action: Self.pageView)
-        s.nextAt = simNow &+ thinkTime()
-        push(s)
+        slots[slot].pagesLeft -= 1
+        if to == 2 { slots[slot].symbol = symbolPopularity.sample(&draw) }
+        slots[slot].page = to
+        slots[slot].actionsLeft = actionCount(page: to)
+        record(slot, action: Self.pageView)
+        slots[slot].nextAt = simNow &+ thinkTime()
+        push(at: slots[slot].nextAt, slot: slot)
     }
 
-    private mutating func record(_ s: inout Session, action: UInt8) {
-        s.buffer.append(PageEvent(nanos: simNow &+ s.offset, action: action, page: UInt8(s.page), symbol: Int32(s.symbol)))
-        if s.buffer.count >= parameters.beaconSize { flush(&s) }
+    private mutating func record(_ slot: Int, action: UInt8) {
+        let now = simNow
+        let event = PageEvent(nanos: now &+ slots[slot].offset, action: action, page: UInt8(slots[slot].page),
+                              symbol: Int32(slots[slot].symbol))
+        slots[slot].buffer.append(event)
+        if slots[slot].buffer.count >= parameters.beaconSize { flush(slot) }
     }
 
-    private mutating func flush(_ s: inout Session) {
-        guard !s.buffer.isEmpty else { return }
+    private mutating func flush(_ slot: Int) {
+        guard !slots[slot].buffer.isEmpty else { return }
+        let s = slots[slot]
         ready.append(Beacon(sessionID: s.id, user: s.user, sentAt: simNow &+ s.offset, events: s.buffer))
-        s.buffer.removeAll(keepingCapacity: true)
+        slots[slot].buffer.removeAll(keepingCapacity: true)
     }
 
-    private mutating func push(_ s: Session) {
-        heap.append(s)
+    private mutating func push(at: Int64, slot: Int) {
+        heap.append((at, slot))
         var i = heap.count - 1
         while i > 0 {
             let parent = (i - 1) >> 1
-            guard heap[i].nextAt < heap[parent].nextAt else { break }
+            guard heap[i].at < heap[parent].at else { break }
             heap.swapAt(i, parent)
             i = parent
         }
     }
 
-    private mutating func popMin() -> Session {
+    private mutating func popMin() -> (at: Int64, slot: Int) {
         heap.swapAt(0, heap.count - 1)
         let top = heap.removeLast()
         var i = 0
@@ -275,8 +296,8 @@ public struct FrontendGenerator: EventGenerator {
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
-            if l < n, heap[l].nextAt < heap[m].nextAt { m = l }
-            if r < n, heap[r].nextAt < heap[m].nextAt { m = r }
+            if l < n, heap[l].at < heap[m].at { m = l }
+            if r < n, heap[r].at < heap[m].at { m = r }
             if m == i { break }
             heap.swapAt(i, m)
             i = m

@@ -2,7 +2,9 @@
 //
 // Names are the Swift parameter names (errors name them too); a scenario file may spell them in snake_case
 // (`zipfExponent` → `zipf_exponent`). Durations are Swift `Duration`s (scenario files: "5s", "250ms").
-// Every generator and rate model is deterministic given its seed and the times passed in.
+// Every generator and rate model is deterministic given its seed and the times passed in. Event-id counters
+// (post-<n>, ord-<n>, beacon-<n>, s-<n>, trade and update ids) start at a seed-derived value in 10^9…10^10, so
+// workloads with different seeds do not reuse ids; the same seed repeats them exactly.
 //
 // ## Generators (`GeneratorSpec`)
 //
@@ -36,7 +38,7 @@
 // | social | englishFraction | 0.8 | share of English; rest es:pt:ja:ko:tr = 5:4:4:4:3 |
 // | social | authorPool | 1000000 | authors @user1…@userN, density ∝ id^-0.7 |
 // | social | engagementAlpha | 1.3 | Pareto tail index of likes (> 1) |
-// | frontend | sessionsPerSecond | 20 | session arrivals (Poisson) on the generator's clock |
+// | frontend | sessionsPerSecond | 20 | session arrivals (Poisson) on the generator's clock; ~4 beacons per session, so pace beacons at ~4 × this |
 // | frontend | beaconSize | 10 | events per beacon at most (also sent on page hide / exit) |
 // | frontend | thinkTime | 5s | mean think time between a session's events (lognormal, sigma 1) |
 // | frontend | userCount | 10000 | users 1…N, density ∝ id^-0.7 |
@@ -55,13 +57,26 @@
 // | orders | injectedCancelRatio | 0.9 | cancel ratio of orders an order_velocity injection adds |
 // | signals | sourceID | "risksignal-test-producer" | source_id of seed 000's signals |
 //
+// ## Payload notes
+//
+// - l2: a symbol's first message is a snapshot (all `depth` levels per side); then deltas whose
+//   `first_update_id` is the previous `last_update_id` + 1 and `last_update_id − first_update_id` is the number of
+//   exchange updates folded in (1–3); a resync snapshot every `snapshotEvery` deltas takes the next id (first = last).
+//   Prices carry the tick's decimals (tick ≈ 1e-4 of the price rounded down to a power of ten); quantity 0 removes a
+//   level; bids and asks never cross after any message. `event_id` = `l2-<symbol>-<last_update_id>`.
+// - trades: a buy executes at the generator's own best ask, a sell at its best bid; sweep fills share
+//   `event_time` and `order_id`; `trade_id` is contiguous per symbol.
+// - orders: new → partially_filled* → filled | canceled; filled_quantity ≤ quantity; market orders carry the
+//   reference price.
+// - frontend: 1…beaconSize events per beacon, event times non-decreasing within a session.
+//
 // ## Rate models (`RateModelSpec`; all multiply rates by the run's rate_scale and stop at `end`)
 //
 // | model | parameters | arrivals |
 // |---|---|---|
 // | constant | rate | evenly spaced 1/rate, first at 0 |
 // | poisson | rate | exponential gaps |
-// | ramp | startRate = 0, stages [(duration, target)] | rate linear from the previous target to each target; deterministic (Λ(t) crossing integers); ends after the last stage |
+// | ramp | startRate = 0, stages [(duration, target)] | rate linear from the previous target to each target; deterministic (where the expected count Λ(t) reaches k − ½); ends after the last stage |
 // | steps | stages [(duration, rate)] | piecewise constant, deterministic; ends after the last stage |
 // | onOff | onRate, offRate, onDuration, offDuration | Poisson within each phase, starting with "on" |
 // | hawkes | baseline μ, excitation α, decay β (all per second) | self-exciting; α/β < 1; mean μ/(1 − α/β) |

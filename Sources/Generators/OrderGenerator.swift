@@ -113,7 +113,8 @@ public struct OrderGenerator: EventGenerator {
         userActivity = ZipfSampler(count: p.userCount, exponent: p.userZipfExponent)
         reference = universe.infos.map { $0.initialPrice / $0.tickSize }
         draw = Draw(seed: seed)
-        nextOrderID = 1_000_000 + Int64(draw.below(1_000_000))
+        nextOrderID = draw.idBase()
+        eventNumber = draw.idBase()
         cancelHeavySalt = draw.next()
         open.reserveCapacity(p.targetOpenOrders * 2)
     }

@@ -213,3 +213,9 @@ struct ActivityPool: Sendable {
         return min(Int64(n), max(1, Int64(x)))
     }
 }
+
+extension Draw {
+    /// A starting value for an id counter, 10^9…10^10, fixed by the seed: runs with different seeds (two workloads of
+    /// one kind, say) do not reuse each other's event ids, which publishers use as de-duplication keys.
+    mutating func idBase() -> Int64 { 1_000_000_000 + Int64(next() % 9_000_000_000) }
+}

@@ -18,7 +18,9 @@ private let nanosPerSecond = 1e9
 
 /// Evenly spaced arrivals at `rate × scale` per second, the first at t = 0.
 public struct ConstantRate: RateModel {
+    /// Events per second, `scale` applied.
     public let rate: Double
+    /// Last instant an arrival may fall on (ns after the run start).
     public let end: Int64
     private let periodNanos: Double
     private var index: Int64 = 0
@@ -50,6 +52,7 @@ public struct ConstantRate: RateModel {
 
 /// A Poisson process: exponential gaps with mean 1/(rate × scale).
 public struct PoissonRate: RateModel {
+    /// Events per second, `scale` applied.
     public let rate: Double
     public let end: Int64
     private var draw: Draw
@@ -71,8 +74,9 @@ public struct PoissonRate: RateModel {
     public func expectedRate(at t: Int64) -> Double { t > end ? 0 : rate }
 }
 
-/// A rate that is piecewise linear in time; arrivals fall where the cumulative expected count Λ(t) crosses
-/// the next integer, so the count over any stretch is its integral rounded, with no sampling noise.
+/// A rate that is piecewise linear in time; arrivals fall where the cumulative expected count Λ(t) reaches
+/// k − ½ (k = 1, 2, …), so the count over any stretch is its integral rounded, with no sampling noise, and no
+/// arrival sits on a stage boundary.
 struct PiecewiseLinearArrivals: Sendable {
     struct Segment: Sendable {
         var start: Int64
@@ -88,7 +92,8 @@ struct PiecewiseLinearArrivals: Sendable {
 
     let segments: [Segment]
     let end: Int64
-    private var lastCount: Double = 0
+    /// The last k − ½ handed out.
+    private var lastTarget: Double = -0.5
 
     /// `points`: (duration, rate at the start, rate at the end) per stage.
     init(stages: [(length: Int64, from: Double, to: Double)], end: Int64) {
@@ -132,8 +137,8 @@ struct PiecewiseLinearArrivals: Sendable {
     }
 
     mutating func nextArrival(after t: Int64) -> Int64? {
-        // The count to reach: the next integer past Λ(t), and never one already handed out.
-        let k = max((count(at: t) + 1e-9).rounded(.down) + 1, lastCount + 1)
+        // The count to reach: the next half-integer past Λ(t), and never one already handed out.
+        let k = max((count(at: t) + 0.5 + 1e-9).rounded(.down) + 0.5, lastTarget + 1)
         var j = segmentIndex(at: max(t, 0)) ?? segments.count
         while j < segments.count, segments[j].cumulative + segments[j].total < k { j += 1 }
         guard j < segments.count else { return nil }
@@ -145,13 +150,14 @@ struct PiecewiseLinearArrivals: Sendable {
         let x = denom > 0 ? 2 * need / denom : Double(s.length) / nanosPerSecond
         let at = max(t &+ 1, s.start &+ min(s.length, Int64((x * nanosPerSecond).rounded(.up))))
         guard at <= end else { return nil }
-        lastCount = k
+        lastTarget = k
         return at
     }
 }
 
 /// k6-style ramping: the rate moves linearly from the previous target (first `startRate`) to each stage's target
-/// over the stage; the model ends after the last stage.
+/// over the stage; arrivals are deterministic (where the expected count reaches k − ½); the model ends after the
+/// last stage.
 public struct RampStages: RateModel {
     private var arrivals: PiecewiseLinearArrivals
 
@@ -177,7 +183,8 @@ public struct RampStages: RateModel {
     public func expectedCount(upTo t: Int64) -> Double { arrivals.count(at: t) }
 }
 
-/// Piecewise-constant rates: each stage holds its rate for its duration; the model ends after the last stage.
+/// Piecewise-constant rates: each stage holds its rate for its duration, arrivals evenly spaced within it (where the
+/// expected count reaches k − ½); the model ends after the last stage.
 public struct StepStages: RateModel {
     private var arrivals: PiecewiseLinearArrivals
 
@@ -200,6 +207,7 @@ public struct StepStages: RateModel {
 
 /// Alternating phases, `onRate` for `onDuration` then `offRate` for `offDuration`, Poisson within each phase.
 public struct OnOffBursts: RateModel {
+    /// Events per second in each phase, `scale` applied.
     public let onRate: Double
     public let offRate: Double
     public let end: Int64
@@ -249,6 +257,7 @@ public struct OnOffBursts: RateModel {
 /// A self-exciting (Hawkes) process with exponential kernel, λ(t) = μ + Σ α·e^(−β(t − tᵢ)), simulated by Ogata
 /// thinning: each arrival raises the rate by α, which decays at β, so arrivals cluster like real market activity.
 public struct HawkesRate: RateModel {
+    /// μ (events/s, `scale` applied), α (jump in rate per arrival, 1/s) and β (decay rate, 1/s).
     public let baseline: Double
     public let excitation: Double
     public let decay: Double

@@ -157,6 +157,7 @@ public struct SocialGenerator: EventGenerator {
         cashtags = universe.infos.map { utf8("$" + $0.base) }
         popularity = ZipfSampler(count: universe.count, exponent: p.zipfExponent)
         draw = Draw(seed: seed)
+        postNumber = draw.idBase()
         templates = Self.texts.map { $0.map { $0.map(Template.init) } }
         buzzTemplates = Self.buzzTexts.map(Template.init)
         suffixBytes = Self.suffixes.map { $0.map { s in let q = quotedBytes(s); return Array(q[1..<(q.count - 1)]) } }

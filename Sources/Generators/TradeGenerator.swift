@@ -91,8 +91,10 @@ public struct TradeGenerator: EventGenerator {
         }
         sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: p.zipfExponent, seed: seed)
         subjects = universe.names.map { "market.trades." + $0 }
-        tradeIDs = Array(repeating: 0, count: universe.count)
-        orderID = 100_000_000 + Int64(sim.draw.below(100_000_000))
+        var ids: [Int64] = []
+        for _ in 0..<universe.count { ids.append(sim.draw.idBase()) }
+        tradeIDs = ids
+        orderID = sim.draw.idBase()
     }
 
     public var symbols: [String] { sim.universe.names }
@@ -139,7 +141,13 @@ public struct TradeGenerator: EventGenerator {
     /// Other market participants act on the book between this symbol's trades.
     private mutating func advance(_ i: Int, now: Int64) {
         for _ in 0..<parameters.updatesPerTrade { sim.update(i, now: now) }
-        while sim.books[i].bids.isEmpty || sim.books[i].asks.isEmpty { sim.update(i, now: now) }
+        // An update refills an empty side (the fair price stays ≥ 8 ticks and a blowout ≤ a quarter of it), so this
+        // ends after one round; the bound is a guard.
+        var rounds = 0
+        while rounds < 100, sim.books[i].bids.isEmpty || sim.books[i].asks.isEmpty {
+            sim.update(i, now: now)
+            rounds += 1
+        }
         sim.changes.removeAll(keepingCapacity: true)
     }
 
@@ -180,8 +188,15 @@ public struct TradeGenerator: EventGenerator {
 
     private mutating func fill(_ i: Int, buy: Bool, lots: Int64, eventTimeMillis: Int64, orderID: Int64,
                                intendedNanos: Int64) -> GeneratedEvent {
-        // Both sides are non-empty between calls (see `advance`), so the taker always finds a touch.
-        let (ticks, filled) = sim.books[i].take(buy: buy, lots: lots, changes: &sim.changes)!
+        // Both sides are non-empty between calls (see `advance`), so the taker finds a touch; were one side ever
+        // empty, the trade would go the other way rather than stop the run.
+        var buy = buy
+        var taken = sim.books[i].take(buy: buy, lots: lots, changes: &sim.changes)
+        if taken == nil {
+            buy.toggle()
+            taken = sim.books[i].take(buy: buy, lots: lots, changes: &sim.changes)
+        }
+        guard let (ticks, filled) = taken else { preconditionFailure("both sides of the simulated book are empty") }
         tradeIDs[i] += 1
         let tradeID = tradeIDs[i]
         let info = sim.universe.infos[i]

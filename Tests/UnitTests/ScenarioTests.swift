@@ -1,5 +1,6 @@
 import Foundation
 import Scenario
+import ScenarioRun
 import Testing
 
 @Suite("Scenario files and gates")
@@ -137,5 +138,20 @@ struct ScenarioTests {
         case .success: Issue.record("accepted \(text)")
         case .failure(let p): #expect(p.text.contains(fragment), "\(p)")
         }
+    }
+}
+
+@Suite("Scenario parameters match the generators")
+struct ScenarioGeneratorParameterTests {
+    @Test func everyGeneratorParameterIsAcceptedByTheParserAndNoOther() {
+        #expect(ScenarioParser.generatorParameters.mapValues { Set($0) } == ScenarioRun.WorkloadFactory.parameterNames.mapValues { Set($0) })
+    }
+
+    @Test func scenarioParamsReachTheGenerator() throws {
+        let g = try ScenarioRun.WorkloadFactory.makeGenerator("l2", params: ["symbols": .strings(["AAA-USDT"]), "depth": .number(5)], seed: 1)
+        var gen = g
+        let e = gen.next(at: 1_795_000_000_000_000_000)
+        #expect(e.subject == "market.l2raw.AAA-USDT")
+        #expect(throws: (any Error).self) { try ScenarioRun.WorkloadFactory.makeGenerator("l2", params: ["depth": .string("deep")], seed: 1) }
     }
 }
