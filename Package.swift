@@ -41,12 +41,14 @@ let package = Package(
         ]),
         // The production pipeline: migrations, producers, consumers.
         .target(name: "Pipeline", dependencies: [
-            "RiskSignalCore", "JetStream", "ClickHouse", "Sentiment", "OpenAISentiment", "MarketData",
+            "RiskSignalCore", "JetStream", "ClickHouse", "Sentiment", "OpenAISentiment", "MarketData", "Alerting",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Sentiment scoring: the provider protocol, the offline lexicon scorer, PII scrubbing.
-        .target(name: "Sentiment", resources: [.copy("Resources/lexicon.tsv")]),
+        .target(name: "Sentiment", dependencies: ["RiskSignalCore"], resources: [.copy("Resources/lexicon.tsv")]),
         // Bulk sentiment from any OpenAI-compatible endpoint.
         .target(name: "OpenAISentiment", dependencies: [
             "Sentiment", "RiskSignalCore",
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "MarketData"),
         // Real HTTP stand-ins for third parties we cannot run here (an OpenAI-compatible API).
         .target(name: "StandIns", dependencies: [
-            "Sentiment",
+            "Sentiment", "RiskSignalCore",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         // Prometheus /metrics over HTTP.
@@ -92,7 +94,7 @@ let package = Package(
         .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver"]),
 
         .executableTarget(name: "risksignal", dependencies: [
-            "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse",
+            "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -78,7 +78,9 @@ public final class ClickHouseClient: Sendable {
 
     /// Closes the connection pool; call once when done.
     public func shutdown() async {
-        try? await http.shutdown()
+        let client = http
+        // Detached: a cancelled caller must still shut the pool down, or its deinit traps.
+        await Task.detached { try? await client.shutdown() }.value
     }
 
     /// Succeeds when the server answers `/ping` with `Ok.`.

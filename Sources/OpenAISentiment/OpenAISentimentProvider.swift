@@ -80,7 +80,9 @@ public final class OpenAISentimentProvider: UsageReportingSentimentProvider {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
     }
 
-    public func shutdown() async { try? await http.shutdown() }
+    public func shutdown() async { let client = http
+        // Detached: a cancelled caller must still shut the pool down, or its deinit traps.
+        await Task.detached { try? await client.shutdown() }.value }
 
     /// Tokens and cost of every request so far.
     public var usage: TokenUsage { totals.withLock { $0 } }

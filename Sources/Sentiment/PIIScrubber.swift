@@ -1,3 +1,4 @@
+import RiskSignalCore
 import Foundation
 
 /// Removes personal data from post text before it is stored or sent to a third-party model.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Sentiment
 import Testing
+import RiskSignalCore
 
 @Suite("Lexicon sentiment scorer")
 struct LexiconSentimentTests {

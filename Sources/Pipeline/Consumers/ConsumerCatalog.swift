@@ -37,7 +37,23 @@ public enum ConsumerCatalog {
         name: "frontend", stream: StreamCatalog.frontendEvents, durable: "frontend-to-clickhouse", filterSubject: "frontend.events.>",
         policy: BatchPolicy(batchSize: 500, maxWait: .seconds(1)), ackWait: .seconds(30))
 
-    public static let all: [ConsumerDefinition] = [signals, market, trades, social, actions, frontend]
+    /// Alert detection: one durable per input stream, all feeding one engine (see `alertInputs`).
+    public static let alerts = ConsumerDefinition(
+        name: "alerts", stream: StreamCatalog.marketL2, durable: "alerts-books", filterSubject: "market.l2.>",
+        policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(20)), ackWait: .seconds(30))
+    public static let alertInputs: [(ConsumerDefinition, String)] = [
+        (alerts, "books"),
+        (ConsumerDefinition(name: "alerts", stream: StreamCatalog.userActions, durable: "alerts-orders", filterSubject: "user.actions.>",
+                            policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(20)), ackWait: .seconds(30)), "orders"),
+        (ConsumerDefinition(name: "alerts", stream: StreamCatalog.socialProcessed, durable: "alerts-posts", filterSubject: "social.processed.>",
+                            policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(20)), ackWait: .seconds(30)), "posts"),
+    ]
+    /// Webhook delivery of `alerts.>`; the ack wait covers every retry.
+    public static let webhooks = ConsumerDefinition(
+        name: "webhooks", stream: StreamCatalog.alerts, durable: "alerts-webhooks", filterSubject: "alerts.>",
+        policy: BatchPolicy(batchSize: 100, maxWait: .milliseconds(20)), ackWait: .seconds(180))
+
+    public static let all: [ConsumerDefinition] = [signals, market, trades, social, actions, frontend, alerts, webhooks]
 
     public static func named(_ name: String) -> ConsumerDefinition? { all.first { $0.name == name } }
 }

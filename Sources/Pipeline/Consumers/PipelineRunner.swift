@@ -5,6 +5,7 @@ import MarketData
 import OpenAISentiment
 import RiskSignalCore
 import Sentiment
+import Alerting
 
 /// Which sentiment provider the social consumer uses, and how posts are scrubbed before it.
 public struct SentimentSettings: Sendable {
@@ -25,6 +26,8 @@ public struct PipelineOptions: Sendable {
     public var consumers: [ConsumerDefinition]
     public var sentiment = SentimentSettings()
     public var market = NormalizerConfig()
+    public var policy = RiskPolicy.defaults
+    public var webhooks = WebhookSettings()
     /// Stop each consumer after this many empty fetches in a row (nil: run until cancelled).
     public var stopWhenIdle: Int?
 
@@ -56,10 +59,26 @@ public final class PipelineRunner: Sendable {
         for spec in StreamCatalog.all { try await js.ensureStream(spec) }
         let ch = ClickHouseClient(ClickHouseClientConfig(options.connection))
         var openAI: OpenAISentimentProvider?
+        var webhookHandler: WebhookHandler?
         do {
             try await ch.ping()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for def in options.consumers {
+                for def in options.consumers where def.name == "alerts" {
+                    // Three input streams, one engine: cooldowns and windows see every input.
+                    let engine = AlertEngineBox(policy: options.policy)
+                    for (input, source) in ConsumerCatalog.alertInputs {
+                        var d = input
+                        d.policy = def.policy
+                        let consumer = try await js.pullConsumer(d.consumerSpec)
+                        let ingestor = StreamIngestor(name: "alerts", consumer: consumer, clickHouse: ch,
+                                                      handler: AlertDetectionHandler(source: AlertDetectionHandler.Source(rawValue: source)!, engine: engine),
+                                                      policy: d.policy, stats: self.stats["alerts"]!, logger: Logger(label: "risksignal.alerts"))
+                        let idle = options.stopWhenIdle
+                        group.addTask { try await ingestor.run(stopWhenIdle: idle) }
+                    }
+                    logger.info("detecting alerts on market.l2.>, user.actions.>, social.processed.>")
+                }
+                for def in options.consumers where def.name != "alerts" {
                     let consumer = try await js.pullConsumer(def.consumerSpec)
                     let stats = self.stats[def.name]!
                     let log = Logger(label: "risksignal.consume.\(def.name)")
@@ -75,6 +94,13 @@ public final class PipelineRunner: Sendable {
                     case "actions": start(EncoderHandler(OrderRowEncoder()))
                     case "frontend": start(EncoderHandler(FrontendBatchEncoder()))
                     case "market": start(try MarketHandler(config: options.market))
+                    case "webhooks":
+                        guard !options.webhooks.endpoints.isEmpty else {
+                            throw PipelineError.missingConfig("the webhooks consumer needs at least one endpoint (--webhook-url or RS_WEBHOOK_URLS)")
+                        }
+                        let h = WebhookHandler(settings: options.webhooks)
+                        webhookHandler = h
+                        start(h)
                     case "social":
                         let lexicon = try LexiconSentimentProvider.bundled()
                         let provider: any SentimentProvider
@@ -97,10 +123,12 @@ public final class PipelineRunner: Sendable {
             }
         } catch {
             await openAI?.shutdown()
+            await webhookHandler?.shutdown()
             await ch.shutdown()
             throw error
         }
         await openAI?.shutdown()
+        await webhookHandler?.shutdown()
         await ch.shutdown()
         return stats.mapValues(\.snapshot)
     }

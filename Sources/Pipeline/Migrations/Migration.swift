@@ -175,8 +175,61 @@ public enum SchemaMigrations {
                 \(engine(orderBy: "stream, event_time", ttlDays: 14))
                 """,
             ]),
+            Migration(version: 3, name: "rolling metrics: per-minute rollups fed by materialised views", statements: [
+                """
+                CREATE TABLE IF NOT EXISTS \(db).market_trades_1m
+                (minute DateTime, symbol LowCardinality(String), trades UInt64, volume Float64, notional Float64)
+                ENGINE = SummingMergeTree PARTITION BY toYYYYMM(minute) ORDER BY (symbol, minute)
+                TTL minute + INTERVAL 30 DAY
+                """,
+                """
+                CREATE MATERIALIZED VIEW IF NOT EXISTS \(db).market_trades_1m_mv TO \(db).market_trades_1m AS
+                SELECT toStartOfMinute(event_time) AS minute, symbol, count() AS trades, sum(quantity) AS volume, sum(price * quantity) AS notional
+                FROM \(db).trades GROUP BY minute, symbol
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).market_book_1m
+                (minute DateTime, symbol LowCardinality(String), snapshots SimpleAggregateFunction(sum, UInt64), spread_bps_sum SimpleAggregateFunction(sum, Float64), depth_sum SimpleAggregateFunction(sum, Float64), depth_min SimpleAggregateFunction(min, Float64))
+                ENGINE = AggregatingMergeTree PARTITION BY toYYYYMM(minute) ORDER BY (symbol, minute)
+                TTL minute + INTERVAL 30 DAY
+                """,
+                """
+                CREATE MATERIALIZED VIEW IF NOT EXISTS \(db).market_book_1m_mv TO \(db).market_book_1m AS
+                SELECT toStartOfMinute(event_time) AS minute, symbol, count() AS snapshots,
+                       sum(if(length(bids) > 0 AND length(asks) > 0, (asks[1].1 - bids[1].1) / ((asks[1].1 + bids[1].1) / 2) * 10000, 0)) AS spread_bps_sum,
+                       sum(arraySum(arrayMap(x -> x.2, bids)) + arraySum(arrayMap(x -> x.2, asks))) AS depth_sum,
+                       min(arraySum(arrayMap(x -> x.2, bids)) + arraySum(arrayMap(x -> x.2, asks))) AS depth_min
+                FROM \(db).book_topn WHERE update_type = 'snapshot' GROUP BY minute, symbol
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).user_orders_1m
+                (minute DateTime, user_id UInt64, orders UInt64, cancels UInt64, fills UInt64)
+                ENGINE = SummingMergeTree PARTITION BY toYYYYMM(minute) ORDER BY (user_id, minute)
+                TTL minute + INTERVAL 30 DAY
+                """,
+                """
+                CREATE MATERIALIZED VIEW IF NOT EXISTS \(db).user_orders_1m_mv TO \(db).user_orders_1m AS
+                SELECT toStartOfMinute(event_time) AS minute, user_id, countIf(status = 'new') AS orders,
+                       countIf(status = 'canceled') AS cancels, countIf(status = 'filled') AS fills
+                FROM \(db).user_orders GROUP BY minute, user_id
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS \(db).social_1m
+                (minute DateTime, symbol LowCardinality(String), mentions UInt64, sentiment_sum Float64)
+                ENGINE = SummingMergeTree PARTITION BY toYYYYMM(minute) ORDER BY (symbol, minute)
+                TTL minute + INTERVAL 30 DAY
+                """,
+                """
+                CREATE MATERIALIZED VIEW IF NOT EXISTS \(db).social_1m_mv TO \(db).social_1m AS
+                SELECT toStartOfMinute(event_time) AS minute, symbol, count() AS mentions, sum(sentiment_score) AS sentiment_sum
+                FROM \(db).social_buzz GROUP BY minute, symbol
+                """,
+            ]),
         ]
     }
+
+    /// Per-minute rollups for dashboards and the periodic (non-critical) alert evaluator.
+    public static let rollupTables = ["market_trades_1m", "market_book_1m", "user_orders_1m", "social_1m"]
 
     /// The tables the pipeline writes, for counts and checks.
     public static let eventTables = ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions", "alerts_history", "dead_letters"]

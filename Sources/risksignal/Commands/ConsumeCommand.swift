@@ -7,6 +7,7 @@ import OpenAISentiment
 import Pipeline
 import RiskSignalCore
 import ServiceLifecycle
+import Alerting
 
 /// Flags shared by `run` and `consume`: per-consumer batching, sentiment provider, market normaliser, metrics port.
 struct PipelineFlags: ParsableArguments {
@@ -27,6 +28,14 @@ struct PipelineFlags: ParsableArguments {
     var windowMs = 100
     @Option(help: "Emit a top-N snapshot when best price or top-N depth moves by at least this fraction (0: on any change).")
     var snapshotThreshold = 0.0
+    @Option(help: "Risk policy file (YAML; env RS_POLICY_FILE; default: built-in thresholds, see policies/README.md).")
+    var policy: String? = ProcessInfo.processInfo.environment["RS_POLICY_FILE"]
+    @Option(name: .customLong("webhook-url"), help: "Alert webhook endpoint (repeatable; env RS_WEBHOOK_URLS, comma-separated).")
+    var webhookURLs: [String] = []
+    @Option(help: "json or slack body for the webhooks (env RS_WEBHOOK_FORMAT).")
+    var webhookFormat: String = ProcessInfo.processInfo.environment["RS_WEBHOOK_FORMAT"] ?? "json"
+    @Option(help: "Users file for enriching user alerts (JSON {\"42\": {\"name\": …, \"tier\": …}}; env RS_USERS_FILE).")
+    var usersFile: String? = ProcessInfo.processInfo.environment["RS_USERS_FILE"]
     @Option(help: "Port for the Prometheus /metrics endpoint on 127.0.0.1 (0: no endpoint; env RS_METRICS_PORT).")
     var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RS_METRICS_PORT"] ?? "") ?? 9464
 
@@ -84,6 +93,20 @@ struct PipelineFlags: ParsableArguments {
             o.sentiment.openAI = c
         }
         o.market = .init(topN: topN, window: .milliseconds(windowMs), snapshotThreshold: snapshotThreshold)
+        if let policy {
+            do { o.policy = try YAMLPolicyFile(path: policy).load() } catch { throw ValidationError("\(error)") }
+        }
+        var urls = webhookURLs
+        if urls.isEmpty, let v = env["RS_WEBHOOK_URLS"], !v.isEmpty { urls = v.split(separator: ",").map(String.init) }
+        guard let format = WebhookEndpoint.Format(rawValue: webhookFormat) else { throw ValidationError("--webhook-format \(webhookFormat): expected json or slack") }
+        for u in urls {
+            guard u.hasPrefix("http://") || u.hasPrefix("https://") else { throw ValidationError("--webhook-url \(u): expected an http:// or https:// URL") }
+        }
+        o.webhooks.endpoints = urls.map { WebhookEndpoint(url: $0, format: format) }
+        o.webhooks.secret = env["RS_WEBHOOK_SECRET"] ?? ""
+        if let usersFile {
+            do { o.webhooks.users = try WebhookSettings.loadUsers(path: usersFile) } catch { throw ValidationError("\(error)") }
+        }
         return o
     }
 
@@ -137,6 +160,8 @@ struct ConsumeCommand: AsyncParsableCommand {
               social    social.raw.>       → social_buzz, social.processed.<symbol>  (sentiment per batch)
               actions   user.actions.>     → user_orders
               frontend  frontend.events.>  → frontend_actions     (one row per event of each beacon)
+              alerts    market.l2.>, user.actions.>, social.processed.> → alerts.<rule>, alerts_history
+              webhooks  alerts.>           → signed HTTP POSTs with retries, alerts_history, dlq.webhooks
 
             Messages are acked only after the insert holding them succeeded; invalid ones go to \
             dlq.<consumer> and the dead_letters table with the reason. SIGINT/SIGTERM finish the batch \
@@ -148,7 +173,7 @@ struct ConsumeCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "signals, market, trades, social, actions or frontend.")
+    @Argument(help: "signals, market, trades, social, actions, frontend, alerts or webhooks.")
     var name: String
     @OptionGroup var flags: PipelineFlags
 
@@ -183,7 +208,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var flags: PipelineFlags
 
     func run() async throws {
-        let names = only.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? ConsumerCatalog.all.map(\.name)
+        // Without an endpoint there is nothing to deliver to, so `run` leaves the webhook sender out.
+        let hasEndpoints = !flags.webhookURLs.isEmpty || !(ProcessInfo.processInfo.environment["RS_WEBHOOK_URLS"] ?? "").isEmpty
+        let names = only.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? ConsumerCatalog.all.map(\.name).filter { $0 != "webhooks" || hasEndpoints }
         try await flags.run(names, label: "risksignal.run")
     }
 }

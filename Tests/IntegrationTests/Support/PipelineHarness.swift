@@ -16,7 +16,10 @@ struct PipelineHarness {
 
     static func make(_ stack: TestStack, database: String) async throws -> PipelineHarness {
         let ch = stack.clickHouse(database: database)
-        try await Migrator(client: ch, database: database).migrate()
+        do { try await Migrator(client: ch, database: database).migrate() } catch {
+            await ch.shutdown()
+            throw error
+        }
         let nats = try await stack.nats("harness-\(database)")
         let js = try nats.jetStream()
         for s in StreamCatalog.all { try await js.ensureStream(s) }
