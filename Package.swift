@@ -85,7 +85,7 @@ let package = Package(
         ]),
         // rsbench run: orchestration of stack, pipeline process, workloads, drain and measurement.
         .target(name: "ScenarioRun", dependencies: [
-            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore",
+            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.

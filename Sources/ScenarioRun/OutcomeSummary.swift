@@ -27,6 +27,7 @@ public enum OutcomeSummary {
         }
         lines.append("end-to-end lag (ingested_at − intended send): \(lat(o.e2eLag))")
         lines.append("schedule lag (actual − intended send):         \(lat(o.scheduleLag))")
+        lines.append("alert latency (webhook received − intended):   \(lat(o.alertLatency))\(o.alertsReceived > 0 ? " · \(o.alertsReceived) alerts: \(o.alertRules.joined(separator: ", "))" : "")")
         lines.append("publish ack − intended (corrected):            \(lat(o.publishLatency))")
         lines.append("publish ack − actual send (uncorrected):       \(lat(o.publishLatencyUncorrected))")
         lines.append(String(format: "dead-lettered %.0f · max consumer pending %.0f · drained %@ · lost %llu", o.deadLettered, o.maxConsumerPending, o.drained ? "yes" : "NO", o.lost))

@@ -60,6 +60,9 @@ public struct RunOutcome: Sendable, Codable {
     public var scheduleLag: LatencySummary?
     public var publishLatency: LatencySummary?
     public var publishLatencyUncorrected: LatencySummary?
+    public var alertLatency: LatencySummary?
+    public var alertsReceived = 0
+    public var alertRules: [String] = []
     public var deadLettered: Double = 0
     public var maxConsumerPending: Double = 0
     public var drained: Bool = false
@@ -79,6 +82,10 @@ public struct RunOutcome: Sendable, Codable {
         case "publish_latency": return tail.flatMap { publishLatency?.value($0) }
         case "publish_latency_uncorrected": return tail.flatMap { publishLatencyUncorrected?.value($0) }
         case "e2e_lag": return tail.flatMap { e2eLag?.value($0) }
+        case "alert_latency":
+            guard let a = alertLatency, a.count > 0 else { return nil }
+            return tail.flatMap { a.value($0) }
+        case "alerts": return Double(alertsReceived)
         case "insert_rows_per_s":
             if let t = tail { return tables.first { $0.table == t }?.rowsPerSecond }
             return tables.reduce(0) { $0 + $1.rowsPerSecond }

@@ -9,6 +9,7 @@ import RiskSignalCore
 import Scenario
 import Synchronization
 import Histogram
+import StandIns
 
 /// Command-line overrides of a scenario (`rsbench run --duration … --rate-scale …`).
 public struct RunOverrides: Sendable {
@@ -67,6 +68,7 @@ public struct ScenarioRunner: Sendable {
         let keep = overrides.keepStack
         let say = output
         await Task.detached {
+            cleanup.receiver?.cancel()
             if let p = cleanup.pipeline {
                 let status = p.stop()
                 say("[run] stopped the pipeline (pid \(p.pid), exit \(status))")
@@ -81,6 +83,7 @@ public struct ScenarioRunner: Sendable {
 
     struct Started: @unchecked Sendable {
         var pipeline: PipelineProcess?
+        var receiver: Task<Void, Error>?
         var stackStartedByUs: LocalStack?
     }
 
@@ -120,11 +123,21 @@ public struct ScenarioRunner: Sendable {
 
         // 3. The real pipeline, as its own process.
         let kinds = scenario.workloads.compactMap { w -> String? in if case .generator(let k, _) = w.source { k } else { nil } }
-        let consumers = scenario.pipeline.consumers ?? Array(Set(kinds.compactMap { Self.consumerFor[$0] })).sorted()
+        var consumers = scenario.pipeline.consumers ?? Array(Set(kinds.compactMap { Self.consumerFor[$0] })).sorted()
+        // Alerts go to rsbench's own webhook receiver, which measures alert latency.
+        let receiver = WebhookReceiver(secret: "rsbench-\(UInt32.random(in: 0...UInt32.max))")
+        let receiverPort = Locked<Int?>(nil)
+        let receiverTask = Task { try await receiver.run(onListening: { p in receiverPort.withLock { $0 = p } }) }
+        started.receiver = receiverTask
+        let waitUntil = ContinuousClock.now + .seconds(10)
+        while receiverPort.withLock({ $0 }) == nil && ContinuousClock.now < waitUntil { try await Task.sleep(for: .milliseconds(20)) }
+        guard let hookPort = receiverPort.withLock({ $0 }) else { throw RunError.setup("the webhook receiver did not start") }
+        if scenario.pipeline.consumers == nil { consumers += ["alerts", "webhooks"] }
         guard let binary = PipelineProcess.locateBinary() else {
             throw RunError.setup("cannot find the risksignal executable next to rsbench; build both with `swift build -c release`")
         }
-        var env: [String: String] = ["RS_PII_SALT": "rsbench"]
+        var env: [String: String] = ["RS_PII_SALT": "rsbench", "RS_WEBHOOK_URLS": "http://127.0.0.1:\(hookPort)/alerts",
+                                      "RS_WEBHOOK_SECRET": receiver.secret]
         for (c, b) in scenario.pipeline.batchSize { env["RS_\(c.uppercased())_BATCH_SIZE"] = String(b) }
         for (c, w) in scenario.pipeline.maxWait { env["RS_\(c.uppercased())_MAX_WAIT"] = String(w.seconds) }
         // Short batches for social so its rows arrive within the run (the production default waits a minute).
@@ -223,6 +236,25 @@ public struct ScenarioRunner: Sendable {
         try await Task.sleep(for: .seconds(2))
         outcome.drained = drained
         output(drained ? "[run] drained" : "[run] drain timeout: the pipeline still had messages pending")
+
+        // Alerts raised near the end still need their webhook round trip.
+        if !scenario.injections.isEmpty {
+            let deadline = clock.now + .seconds(10)
+            while receiver.deliveries.count < scenario.injections.count && clock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let alertLatency = LatencyRecorder()
+        for d in receiver.deliveries where d.signatureValid {
+            if let t = d.intendedNanos, t >= measured.start { alertLatency.record(nanoseconds: d.receivedAtNanos - t) }
+        }
+        outcome.alertLatency = LatencySummary(alertLatency.snapshot)
+        outcome.alertsReceived = receiver.deliveries.count
+        outcome.alertRules = receiver.deliveries.compactMap { d -> String? in
+            guard case .object(let o)? = try? JSONParser.parse(Array(d.body.utf8)), case .object(let a)? = o["alert"], case .string(let r)? = a["rule"] else { return nil }
+            return r
+        }
+        if !scenario.injections.isEmpty {
+            output("[run] alerts received: \(receiver.deliveries.count) (\(outcome.alertRules.joined(separator: ", "))) for \(scenario.injections.count) injections")
+        }
 
         // 6. Measurement from ClickHouse itself.
         let m = pipeline.scrape()

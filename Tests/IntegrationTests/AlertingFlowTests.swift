@@ -77,4 +77,27 @@ final class AlertingFlowTests: XCTestCase {
         XCTAssertTrue(history.contains { if case .string(let s)? = $0["status"] { s.hasPrefix("attempt_failed") } else { false } })
         await h.close()
     }
+
+    func testRollupEvaluatorRaisesNonCriticalAlertsFromTheMaterialisedViews() async throws {
+        let h = try await PipelineHarness.make(Self.stack, database: "a_rollups")
+        // 30 quiet minutes, then one busy minute, inserted as trades so the materialised view builds the rollup.
+        var rows: [String] = []
+        let now = Timestamp.now().nanosSinceEpoch / 1_000_000_000
+        let lastMinute = (now / 60 - 1) * 60
+        for m in 2...31 {
+            rows.append(#"{"event_time":"\#(lastMinute - Int64(m - 1) * 60 + 5).000","symbol":"ROL-USDT","trade_id":\#(m),"price":10,"quantity":1,"side":"BUY","taker":true,"order_id":1,"metadata":"","event_id":"q\#(m)"}"#)
+        }
+        rows.append(#"{"event_time":"\#(lastMinute + 5).000","symbol":"ROL-USDT","trade_id":100,"price":10,"quantity":20,"side":"BUY","taker":true,"order_id":1,"metadata":"","event_id":"big"}"#)
+        rows.append(#"{"event_time":"\#(lastMinute + 6).000","symbol":"CALM-USDT","trade_id":1,"price":10,"quantity":1,"side":"BUY","taker":true,"order_id":1,"metadata":"","event_id":"calm"}"#)
+        var batch = InsertBatch()
+        for r in rows { batch.append(row: r) }
+        try await h.clickHouse.insert(into: "trades", batch: batch)
+        let evaluator = RollupAlertEvaluator(clickHouse: h.clickHouse, context: h.js)
+        let alerts = try await evaluator.evaluate()
+        XCTAssertEqual(alerts.map(\.rule), ["volume_spike"])
+        XCTAssertEqual(alerts.first?.key, "ROL-USDT")
+        XCTAssertEqual(alerts.first?.observed ?? 0, 20, accuracy: 1e-9, "20 units against a baseline of 1 a minute")
+        XCTAssertEqual(alerts.first?.severity, "info")
+        await h.close()
+    }
 }

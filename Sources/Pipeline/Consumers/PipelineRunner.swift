@@ -76,7 +76,12 @@ public final class PipelineRunner: Sendable {
                         let idle = options.stopWhenIdle
                         group.addTask { try await ingestor.run(stopWhenIdle: idle) }
                     }
-                    logger.info("detecting alerts on market.l2.>, user.actions.>, social.processed.>")
+                    let evaluator = RollupAlertEvaluator(clickHouse: ch, context: js)
+                    if options.stopWhenIdle == nil {
+                        // Runs alongside the stream detectors; it has no "idle", so only in long-running mode.
+                        group.addTask { do { try await evaluator.run() } catch is CancellationError {} }
+                    }
+                    logger.info("detecting alerts on market.l2.>, user.actions.>, social.processed.> and, every \(evaluator.interval), the rollups")
                 }
                 for def in options.consumers where def.name != "alerts" {
                     let consumer = try await js.pullConsumer(def.consumerSpec)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bench
 import Generators
 import ScenarioRun
+import Scenario
 import Foundation
 import LocalStack
 import RiskSignalCore
@@ -11,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release): physical limits of this machine's stack.",
-        subcommands: [Limits.self, PipelineThroughput.self, Synth.self, Pacing.self]
+        subcommands: [Limits.self, PipelineThroughput.self, Synth.self, Pacing.self, Alerts.self]
     )
 
     struct Limits: AsyncParsableCommand {
@@ -162,6 +163,33 @@ extension BenchCommand {
             let lag = median(runs.map { $0.scheduleLag.p99 })
             let top = median(runs.map { $0.topSpeed / $0.rawPublishLimit })
             print(String(format: "achieved/offered %.2f%% (goal ≥ 99%%) · schedule lag p99 %.2f ms (goal < 2 ms) · scheduler flat out / raw publish %.0f%% (goal ≥ 90%%)", ratio * 100, lag * 1000, top * 100))
+        }
+    }
+}
+
+extension BenchCommand {
+    struct Alerts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Alert latency under ~10k events/s: triggering event's intended send time → webhook receipt.",
+            discussion: """
+                Runs scenarios/alerts-bench.yaml (background traffic on every stream with liquidity drops \
+                and order-velocity spikes injected) against the real pipeline, and reports alert latency \
+                p50, p99 and max as measured by rsbench's own webhook receiver.
+
+                Example:
+                  .build/release/rsbench bench alerts --rate-scale 0.5
+                """
+        )
+        @Option(help: "Multiply the background rate.") var rateScale: Double?
+
+        func run() async throws {
+            guard let root = StackConfig.findProjectRoot() else { throw ValidationError("run from the project checkout") }
+            let scenario = try ScenarioParser.load(path: root + "/scenarios/alerts-bench.yaml")
+            var o = RunOverrides()
+            o.rateScale = rateScale
+            let outcome = await ScenarioRunner(scenario: scenario, overrides: o, projectRoot: root, output: { print($0) }).run()
+            print(OutcomeSummary.render(outcome))
+            if outcome.status != .passed { throw ExitCode(outcome.status.exitCode) }
         }
     }
 }
