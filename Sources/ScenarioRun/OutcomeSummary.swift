@@ -3,6 +3,10 @@ import LoadDriver
 
 /// The one-screen summary printed at the end of `rsbench run`.
 public enum OutcomeSummary {
+    static func byRule(_ rules: [String]) -> String {
+        Dictionary(grouping: rules, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted().joined(separator: ", ")
+    }
+
     static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
         s.count >= n ? s : right ? String(repeating: " ", count: n - s.count) + s : s + String(repeating: " ", count: n - s.count)
     }
@@ -27,7 +31,7 @@ public enum OutcomeSummary {
         }
         lines.append("end-to-end lag (ingested_at − intended send): \(lat(o.e2eLag))")
         lines.append("schedule lag (actual − intended send):         \(lat(o.scheduleLag))")
-        lines.append("alert latency (webhook received − intended):   \(lat(o.alertLatency))\(o.alertsReceived > 0 ? " · \(o.alertsReceived) alerts: \(o.alertRules.joined(separator: ", "))" : "")")
+        lines.append("alert latency (webhook received − intended):   \(lat(o.alertLatency))\(o.alertsReceived > 0 ? " · \(o.alertsReceived) alerts: \(byRule(o.alertRules))" : "")")
         lines.append("publish ack − intended (corrected):            \(lat(o.publishLatency))")
         lines.append("publish ack − actual send (uncorrected):       \(lat(o.publishLatencyUncorrected))")
         lines.append(String(format: "dead-lettered %.0f · max consumer pending %.0f · drained %@ · lost %llu", o.deadLettered, o.maxConsumerPending, o.drained ? "yes" : "NO", o.lost))

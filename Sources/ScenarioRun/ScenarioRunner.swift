@@ -253,7 +253,7 @@ public struct ScenarioRunner: Sendable {
             return r
         }
         if !scenario.injections.isEmpty {
-            output("[run] alerts received: \(receiver.deliveries.count) (\(outcome.alertRules.joined(separator: ", "))) for \(scenario.injections.count) injections")
+            output("[run] alerts received: \(receiver.deliveries.count) (\(OutcomeSummary.byRule(outcome.alertRules))) for \(scenario.injections.count) injections")
         }
 
         // 6. Measurement from ClickHouse itself.
