@@ -44,7 +44,8 @@ public final class PullConsumer: @unchecked Sendable {
                 }
             }
             natsMsgList_Destroy(&list)
-            if s == NATS_OK || s == NATS_TIMEOUT || !out.isEmpty { return out }
+            // A pull that finds nothing ends in a timeout, or in "Not Found" (404 No Messages): both mean empty.
+            if s == NATS_OK || s == NATS_TIMEOUT || s == NATS_NOT_FOUND || !out.isEmpty { return out }
             try NATSError.check(s, "fetching from consumer \(self.spec.durable)", jsCode: err)
             return out
         }

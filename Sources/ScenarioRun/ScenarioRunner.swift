@@ -132,7 +132,9 @@ public struct ScenarioRunner: Sendable {
         let waitUntil = ContinuousClock.now + .seconds(10)
         while receiverPort.withLock({ $0 }) == nil && ContinuousClock.now < waitUntil { try await Task.sleep(for: .milliseconds(20)) }
         guard let hookPort = receiverPort.withLock({ $0 }) else { throw RunError.setup("the webhook receiver did not start") }
-        if scenario.pipeline.consumers == nil { consumers += ["alerts", "webhooks"] }
+        // Alert detection and delivery run when the scenario is about alerts (injections, or alert gates).
+        let wantsAlerts = !scenario.injections.isEmpty || scenario.gates.contains { $0.metric.hasPrefix("alert") }
+        if scenario.pipeline.consumers == nil && wantsAlerts { consumers += ["alerts", "webhooks"] }
         guard let binary = PipelineProcess.locateBinary() else {
             throw RunError.setup("cannot find the risksignal executable next to rsbench; build both with `swift build -c release`")
         }
