@@ -70,7 +70,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Risk alerting: stream detectors, cooldowns and the YAML policy.
-        .target(name: "Alerting", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Alerting", dependencies: ["RiskSignalCore", .product(name: "Yams", package: "Yams")]),
         // Seeded traffic generators and rate models (rsbench).
         .target(name: "Generators", dependencies: ["RiskSignalCore"]),
         // Scenario files: the plain model, YAML parsing with file/line errors, gate expressions.
