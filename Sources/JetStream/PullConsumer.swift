@@ -102,6 +102,8 @@ public final class JetStreamMessage: @unchecked Sendable {
     /// Read once at fetch time: every stage needs them, and libnats parses the metadata from the reply subject.
     public let subject: String
     public let metadata: DeliveryMetadata?
+    /// Every header as name/value pairs (first value of each name).
+    public let headers: [(name: String, value: String)]
     /// libnats acks through the message's subscription, so the subscription must outlive every message.
     private let owner: PullConsumer
 
@@ -118,6 +120,20 @@ public final class JetStreamMessage: @unchecked Sendable {
         } else {
             metadata = nil
         }
+        // Copied once, here on the consumer's lane: libnats parses headers lazily *in place*
+        // (natsMsgHeader_Get mutates the message) and a natsMsg has no lock.
+        var out: [(name: String, value: String)] = []
+        var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+        var count: Int32 = 0
+        if natsMsgHeader_Keys(handle, &keys, &count) == NATS_OK, let keys {
+            for i in 0..<Int(count) {
+                guard let k = keys[i] else { continue }
+                var v: UnsafePointer<CChar>?
+                if natsMsgHeader_Get(handle, k, &v) == NATS_OK, let v { out.append((String(cString: k), String(cString: v))) }
+            }
+            free(keys)
+        }
+        headers = out
     }
 
     deinit { natsMsg_Destroy(handle) }
@@ -131,25 +147,10 @@ public final class JetStreamMessage: @unchecked Sendable {
 
     public var payload: [UInt8] { withPayload { Array($0) } }
 
+    /// Exact-name lookup, like natsMsgHeader_Get (from the copy made at fetch time).
     public func header(_ name: String) -> String? {
-        var value: UnsafePointer<CChar>?
-        guard natsMsgHeader_Get(handle, name, &value) == NATS_OK, let value else { return nil }
-        return String(cString: value)
-    }
-
-    /// Every header as name/value pairs (first value of each name).
-    public var headers: [(name: String, value: String)] {
-        var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
-        var count: Int32 = 0
-        guard natsMsgHeader_Keys(handle, &keys, &count) == NATS_OK, let keys else { return [] }
-        defer { free(keys) }
-        var out: [(String, String)] = []
-        for i in 0..<Int(count) {
-            guard let k = keys[i] else { continue }
-            let name = String(cString: k)
-            if let v = header(name) { out.append((name, v)) }
-        }
-        return out
+        for h in headers where h.name == name { return h.value }
+        return nil
     }
 
 }

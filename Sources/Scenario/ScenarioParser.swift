@@ -98,10 +98,11 @@ public enum ScenarioParser {
         var p = Scenario.PipelineSettings()
         guard let m = r.mapping(node, "pipeline", allowed: ["consumers", "batch_size", "max_wait", "sentiment"]) else { return p }
         let names = ["signals", "market", "trades", "social", "actions", "frontend"]
+        let runnable = names + ["alerts", "webhooks"]
         if let seq = r.sequence(m["consumers"], "pipeline.consumers") {
             p.consumers = seq.enumerated().compactMap { i, n in
                 guard let s = r.string(n, "pipeline.consumers[\(i)]") else { return nil }
-                guard names.contains(s) else { r.issue(n, "pipeline.consumers[\(i)]", "unknown consumer \(s); expected one of \(names.joined(separator: ", "))"); return nil }
+                guard runnable.contains(s) else { r.issue(n, "pipeline.consumers[\(i)]", "unknown consumer \(s); expected one of \(runnable.joined(separator: ", "))"); return nil }
                 return s
             }
         }

@@ -107,6 +107,8 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 // The connection is down or the server restarting; libnats reconnects. Unacked
                 // messages come back after their ack wait, and idempotent inserts absorb the repeats.
                 pending = []
+                // Let the store in flight finish (or fail) before a new one starts: stores stay in order.
+                if let s = storing { _ = await s.result }
                 storing = nil
                 let delay = natsBackoff.next()
                 stats.update { $0.lastError = e.description }
