@@ -167,11 +167,4 @@ public struct RiskSignalValidator: Sendable {
     static func isHex(_ c: UInt8) -> Bool {
         (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
     }
-
-    static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let ctx) = error {
-            return (ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription)
-        }
-        return "\(error)"
-    }
 }
