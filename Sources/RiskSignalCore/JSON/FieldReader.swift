@@ -48,6 +48,7 @@ public struct FieldReader: Sendable {
 
     public func optionalString(_ key: String, maxLength: Int = 256) throws(ValidationError) -> String? {
         guard has(key) else { return nil }
+        guard case .string = object[key] else { throw fail(key, "expected a string or null, got \(object[key]!.typeName)") }
         return try string(key, maxLength: maxLength, allowEmpty: true)
     }
 

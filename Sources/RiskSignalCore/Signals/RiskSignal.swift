@@ -68,22 +68,19 @@ public struct RiskSignalValidator: Sendable {
     }
 
     public func validate(_ bytes: some Collection<UInt8>) -> Result<RiskSignal, ValidationError> {
-        guard bytes.count <= maxMessageBytes else {
-            return .failure(.init(field: "$", message: "message is \(bytes.count) bytes, larger than the \(maxMessageBytes)-byte limit"))
-        }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            return .failure(.init(field: "$", message: "not valid JSON (\(error))"))
-        }
-        return Result { () throws(ValidationError) in try validate(value) }
+        Result { () throws(ValidationError) in try validate(FieldReader.parse(bytes, maxBytes: maxMessageBytes)) }
     }
 
     public func validate(_ value: JSONValue) throws(ValidationError) -> RiskSignal {
         guard case .object(let o) = value else {
             throw .init(field: "$", message: "expected a JSON object, got \(value.typeName)")
         }
+        return try validate(FieldReader(o))
+    }
+
+    /// Seed 000's schema; `event_time` must be an ISO 8601 string (the seed sends `toISOString()`).
+    func validate(_ f: FieldReader) throws(ValidationError) -> RiskSignal {
+        let o = f.object
         let eventTime: Timestamp
         switch o["event_time"] {
         case .string(let s)?:
@@ -94,8 +91,8 @@ public struct RiskSignalValidator: Sendable {
         case nil: throw .init(field: "event_time", message: "required field is missing")
         case let v?: throw .init(field: "event_time", message: "expected an ISO 8601 timestamp string, got \(v.typeName)")
         }
-        let sourceID = try requiredString(o, "source_id", maxLength: 128)
-        let eventType = try requiredString(o, "event_type", maxLength: 64)
+        let sourceID = try f.string("source_id", maxLength: 128)
+        let eventType = try f.string("event_type", maxLength: 64)
         let payload: String
         switch o["payload"] {
         case .object?: payload = o["payload"]!.jsonText
@@ -112,38 +109,17 @@ public struct RiskSignalValidator: Sendable {
         guard severityRange.contains(severity) else {
             throw .init(field: "severity", message: "expected an integer \(severityRange.lowerBound)...\(severityRange.upperBound), got \(severity)")
         }
-        let traceID = try requiredString(o, "trace_id", maxLength: 36)
+        let traceID = try f.string("trace_id", maxLength: 36)
         guard Self.isUUID(traceID) else {
             throw .init(field: "trace_id", message: "expected a UUID like 123e4567-e89b-12d3-a456-426614174000, got \"\(traceID)\"")
         }
-        let userID = try optionalString(o, "user_id", maxLength: 128)
-        let wallet = try optionalString(o, "wallet_address", maxLength: 128)
+        let userID = try f.optionalString("user_id", maxLength: 128) ?? ""
+        let wallet = try f.optionalString("wallet_address", maxLength: 128) ?? ""
         if !wallet.isEmpty, !Self.isWalletAddress(wallet) {
             throw .init(field: "wallet_address", message: "expected 0x followed by 40 hex digits, got \"\(wallet.prefix(64))\"")
         }
         return RiskSignal(eventTime: eventTime, sourceID: sourceID, eventType: eventType, payload: payload,
                           severity: UInt8(severity), traceID: traceID.lowercased(), userID: userID, walletAddress: wallet)
-    }
-
-    private func requiredString(_ o: [String: JSONValue], _ key: String, maxLength: Int) throws(ValidationError) -> String {
-        switch o[key] {
-        case .string(let s)?:
-            guard !s.isEmpty else { throw .init(field: key, message: "must not be empty") }
-            guard s.utf8.count <= maxLength else { throw .init(field: key, message: "longer than \(maxLength) bytes") }
-            return s
-        case nil: throw .init(field: key, message: "required field is missing")
-        case let v?: throw .init(field: key, message: "expected a string, got \(v.typeName)")
-        }
-    }
-
-    private func optionalString(_ o: [String: JSONValue], _ key: String, maxLength: Int) throws(ValidationError) -> String {
-        switch o[key] {
-        case nil, .null?: return ""
-        case .string(let s)?:
-            guard s.utf8.count <= maxLength else { throw .init(field: key, message: "longer than \(maxLength) bytes") }
-            return s
-        case let v?: throw .init(field: key, message: "expected a string or null, got \(v.typeName)")
-        }
     }
 
     static func isUUID(_ s: String) -> Bool {
