@@ -105,7 +105,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
             "Sentiment", "OpenAISentiment", "MarketData",

@@ -116,20 +116,19 @@ public final class JetStreamContext: @unchecked Sendable {
     public func pullConsumer(_ spec: ConsumerSpec) async throws(NATSError) -> PullConsumer {
         try await ensureConsumer(spec)
         let lane = BlockingLane(label: "nats.consumer.\(spec.durable)")
-        let sub = try await lane.run { () throws(NATSError) -> UnsafeSendable<OpaquePointer> in
-            var so = jsSubOptions()
-            jsSubOptions_Init(&so)
-            return try withCStrings([spec.stream, spec.durable]) { names throws(NATSError) in
-                so.Stream = names[0]
-                so.Consumer = names[1]
-                var sub: OpaquePointer?
-                var err = jsErrCode(rawValue: 0)
-                let s = js_PullSubscribe(&sub, self.handle, spec.filterSubject, spec.durable, nil, &so, &err)
-                try NATSError.check(s, "binding pull consumer \(spec.durable) on stream \(spec.stream) (\(spec.filterSubject))", jsCode: err)
-                return UnsafeSendable(sub!)
-            }
+        let conn = connection
+        let (sub, inbox) = try await lane.run { () throws(NATSError) -> (UnsafeSendable<OpaquePointer>, String) in
+            var box: UnsafeMutablePointer<CChar>?
+            try NATSError.check(natsInbox_Create(&box), "creating an inbox for consumer \(spec.durable)")
+            defer { natsInbox_Destroy(box) }
+            let inbox = String(cString: box!)
+            var sub: OpaquePointer?
+            try NATSError.check(natsConnection_SubscribeSync(&sub, conn.handle, inbox + ".*"), "subscribing the inbox of consumer \(spec.durable)")
+            // Deliveries wait here between fetches; the default limits (65,536 messages) could drop a burst.
+            natsSubscription_SetPendingLimits(sub, 1 << 20, 1 << 30)
+            return (UnsafeSendable(sub!), inbox)
         }
-        return PullConsumer(subscription: sub.value, spec: spec, context: self, lane: lane)
+        return PullConsumer(subscription: sub.value, inbox: inbox, spec: spec, context: self, lane: lane)
     }
 
     /// Creates the durable pull consumer, or updates the settings that may change (ack wait, max ack pending, …).

@@ -4,89 +4,153 @@ import Glibc
 #else
 import Darwin
 #endif
+import Dispatch
 import RiskSignalCore
 
 /// A bound durable pull consumer: fetch batches, then ack, nak or term each message.
+///
+/// It speaks JetStream's pull protocol itself (a `CONSUMER.MSG.NEXT` request per fetch, replies on a
+/// private inbox) rather than through `natsSubscription_Fetch`: libnats 3.4.1's fetch can return more
+/// messages than the array it allocated for the batch (seen under AddressSanitizer: a read one slot past
+/// an 8,000-byte block for a batch of 1,000), which corrupted the heap under load. Collecting into a
+/// Swift array has no such limit, and late replies to an expired request are simply picked up next time.
 public final class PullConsumer: @unchecked Sendable {
+    /// A wildcard subscription on `<inbox>.*`; each fetch asks for replies on `<inbox>.<n>`.
     private let subscription: OpaquePointer
+    private let inbox: String
+    private let nextSubject: String
+    private var requestNumber = 0
     public let spec: ConsumerSpec
     public let context: JetStreamContext
     /// Fetches block until messages arrive or the wait ends; they do so on this consumer's own thread.
     private let lane: BlockingLane
 
-    init(subscription: OpaquePointer, spec: ConsumerSpec, context: JetStreamContext, lane: BlockingLane) {
+    init(subscription: OpaquePointer, inbox: String, spec: ConsumerSpec, context: JetStreamContext, lane: BlockingLane, apiPrefix: String = "$JS.API") {
         self.subscription = subscription
+        self.inbox = inbox
+        self.nextSubject = "\(apiPrefix).CONSUMER.MSG.NEXT.\(spec.stream).\(spec.durable)"
         self.spec = spec
         self.context = context
         self.lane = lane
     }
 
     deinit {
-        // Destroy, not Unsubscribe: unsubscribing would delete the durable and its progress.
+        // Only our inbox subscription goes; the durable and its progress stay on the server.
         natsSubscription_Destroy(subscription)
     }
 
     /// Up to `batch` messages; returns early with fewer when `maxWait` passes, and `[]` when none came.
     public func fetch(batch: Int, maxWait: Duration) async throws(NATSError) -> [JetStreamMessage] {
         try await lane.run { () throws(NATSError) -> [JetStreamMessage] in
-            var list = natsMsgList()
-            var err = jsErrCode(rawValue: 0)
-            let s = natsSubscription_Fetch(&list, self.subscription, Int32(batch), max(1, maxWait.totalMilliseconds), &err)
-            var out: [JetStreamMessage] = []
-            if let msgs = list.Msgs {
-                out.reserveCapacity(Int(list.Count))
-                for i in 0..<Int(list.Count) {
-                    if let m = msgs[i] {
-                        out.append(JetStreamMessage(m, owner: self))
-                        // The Swift object owns the message now; the list must not free it.
-                        msgs[i] = nil
-                    }
-                }
-            }
-            natsMsgList_Destroy(&list)
-            // A pull that finds nothing ends in a timeout, or in "Not Found" (404 No Messages): both mean empty.
-            if s == NATS_OK || s == NATS_TIMEOUT || s == NATS_NOT_FOUND || !out.isEmpty { return out }
-            try NATSError.check(s, "fetching from consumer \(self.spec.durable)", jsCode: err)
-            return out
+            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait)
         }
+    }
+
+    private func fetchBlocking(batch: Int, maxWait: Duration) throws(NATSError) -> [JetStreamMessage] {
+        var out: [JetStreamMessage] = []
+        // Replies that arrived after an earlier fetch gave up are real deliveries: take them first.
+        var queued: Int32 = 0, queuedBytes: Int32 = 0
+        natsSubscription_GetPending(subscription, &queued, &queuedBytes)
+        while out.count < batch, queued > 0 {
+            queued -= 1
+            guard let m = nextMessage(timeoutMs: 1) else { break }
+            if let jm = take(m) { out.append(jm) }
+        }
+        if out.count >= batch { return out }
+
+        // Like libnats: first take what is there now (`no_wait`, answered at once, ended by a 404); only when
+        // that finds nothing, wait on the server (`expires`) until the batch fills or the time is up.
+        let waitMs = max(1, maxWait.totalMilliseconds)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(waitMs) * 1_000_000
+        var longPoll = batch - out.count == 1
+        var reply = try request(batch: batch - out.count, noWait: !longPoll, waitMs: waitMs)
+        while out.count < batch {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { break }
+            guard let m = nextMessage(timeoutMs: max(1, Int64((deadline - now) / 1_000_000))) else { break }
+            if natsMsg_GetReply(m) == nil || natsMsg_GetDataLength(m) == 0, let status = Self.status(of: m) {
+                // 100 is a heartbeat; anything else (404 no messages, 408 expired, 409 limits) ends *our* request,
+                // but a status addressed to an older request says nothing about this one.
+                let forThis = String(cString: natsMsg_GetSubject(m)) == reply
+                natsMsg_Destroy(m)
+                guard forThis && status != "100" else { continue }
+                if !longPoll && out.isEmpty && status == "404" {
+                    longPoll = true
+                    let left = Int64((deadline - min(deadline, DispatchTime.now().uptimeNanoseconds)) / 1_000_000)
+                    guard left > 0 else { break }
+                    reply = try request(batch: batch, noWait: false, waitMs: left)
+                    continue
+                }
+                break
+            }
+            if let jm = take(m) { out.append(jm) }
+        }
+        return out
+    }
+
+    /// Sends one `CONSUMER.MSG.NEXT` request; replies come to the returned subject.
+    private func request(batch: Int, noWait: Bool, waitMs: Int64) throws(NATSError) -> String {
+        requestNumber &+= 1
+        let reply = "\(inbox).\(requestNumber)"
+        // The server ends a waiting request a little before we stop waiting, so its 408 usually reaches us.
+        let expiresNs = max(1, waitMs > 20 ? waitMs - 10 : waitMs) * 1_000_000
+        let body = noWait ? "{\"batch\":\(batch),\"no_wait\":true}" : "{\"batch\":\(batch),\"expires\":\(expiresNs)}"
+        let s = body.withCString { natsConnection_PublishRequest(context.connection.handle, nextSubject, reply, $0, Int32(strlen($0))) }
+        try NATSError.check(s, "requesting messages from consumer \(spec.durable)")
+        return reply
+    }
+
+    /// The next message on the inbox, or nil after `timeoutMs` (or when the subscription is closed).
+    private func nextMessage(timeoutMs: Int64) -> OpaquePointer? {
+        var m: OpaquePointer?
+        let s = natsSubscription_NextMsg(&m, subscription, timeoutMs)
+        return s == NATS_OK ? m : nil
+    }
+
+    /// Wraps a delivery; anything without a `$JS.ACK.` reply is not one of ours and is dropped.
+    private func take(_ m: OpaquePointer) -> JetStreamMessage? {
+        guard let r = natsMsg_GetReply(m), strncmp(r, "$JS.ACK.", 8) == 0 else {
+            natsMsg_Destroy(m)
+            return nil
+        }
+        return JetStreamMessage(m, owner: self)
+    }
+
+    static func status(of m: OpaquePointer) -> String? {
+        var v: UnsafePointer<CChar>?
+        guard natsMsgHeader_Get(m, "Status", &v) == NATS_OK, let v else { return nil }
+        return String(cString: v)
     }
 
     /// Acknowledges each message (fire-and-forget acks, in order, on the consumer's thread).
     public func ack(_ messages: [JetStreamMessage]) async throws(NATSError) {
-        guard !messages.isEmpty else { return }
-        try await lane.run { () throws(NATSError) in
-            for m in messages {
-                try NATSError.check(natsMsg_Ack(m.handle, nil), "acking \(m.subject)")
-            }
-        }
+        try await reply(messages, "+ACK", "acking")
     }
 
     /// Asks for redelivery after `delay` (the message stays in JetStream).
     public func nak(_ messages: [JetStreamMessage], delay: Duration) async throws(NATSError) {
-        guard !messages.isEmpty else { return }
-        try await lane.run { () throws(NATSError) in
-            for m in messages {
-                try NATSError.check(natsMsg_NakWithDelay(m.handle, delay.totalMilliseconds, nil), "nak \(m.subject)")
-            }
-        }
+        try await reply(messages, "-NAK {\"delay\":\(max(0, delay.totalNanoseconds))}", "nak")
     }
 
     /// Tells the server to stop redelivering (used after the message is safely in the DLQ).
     public func term(_ messages: [JetStreamMessage]) async throws(NATSError) {
-        guard !messages.isEmpty else { return }
-        try await lane.run { () throws(NATSError) in
-            for m in messages {
-                try NATSError.check(natsMsg_Term(m.handle, nil), "term \(m.subject)")
-            }
-        }
+        try await reply(messages, "+TERM", "term")
     }
 
     /// Resets the redelivery timer of messages still being worked on (e.g. while ClickHouse is down).
     public func inProgress(_ messages: [JetStreamMessage]) async throws(NATSError) {
+        try await reply(messages, "+WPI", "in-progress")
+    }
+
+    private func reply(_ messages: [JetStreamMessage], _ body: String, _ what: String) async throws(NATSError) {
         guard !messages.isEmpty else { return }
+        let conn = context.connection
         try await lane.run { () throws(NATSError) in
+            var bytes = Array(body.utf8)
+            let n = Int32(bytes.count)
             for m in messages {
-                try NATSError.check(natsMsg_InProgress(m.handle, nil), "in-progress \(m.subject)")
+                let s = bytes.withUnsafeMutableBytes { natsConnection_Publish(conn.handle, m.replySubject, $0.baseAddress, n) }
+                try NATSError.check(s, "\(what) \(m.subject)")
             }
         }
     }
@@ -99,27 +163,22 @@ public final class PullConsumer: @unchecked Sendable {
 /// One delivered JetStream message; owns the libnats message until it is released.
 public final class JetStreamMessage: @unchecked Sendable {
     let handle: OpaquePointer
-    /// Read once at fetch time: every stage needs them, and libnats parses the metadata from the reply subject.
+    /// Read once at fetch time: every stage needs them.
     public let subject: String
+    /// `$JS.ACK.…`: where acks go, and where the delivery metadata is encoded.
+    public let replySubject: String
     public let metadata: DeliveryMetadata?
     /// Every header as name/value pairs (first value of each name).
     public let headers: [(name: String, value: String)]
-    /// libnats acks through the message's subscription, so the subscription must outlive every message.
+    /// Keeps the inbox subscription (and so the connection's view of it) alive while messages are out.
     private let owner: PullConsumer
 
     init(_ handle: OpaquePointer, owner: PullConsumer) {
         self.handle = handle
         self.owner = owner
         subject = String(cString: natsMsg_GetSubject(handle))
-        var meta: UnsafeMutablePointer<jsMsgMetaData>?
-        if natsMsg_GetMetaData(&meta, handle) == NATS_OK, let meta {
-            let m = meta.pointee
-            metadata = DeliveryMetadata(streamSequence: m.Sequence.Stream, consumerSequence: m.Sequence.Consumer,
-                                        numDelivered: m.NumDelivered, numPending: m.NumPending, timestampNanos: m.Timestamp)
-            jsMsgMetaData_Destroy(meta)
-        } else {
-            metadata = nil
-        }
+        replySubject = natsMsg_GetReply(handle).map { String(cString: $0) } ?? ""
+        metadata = DeliveryMetadata(ackSubject: replySubject)
         // Copied once, here on the consumer's lane: libnats parses headers lazily *in place*
         // (natsMsgHeader_Get mutates the message) and a natsMsg has no lock.
         var out: [(name: String, value: String)] = []
@@ -163,4 +222,25 @@ public struct DeliveryMetadata: Sendable, Equatable {
     public var numPending: UInt64
     /// When the server stored the message, ns since the epoch.
     public var timestampNanos: Int64
+
+    public init(streamSequence: UInt64, consumerSequence: UInt64, numDelivered: UInt64, numPending: UInt64, timestampNanos: Int64) {
+        self.streamSequence = streamSequence
+        self.consumerSequence = consumerSequence
+        self.numDelivered = numDelivered
+        self.numPending = numPending
+        self.timestampNanos = timestampNanos
+    }
+
+    /// Parses a JetStream ack subject: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`,
+    /// or the newer form with domain and account hash before the stream (and a trailing token).
+    public init?(ackSubject: String) {
+        let t = ackSubject.split(separator: ".", omittingEmptySubsequences: false)
+        guard t.count >= 9, t[0] == "$JS", t[1] == "ACK" else { return nil }
+        // v1: 9 tokens; v2: 12 or more, with <domain>.<account hash> in front of the stream.
+        let base = t.count == 9 ? 4 : 6
+        guard t.count >= base + 5,
+              let delivered = UInt64(t[base]), let sseq = UInt64(t[base + 1]), let cseq = UInt64(t[base + 2]),
+              let ts = Int64(t[base + 3]), let pending = UInt64(t[base + 4]) else { return nil }
+        self.init(streamSequence: sseq, consumerSequence: cseq, numDelivered: delivered, numPending: pending, timestampNanos: ts)
+    }
 }

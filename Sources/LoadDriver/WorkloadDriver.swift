@@ -46,6 +46,8 @@ public final class WorkloadDriver: Sendable {
     private let counts = Locked(WorkloadCounts())
     /// Published events per second since the start (index = second).
     private let perSecond = Locked([Int]())
+    /// Events due (intended) per second since the start: the offered load as the schedule had it.
+    private let duePerSecond = Locked([Int]())
     private let window: (start: Int64, end: Int64)
     private let plan: Locked<WorkloadPlan?>
 
@@ -85,10 +87,11 @@ public final class WorkloadDriver: Sendable {
         context = try connection.jetStream(options)
     }
 
-    static let sentHeader = "Rs-Sent-Ns"
+    static let sentHeader = MessageHeader.actualSendNanos
 
     public var snapshot: WorkloadCounts { counts.withLock { $0 } }
     public var publishedPerSecond: [Int] { perSecond.withLock { $0 } }
+    public var offeredPerSecond: [Int] { duePerSecond.withLock { $0 } }
 
     /// Runs the schedule from `startWall` (ns since epoch, matching `startInstant`) until `end` after it.
     public func run(startWall: Int64, startInstant: ContinuousClock.Instant, end: Duration) async throws {
@@ -140,6 +143,13 @@ public final class WorkloadDriver: Sendable {
             perSecond.withLock { s in
                 while s.count <= second { s.append(0) }
                 s[second] += chunk.count
+            }
+            duePerSecond.withLock { s in
+                for t in intendedOffsets {
+                    let sec = Int(t / 1_000_000_000)
+                    while s.count <= sec { s.append(0) }
+                    s[sec] += 1
+                }
             }
             counts.withLock {
                 $0.published += UInt64(chunk.count)

@@ -75,7 +75,7 @@ public enum MetricKind: String, Sendable {
 public enum MetricCatalog {
     public static let latencyFamilies = ["schedule_lag", "publish_latency", "publish_latency_uncorrected", "e2e_lag", "e2e_lag_uncorrected", "alert_latency"]
     public static let statistics = ["p50", "p90", "p99", "p999", "max", "mean"]
-    public static let counts = ["lost", "dlq", "duplicates", "published", "failed_publishes", "sequence_gaps", "alerts", "rows"]
+    public static let counts = ["lost", "dlq", "duplicates", "published", "failed_publishes", "sequence_gaps", "alerts", "rows", "parts", "cross_check_failures"]
 
     public static func kind(of metric: String) -> MetricKind? {
         let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
@@ -96,6 +96,6 @@ public enum MetricCatalog {
     public static var summary: String {
         latencyFamilies.map { "\($0).{\(statistics.joined(separator: ","))}" }.joined(separator: ", ")
             + ", insert_rows_per_s[.<table>], insert_bytes_per_s[.<table>], achieved_rate.<workload>, achieved_ratio, consumer_pending.max, cpu.<process>, rss_mb.<process>, "
-            + counts.joined(separator: ", ")
+            + "compression_ratio[.<table>], disk_mb[.<table>], " + counts.joined(separator: ", ")
     }
 }

@@ -40,6 +40,49 @@ public struct RunOutcome: Sendable, Codable {
         public var rows: UInt64
         public var rowsPerSecond: Double
         public var e2eLag: LatencySummary
+        /// From the actual send instant (`sent_at`); nil for tables whose rows aggregate several sends (book_topn).
+        public var e2eLagUncorrected: LatencySummary?
+        /// From `system.parts` after the drain (all rows of the table, warm-up included).
+        public var bytesOnDisk: UInt64 = 0
+        public var bytesUncompressed: UInt64 = 0
+        public var activeParts: Int = 0
+        /// Uncompressed bytes of the measured window's rows per second (ClickHouse's own accounting, pro rata).
+        public var bytesPerSecond: Double = 0
+        public var compressionRatio: Double { bytesOnDisk > 0 ? Double(bytesUncompressed) / Double(bytesOnDisk) : 0 }
+    }
+
+    /// A JetStream stream after the drain.
+    public struct StreamResult: Sendable, Codable {
+        public var stream: String
+        public var messages: UInt64
+        public var bytes: UInt64
+    }
+
+    /// One reconciliation after the drain: what one stage says against what the next stage holds.
+    public struct CrossCheck: Sendable, Codable {
+        public enum Verdict: String, Sendable, Codable { case ok, loss, excess }
+        public var name: String
+        public var expected: UInt64
+        public var actual: UInt64
+        public var verdict: Verdict
+        public var detail: String
+    }
+
+    /// Per-second series of the run (index 0 = the first second after the start instant, warm-up included).
+    public struct Series: Sendable, Codable {
+        public var offered: [Double] = []
+        public var achieved: [Double] = []
+        public var rowsPerSecond: [Double] = []
+        public var pendingByConsumer: [String: [Double]] = [:]
+        /// e2e lag by the second of the intended send time, in seconds (measured window only, NaN-free: 0 when empty).
+        public var e2eP50: [Double] = []
+        public var e2eP99: [Double] = []
+    }
+
+    /// (percentile, seconds) points of the e2e lag distribution, for percentile-spectrum charts.
+    public struct Spectrum: Sendable, Codable {
+        public var corrected: [[Double]] = []
+        public var uncorrected: [[Double]] = []
     }
 
     public struct GateResult: Sendable, Codable {
@@ -57,6 +100,12 @@ public struct RunOutcome: Sendable, Codable {
     public var workloads: [WorkloadResult] = []
     public var tables: [TableResult] = []
     public var e2eLag: LatencySummary?
+    public var e2eLagUncorrected: LatencySummary?
+    public var e2eSpectrum = Spectrum()
+    public var streams: [StreamResult] = []
+    public var crossChecks: [CrossCheck] = []
+    public var series = Series()
+    public var warmupSeconds: Double = 0
     public var scheduleLag: LatencySummary?
     public var publishLatency: LatencySummary?
     public var publishLatencyUncorrected: LatencySummary?
@@ -82,6 +131,21 @@ public struct RunOutcome: Sendable, Codable {
         case "publish_latency": return tail.flatMap { publishLatency?.value($0) }
         case "publish_latency_uncorrected": return tail.flatMap { publishLatencyUncorrected?.value($0) }
         case "e2e_lag": return tail.flatMap { e2eLag?.value($0) }
+        case "e2e_lag_uncorrected": return tail.flatMap { e2eLagUncorrected?.value($0) }
+        case "insert_bytes_per_s":
+            if let t = tail { return tables.first { $0.table == t }?.bytesPerSecond }
+            return tables.reduce(0) { $0 + $1.bytesPerSecond }
+        case "parts":
+            if let t = tail { return tables.first { $0.table == t }.map { Double($0.activeParts) } }
+            return Double(tables.map(\.activeParts).max() ?? 0)
+        case "compression_ratio":
+            if let t = tail { return tables.first { $0.table == t }?.compressionRatio }
+            let disk = tables.reduce(0) { $0 + $1.bytesOnDisk }, raw = tables.reduce(0) { $0 + $1.bytesUncompressed }
+            return disk > 0 ? Double(raw) / Double(disk) : nil
+        case "disk_mb":
+            if let t = tail { return tables.first { $0.table == t }.map { Double($0.bytesOnDisk) / 1_048_576 } }
+            return Double(tables.reduce(0) { $0 + $1.bytesOnDisk }) / 1_048_576
+        case "cross_check_failures": return Double(crossChecks.filter { $0.verdict != .ok }.count)
         case "alert_latency":
             guard let a = alertLatency, a.count > 0 else { return nil }
             return tail.flatMap { a.value($0) }

@@ -193,6 +193,8 @@ public struct ScenarioRunner: Sendable {
         var lastPublished = driverRefs.map { _ in UInt64(0) }
         var lastRows = 0.0
         var second = 0
+        var pendingSeries: [String: [Double]] = [:]
+        var rowsSeries: [Double] = []
         while !publishing.isCancelled {
             try await Task.sleep(until: startInstant + .seconds(second + 1), clock: clock)
             second += 1
@@ -201,6 +203,12 @@ public struct ScenarioRunner: Sendable {
             for i in stackSeries.indices { stackSeries[i].sample(now: t) }
             let m = pipeline.scrape()
             let pending = m.map { $0.pendingByConsumer.values.reduce(0, +) } ?? 0
+            for (c, v) in m?.pendingByConsumer ?? [:] {
+                var col = pendingSeries[c] ?? []
+                while col.count < second - 1 { col.append(0) }
+                col.append(v)
+                pendingSeries[c] = col
+            }
             maxPending.withLock { $0 = max($0, pending) }
             let rows = m?.totalRows ?? lastRows
             var parts: [String] = []
@@ -211,6 +219,7 @@ public struct ScenarioRunner: Sendable {
             }
             let p99 = driverRefs.map { LatencySummary($0.ackLatency.snapshot).p99 }.max() ?? 0
             let phase = second <= Int(warmup.seconds) ? "warm-up" : "measure"
+            rowsSeries.append(max(0, rows - lastRows))
             output(String(format: "[%3ds %@] offered→achieved/s: %@ | ack p99 %.1f ms | pending %.0f | rows/s %.0f",
                           second, phase, parts.joined(separator: ", "), p99 * 1000, pending, rows - lastRows))
             lastRows = rows
@@ -263,7 +272,14 @@ public struct ScenarioRunner: Sendable {
         outcome.deadLettered = m?.deadLettered ?? 0
         outcome.maxConsumerPending = maxPending.withLock { $0 }
         try await measure(&outcome, ch: ch, drivers: drivers, measured: measured, metrics: m)
+        try await crossCheck(&outcome, ch: ch, admin: admin, metrics: m)
         outcome.resources = [rsbenchSeries, pipelineSeries] + stackSeries
+        outcome.warmupSeconds = warmup.seconds
+        outcome.series.pendingByConsumer = pendingSeries
+        outcome.series.rowsPerSecond = rowsSeries
+        let secondsTotal = Int((warmup + duration).seconds.rounded(.up))
+        outcome.series.offered = Self.sumSeries(driverRefs.map(\.offeredPerSecond), count: secondsTotal)
+        outcome.series.achieved = Self.sumSeries(driverRefs.map(\.publishedPerSecond), count: secondsTotal)
 
         // 7. Validity, then gates.
         if let lag = outcome.scheduleLag, lag.p99 > scenario.limits.scheduleLagP99.seconds {
@@ -290,6 +306,7 @@ public struct ScenarioRunner: Sendable {
         let to = Timestamp(nanosSinceEpoch: measured.end).clickHouseDateTime64Micro
         let window = "intended_at >= toDateTime64('\(from)', 6) AND intended_at < toDateTime64('\(to)', 6)"
         let lagExpr = "dateDiff('microsecond', intended_at, ingested_at)"
+        let sentLagExpr = "dateDiff('microsecond', assumeNotNull(sent_at), ingested_at)"
         var usedTables: [String] = []
         var mergedSchedule = LatencyRecorderMerge(), mergedAck = LatencyRecorderMerge(), mergedAckU = LatencyRecorderMerge()
         for (w, d, offered) in drivers {
@@ -327,21 +344,156 @@ public struct ScenarioRunner: Sendable {
         outcome.publishLatency = mergedAck.summary
         outcome.publishLatencyUncorrected = mergedAckU.summary
         var unions: [String] = []
+        var sentUnions: [String] = []
+        let parts = try await Self.partsByTable(ch, database: overrides.database)
         for t in usedTables {
             let rows = try await ch.rows("""
                 SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(\(lagExpr)) AS q, max(\(lagExpr)) AS mx, avg(\(lagExpr)) AS mean
                 FROM \(t) WHERE \(window)
                 """)
             let s = Self.summary(rows.first)
-            outcome.tables.append(.init(table: t, rows: s.count, rowsPerSecond: Double(s.count) / scenario.duration.seconds, e2eLag: s))
+            var result = RunOutcome.TableResult(table: t, rows: s.count, rowsPerSecond: Double(s.count) / scenario.duration.seconds, e2eLag: s)
             unions.append("SELECT \(lagExpr) AS lag FROM \(t) WHERE \(window)")
+            if t != "book_topn" {
+                let u = Self.summary(try await ch.rows("""
+                    SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(\(sentLagExpr)) AS q, max(\(sentLagExpr)) AS mx, avg(\(sentLagExpr)) AS mean
+                    FROM \(t) WHERE \(window) AND sent_at IS NOT NULL
+                    """).first)
+                if u.count > 0 {
+                    result.e2eLagUncorrected = u
+                    sentUnions.append("SELECT \(sentLagExpr) AS lag FROM \(t) WHERE \(window) AND sent_at IS NOT NULL")
+                }
+            }
+            if let p = parts[t] {
+                result.bytesOnDisk = p.disk
+                result.bytesUncompressed = p.uncompressed
+                result.activeParts = p.parts
+                // Bytes per row from the table's own accounting, times the measured window's rows.
+                if p.rows > 0 { result.bytesPerSecond = Double(p.uncompressed) / Double(p.rows) * result.rowsPerSecond }
+            }
+            outcome.tables.append(result)
         }
         if !unions.isEmpty {
-            let rows = try await ch.rows("""
-                SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(lag) AS q, max(lag) AS mx, avg(lag) AS mean
-                FROM (\(unions.joined(separator: " UNION ALL ")))
+            let union = unions.joined(separator: " UNION ALL ")
+            outcome.e2eLag = Self.summary(try await ch.rows("""
+                SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(lag) AS q, max(lag) AS mx, avg(lag) AS mean FROM (\(union))
+                """).first)
+            outcome.e2eSpectrum.corrected = try await Self.spectrum(ch, union)
+            // Per second of intended send time, so a stall shows where it happened.
+            let perSecond = try await ch.rows("""
+                SELECT intDiv(toUnixTimestamp64Micro(intended_at) - \(measured.start / 1000), 1000000) AS s,
+                       quantilesExact(0.5, 0.99)(lag) AS q
+                FROM (SELECT intended_at, \(lagExpr) AS lag FROM (\(usedTables.map { "SELECT intended_at, ingested_at FROM \($0) WHERE \(window)" }.joined(separator: " UNION ALL "))))
+                GROUP BY s ORDER BY s
                 """)
-            outcome.e2eLag = Self.summary(rows.first)
+            let seconds = Int(scenario.duration.seconds.rounded(.up))
+            var p50 = [Double](repeating: 0, count: seconds), p99 = p50
+            for r in perSecond {
+                guard let sec = Self.number(r["s"]).map(Int.init), sec >= 0, sec < seconds, case .array(let q)? = r["q"], q.count == 2 else { continue }
+                p50[sec] = (Self.number(q[0]) ?? 0) / 1e6
+                p99[sec] = (Self.number(q[1]) ?? 0) / 1e6
+            }
+            outcome.series.e2eP50 = p50
+            outcome.series.e2eP99 = p99
+        }
+        if !sentUnions.isEmpty {
+            let union = sentUnions.joined(separator: " UNION ALL ")
+            outcome.e2eLagUncorrected = Self.summary(try await ch.rows("""
+                SELECT count() AS n, quantilesExact(0.5, 0.9, 0.99, 0.999)(lag) AS q, max(lag) AS mx, avg(lag) AS mean FROM (\(union))
+                """).first)
+            outcome.e2eSpectrum.uncorrected = try await Self.spectrum(ch, union)
+        }
+    }
+
+    /// The stream each generator publishes into.
+    static let streamFor = ["l2": StreamCatalog.marketL2Raw.name, "trades": StreamCatalog.marketTrades.name, "social": StreamCatalog.socialRaw.name,
+                            "frontend": StreamCatalog.frontendEvents.name, "orders": StreamCatalog.userActions.name, "signals": StreamCatalog.signals.name]
+
+    /// After the drain: acked publishes against stream counts, and stream counts against rows plus dead letters.
+    /// A shortfall is a loss and stays one: nothing here is averaged across stages.
+    func crossCheck(_ outcome: inout RunOutcome, ch: ClickHouseClient, admin: JetStreamContext, metrics: PipelineMetrics?) async throws {
+        for spec in StreamCatalog.all {
+            if let st = try? await admin.streamState(spec.name), st.messages > 0 || st.bytes > 0 {
+                outcome.streams.append(.init(stream: spec.name, messages: st.messages, bytes: st.bytes))
+            }
+        }
+        var dlqByStream: [String: UInt64] = [:]
+        for r in (try? await ch.rows("SELECT stream, uniqExact(stream_sequence) AS n FROM dead_letters GROUP BY stream")) ?? [] {
+            if case .string(let st)? = r["stream"] { dlqByStream[st] = UInt64(Self.number(r["n"]) ?? 0) }
+        }
+        var ackedByStream: [String: UInt64] = [:]
+        var generatorsByStream: [String: Set<String>] = [:]
+        for w in outcome.workloads {
+            guard let st = Self.streamFor[w.generator] else { continue }
+            ackedByStream[st, default: 0] += w.acked - min(w.acked, w.duplicates)
+            generatorsByStream[st, default: []].insert(w.generator)
+        }
+        func verdict(_ expected: UInt64, _ actual: UInt64) -> RunOutcome.CrossCheck.Verdict {
+            actual == expected ? .ok : actual < expected ? .loss : .excess
+        }
+        for (st, acked) in ackedByStream.sorted(by: { $0.key < $1.key }) {
+            let inStream = outcome.streams.first { $0.stream == st }?.messages ?? 0
+            outcome.crossChecks.append(.init(name: "acked → \(st)", expected: acked, actual: inStream, verdict: verdict(acked, inStream),
+                                             detail: "\(acked) publishes acked (duplicates excluded), \(inStream) messages in the stream"))
+            guard let gens = generatorsByStream[st], gens.count == 1, let g = gens.first else { continue }
+            let dlq = dlqByStream[st] ?? 0
+            var stored: UInt64?
+            switch g {
+            case "trades", "orders", "social", "signals":
+                stored = UInt64(try await ch.scalarInt("SELECT uniqExact(event_id) FROM \(Self.tableFor[g]!)"))
+            case "frontend":
+                stored = UInt64(try await ch.scalarInt("SELECT uniqExact(arrayStringConcat(arraySlice(splitByChar(':', event_id), 1, 2), ':')) FROM frontend_actions"))
+            case "l2":
+                // Books are windowed, so the stage count is what the normaliser took in, not rows.
+                stored = metrics?.receivedByConsumer["market"].map { UInt64($0) }
+            default: break
+            }
+            guard let stored else { continue }
+            let what = g == "l2" ? "messages the market normaliser received" : "distinct events in \(Self.tableFor[g]!)"
+            outcome.crossChecks.append(.init(name: "\(st) → \(g == "l2" ? "normaliser" : Self.tableFor[g]!) + DLQ", expected: inStream,
+                                             actual: stored + dlq, verdict: verdict(inStream, stored + dlq),
+                                             detail: "\(inStream) in the stream, \(stored) \(what), \(dlq) dead-lettered"))
+        }
+    }
+
+    static func sumSeries(_ columns: [[Int]], count: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: count)
+        for c in columns { for (i, v) in c.enumerated() where i < count { out[i] += Double(v) } }
+        return out
+    }
+
+    static let spectrumLevels = [0.0, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, 1.0]
+
+    /// (percentile, seconds) pairs of a `lag` column in microseconds.
+    static func spectrum(_ ch: ClickHouseClient, _ union: String) async throws -> [[Double]] {
+        let rows = try await ch.rows("SELECT quantilesExact(\(spectrumLevels.map { String($0) }.joined(separator: ", ")))(lag) AS q FROM (\(union))")
+        guard case .array(let q)? = rows.first?["q"] else { return [] }
+        return zip(spectrumLevels, q).map { [$0 * 100, (number($1) ?? 0) / 1e6] }
+    }
+
+    struct PartStats { var rows: UInt64; var disk: UInt64; var uncompressed: UInt64; var parts: Int }
+
+    /// Active parts, rows and bytes of each table, from `system.parts`.
+    static func partsByTable(_ ch: ClickHouseClient, database: String) async throws -> [String: PartStats] {
+        let rows = try await ch.rows("""
+            SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS disk, sum(data_uncompressed_bytes) AS raw, count() AS parts
+            FROM system.parts WHERE database = '\(database)' AND active GROUP BY table
+            """)
+        var out: [String: PartStats] = [:]
+        for r in rows {
+            guard case .string(let t)? = r["table"] else { continue }
+            out[t] = PartStats(rows: UInt64(number(r["rows"]) ?? 0), disk: UInt64(number(r["disk"]) ?? 0),
+                               uncompressed: UInt64(number(r["raw"]) ?? 0), parts: Int(number(r["parts"]) ?? 0))
+        }
+        return out
+    }
+
+    static func number(_ v: JSONValue?) -> Double? {
+        switch v {
+        case .int(let i)?: Double(i)
+        case .double(let d)?: d
+        case .string(let s)?: Double(s)
+        default: nil
         }
     }
 

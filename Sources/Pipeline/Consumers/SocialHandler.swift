@@ -32,6 +32,7 @@ public struct SocialHandler: BatchHandler {
         var eventID: String
         var time: Timestamp
         var intended: Timestamp?
+        var sent: Timestamp?
         var source: String
         var symbol: String
         var language: String
@@ -48,6 +49,7 @@ public struct SocialHandler: BatchHandler {
                     eventID: try f.optionalString("event_id", maxLength: 128) ?? "\(m.subject):\(m.streamSequence)",
                     time: try f.timestamp("event_time"),
                     intended: m.intendedTime(f),
+                    sent: m.sentTime(),
                     source: try f.oneOf("source", Self.sources),
                     symbol: symbol,
                     language: try f.optionalString("language", maxLength: 16) ?? "und",
@@ -88,6 +90,7 @@ public struct SocialHandler: BatchHandler {
                 w.string("metadata", meta)
                 w.string("event_id", p.eventID)
                 w.intended(p.intended)
+                w.sent(p.sent)
                 out.append(row: w.finish(), to: "social_buzz")
                 let processed = "{\"event_id\":\(JSONText.quoted(p.eventID)),\"event_time\":\(p.time.nanosSinceEpoch / 1_000_000),\"source\":\"\(p.source)\",\"symbol\":\(JSONText.quoted(symbol)),\"language\":\(JSONText.quoted(p.language)),\"text\":\(JSONText.quoted(texts[i])),\"sentiment_score\":\(r.score),\"sentiment_label\":\"\(r.label.rawValue)\",\"tokens_count\":\(r.tokensCount),\"provider\":\"\(providerName)\"}"
                 var headers: [(name: String, value: String)] = []

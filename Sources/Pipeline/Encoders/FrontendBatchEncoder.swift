@@ -19,7 +19,6 @@ public struct FrontendBatchEncoder: RowEncoder {
         let userID = try f.optionalUInt64("user_id") ?? 0
         let events = try f.array("events", maxCount: maxEvents)
         guard !events.isEmpty else { throw ValidationError(field: "events", message: "a beacon must carry at least one event") }
-        let intended = m.intendedTime(f)
         let metadata = f.has("sent_at") ? "{\"sent_at\":\(JSONText.quoted(try f.timestamp("sent_at").iso8601))}" : "{}"
         var rows: [String] = []
         rows.reserveCapacity(events.count)
@@ -37,7 +36,7 @@ public struct FrontendBatchEncoder: RowEncoder {
             w.string("properties", try ev.jsonText("properties"))
             w.string("metadata", metadata)
             w.string("event_id", try ev.optionalString("event_id", maxLength: 128) ?? "\(session):\(m.streamSequence):\(i)")
-            w.intended(intended)
+            w.timing(m, f)
             rows.append(w.finish())
         }
         return rows

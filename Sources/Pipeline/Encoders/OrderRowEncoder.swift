@@ -43,7 +43,7 @@ public struct OrderRowEncoder: RowEncoder {
         w.string("status", status)
         w.string("metadata", try f.jsonText("metadata"))
         w.string("event_id", eventID)
-        w.intended(m.intendedTime(f))
+        w.timing(m, f)
         return [w.finish()]
     }
 }

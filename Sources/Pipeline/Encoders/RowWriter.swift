@@ -28,6 +28,18 @@ struct RowWriter {
         text += "\"" + t.clickHouseDateTime64Micro + "\""
     }
 
+    /// Intended and actual send instants of the message (corrected and uncorrected end-to-end lag).
+    mutating func timing(_ m: InboundMessage, _ f: FieldReader?) {
+        intended(m.intendedTime(f))
+        sent(m.sentTime())
+    }
+
+    mutating func sent(_ t: Timestamp?) {
+        guard let t else { return }
+        key("sent_at")
+        text += "\"" + t.clickHouseDateTime64Micro + "\""
+    }
+
     mutating func number(_ k: String, _ v: Double) {
         key(k)
         text += v.isFinite ? "\(v)" : "0"

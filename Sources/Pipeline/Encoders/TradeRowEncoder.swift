@@ -37,7 +37,7 @@ public struct TradeRowEncoder: RowEncoder {
         w.number("order_id", orderID)
         w.string("metadata", exchange.isEmpty ? "{}" : "{\"exchange\":\(JSONText.quoted(exchange))}")
         w.string("event_id", eventID)
-        w.intended(m.intendedTime(f))
+        w.timing(m, f)
         return [w.finish()]
     }
 }

@@ -23,6 +23,12 @@ public struct InboundMessage {
         if let f = fields, case .int(let ns)? = f.object["intended_ns"] { return Timestamp(nanosSinceEpoch: ns) }
         return nil
     }
+
+    /// When the producer actually sent the event (`Rs-Sent-Ns`), for the uncorrected end-to-end lag.
+    public func sentTime() -> Timestamp? {
+        guard let h = header(MessageHeader.actualSendNanos), let ns = Int64(h) else { return nil }
+        return Timestamp(nanosSinceEpoch: ns)
+    }
 }
 
 /// Turns one bus message into the table rows it stands for, or says why it is invalid.
@@ -53,6 +59,6 @@ public struct SignalRowEncoder: RowEncoder {
 
     public func rows(for m: InboundMessage) throws(ValidationError) -> [String] {
         let s = try validator.validate(m.payload).get()
-        return [s.clickHouseRow(intended: m.intendedTime())]
+        return [s.clickHouseRow(intended: m.intendedTime(), sent: m.sentTime())]
     }
 }

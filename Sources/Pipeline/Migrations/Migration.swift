@@ -225,6 +225,10 @@ public enum SchemaMigrations {
                 FROM \(db).social_buzz GROUP BY minute, symbol
                 """,
             ]),
+            Migration(version: 4, name: "sent_at: actual send instant, for the uncorrected end-to-end lag", statements:
+                ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions"].map {
+                    "ALTER TABLE \(db).\($0) ADD COLUMN IF NOT EXISTS sent_at Nullable(DateTime64(6)) AFTER intended_at"
+                }),
         ]
     }
 

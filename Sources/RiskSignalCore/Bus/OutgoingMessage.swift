@@ -28,5 +28,7 @@ public enum MessageHeader {
     public static let dlqStreamSequence = "Rs-Dlq-Stream-Seq"
     /// The instant the event was meant to be sent, in ns since the epoch (open-loop measurement).
     public static let intendedSendNanos = "Rs-Intended-Ns"
+    /// The instant the producer actually handed the event to NATS, ns since the epoch (uncorrected measurement).
+    public static let actualSendNanos = "Rs-Sent-Ns"
     public static let traceID = "Rs-Trace-Id"
 }

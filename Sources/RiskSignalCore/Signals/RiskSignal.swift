@@ -40,10 +40,11 @@ public struct RiskSignal: Sendable, Equatable {
     }
 
     /// One JSONEachRow line for `raw_signals` (no trailing newline); `intended` is when the producer meant to send it.
-    public func clickHouseRow(intended: Timestamp? = nil) -> String {
+    public func clickHouseRow(intended: Timestamp? = nil, sent: Timestamp? = nil) -> String {
         var out = "{\"event_time\":\"" + eventTime.clickHouseDateTime64 + "\""
         out += ",\"event_id\":\"" + traceID + "\""
         if let intended { out += ",\"intended_at\":\"" + intended.clickHouseDateTime64Micro + "\"" }
+        if let sent { out += ",\"sent_at\":\"" + sent.clickHouseDateTime64Micro + "\"" }
         out += ",\"source_id\":"; JSONText.appendQuoted(sourceID, to: &out)
         out += ",\"event_type\":"; JSONText.appendQuoted(eventType, to: &out)
         out += ",\"payload\":"; JSONText.appendQuoted(payload, to: &out)
