@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Domain: event types, validation, configuration and the seams (bus, sink, clock).
         .target(name: "RiskSignalCore"),
@@ -32,6 +33,15 @@ let package = Package(
         .target(name: "JetStream", dependencies: ["CNATS", "RiskSignalCore"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        // Reading captures: pcap/pcapng (UDP, TCP reassembly, WebSocket), line recordings, access logs.
+        .target(name: "Capture", dependencies: ["Pcap", "Zstd", "Zlib"]),
+        // Exchange feeds (Binance, Coinbase, BitMEX, Bybit, IEX DEEP/TOPS) to our normalised market events.
+        .target(name: "FeedAdapters", dependencies: ["MarketData"]),
+        // rsbench replay: captures to scheduled, loop-rewritten events for the load driver.
+        .target(name: "Replay", dependencies: ["Capture", "FeedAdapters", "MarketData", "Generators", "RiskSignalCore"]),
+        // Run reports: summary.json, report.md/html, junit.xml, compare and capacity plan (plain data, no I/O beyond files).
+        .target(name: "Reporting"),
         // ClickHouse over its HTTP interface.
         .target(name: "ClickHouse", dependencies: [
             "Zstd", "RiskSignalCore",
@@ -85,7 +95,7 @@ let package = Package(
         ]),
         // rsbench run: orchestration of stack, pipeline process, workloads, drain and measurement.
         .target(name: "ScenarioRun", dependencies: [
-            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns",
+            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
@@ -100,15 +110,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "rsbench", dependencies: [
-            "LocalStack", "Bench", "Pipeline", "RiskSignalCore", "Scenario", "LoadDriver", "Generators", "Zstd", "JetStream", "ClickHouse", "ScenarioRun",
+            "LocalStack", "Bench", "Pipeline", "RiskSignalCore", "Scenario", "LoadDriver", "Generators", "Zstd", "JetStream", "ClickHouse", "ScenarioRun", "Replay", "Capture", "FeedAdapters", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
+        .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
-            "Sentiment", "OpenAISentiment", "MarketData",
+            "Sentiment", "OpenAISentiment", "MarketData", "Replay", "Capture", "FeedAdapters", "ScenarioRun", "Scenario", "Reporting", "LoadDriver",
         ]),
     ]
 )

@@ -23,12 +23,18 @@ public struct WorkloadPlan: Sendable {
     public var rate: any RateModel
     /// Offsets from the run start (warm-up included) and what to inject then.
     public var injections: [(offset: Duration, injection: Injection)]
+    /// For replays: what loading the capture found (printed before the run).
+    public var replayReport: String?
+    /// Generator kinds whose streams this workload feeds (`l2`, `trades`, ...): which consumers and tables to watch.
+    public var feeds: [String] = []
 
-    public init(name: String, generator: any EventGenerator, rate: any RateModel, injections: [(offset: Duration, injection: Injection)] = []) {
+    public init(name: String, generator: any EventGenerator, rate: any RateModel, injections: [(offset: Duration, injection: Injection)] = [],
+                replayReport: String? = nil) {
         self.name = name
         self.generator = generator
         self.rate = rate
         self.injections = injections
+        self.replayReport = replayReport
     }
 }
 

@@ -48,7 +48,23 @@ public struct Workload: Sendable {
     public enum Source: Sendable, Equatable {
         /// A generator by name with its parameters (validated against the generator's own list).
         case generator(kind: String, params: [String: ParamValue])
-        case replay(path: String, speed: Double)
+        case replay(ReplaySpec)
+    }
+
+    /// A replayed capture as written in the scenario (`replay: fixtures/…` with its timing options).
+    public struct ReplaySpec: Sendable, Equatable {
+        public var path: String
+        public var format = "auto"
+        public var speed: Double = 1
+        public var topSpeed = false
+        public var loops = 1
+        public var maxRate: Double?
+        public var maxGap: Duration?
+        public var symbols: [String]?
+        /// For social JSONL: our field → the file's field.
+        public var fields: [String: String] = [:]
+
+        public init(path: String) { self.path = path }
     }
 
     public var name: String

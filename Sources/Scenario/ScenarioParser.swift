@@ -6,7 +6,8 @@ import Yams
 public enum ScenarioParser {
     static let topKeys = ["name", "description", "duration", "warmup", "drain_timeout", "seed", "rate_scale", "target",
                           "limits", "pipeline", "workloads", "injections", "gates"]
-    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params"]
+    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed"]
+    static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed"]
 
     /// Generator names and the parameters each accepts (kept in step with the generators by a unit test).
     public static let generatorParameters: [String: [String]] = [
@@ -144,13 +145,28 @@ public enum ScenarioParser {
                     }
                 }
             }
-            if m["speed"] != nil { r.issue(m["speed"], "\(path).speed", "speed applies to replay workloads only") }
+            for k in Self.replayOnlyKeys where m[k] != nil { r.issue(m[k], "\(path).\(k)", "\(k) applies to replay workloads only") }
             source = .generator(kind: kind, params: params)
         case (nil, let rp?):
             guard let file = r.string(rp, "\(path).replay") else { return nil }
-            let speed = r.number(m["speed"], "\(path).speed", positive: true, allowZero: false, what: "a positive speed multiplier") ?? 1
+            var spec = Workload.ReplaySpec(path: file)
+            spec.speed = r.number(m["speed"], "\(path).speed", positive: true, allowZero: false, what: "a positive speed multiplier") ?? 1
+            if let f = m["format"] { spec.format = r.string(f, "\(path).format") ?? "auto" }
+            if let l = m["loop"] { spec.loops = r.integer(l, "\(path).loop", min: 1) ?? 1 }
+            if let x = m["max_rate"] { spec.maxRate = r.number(x, "\(path).max_rate", positive: true, allowZero: false, what: "a positive rate in events/s") }
+            if let g = m["max_gap"] { spec.maxGap = r.duration(g, "\(path).max_gap", allowZero: false) }
+            if let t = m["top_speed"] {
+                if case .scalar(let sc) = t, ["true", "false"].contains(sc.string) { spec.topSpeed = sc.string == "true" }
+                else { r.issue(t, "\(path).top_speed", "expected true or false") }
+            }
+            if let sy = m["symbols"] {
+                if case .sequence(let items) = sy { spec.symbols = items.compactMap(\.string) } else { r.issue(sy, "\(path).symbols", "expected a list of symbols like [BTC-USD]") }
+            }
+            if let fm = m["fields"], let fields = r.mapping(fm, "\(path).fields", allowed: ["text", "symbol", "time", "author", "source", "language", "id"]) {
+                for (k, v) in fields { if let s = r.string(v, "\(path).fields.\(k)") { spec.fields[k] = s } }
+            }
             if m["params"] != nil { r.issue(m["params"], "\(path).params", "params apply to generator workloads only") }
-            source = .replay(path: file, speed: speed)
+            source = .replay(spec)
         case (nil, nil):
             r.issue(node, path, "needs either generator: <name> or replay: <file>")
             return nil

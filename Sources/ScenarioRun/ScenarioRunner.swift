@@ -21,6 +21,9 @@ public struct RunOverrides: Sendable {
     /// Leave the local stack running afterwards even when this run started it.
     public var keepStack = false
     public var database = "rsbench"
+    /// Stop the run at the first gate that is already breached by a live measurement (schedule lag, ack latency,
+    /// consumer backlog, CPU, RSS); the gates that need the drain are still evaluated on what was measured.
+    public var abortOnFail = false
 
     public init() {}
 }
@@ -122,7 +125,15 @@ public struct ScenarioRunner: Sendable {
         output("[run] database \(overrides.database) and streams ready")
 
         // 3. The real pipeline, as its own process.
-        let kinds = scenario.workloads.compactMap { w -> String? in if case .generator(let k, _) = w.source { k } else { nil } }
+        // Plans first: a replay loads (and checks) its capture before anything is started for it.
+        let warmup = scenario.warmup, duration = scenario.duration
+        var plans: [WorkloadPlan] = []
+        for w in scenario.workloads {
+            let plan = try WorkloadFactory.plan(for: w, scenario: scenario, end: warmup + duration)
+            if let r = plan.replayReport { output("[replay] \(w.name): \(r.replacingOccurrences(of: "\n", with: "\n[replay]   "))") }
+            plans.append(plan)
+        }
+        let kinds = Array(Set(plans.flatMap(\.feeds)))
         var consumers = scenario.pipeline.consumers ?? Array(Set(kinds.compactMap { Self.consumerFor[$0] })).sorted()
         // Alerts go to rsbench's own webhook receiver, which measures alert latency.
         let receiver = WebhookReceiver(secret: "rsbench-\(UInt32.random(in: 0...UInt32.max))")
@@ -157,17 +168,16 @@ public struct ScenarioRunner: Sendable {
         output("[run] pipeline up (pid \(pipeline.pid), consumers \(consumers.joined(separator: ",")), metrics http://127.0.0.1:\(metricsPort)/metrics)")
 
         // 4. Workloads, paced from one shared start instant.
-        let warmup = scenario.warmup, duration = scenario.duration
         let clock = ContinuousClock()
         let startInstant = clock.now + .milliseconds(200)
         let startWall = Timestamp.now().nanosSinceEpoch + 200_000_000
         let measured = (start: startWall + warmup.totalNanoseconds, end: startWall + (warmup + duration).totalNanoseconds)
         var drivers: [(Workload, WorkloadDriver, Double)] = []
-        for w in scenario.workloads {
-            let plan = try WorkloadFactory.plan(for: w, scenario: scenario, end: warmup + duration)
-            let offered = w.rate.meanRate * scenario.rateScale
+        for (w, plan) in zip(scenario.workloads, plans) {
+            let offered = plan.replayReport != nil ? plan.rate.expectedRate(at: 0) : w.rate.meanRate * scenario.rateScale
             drivers.append((w, try WorkloadDriver(plan: plan, connection: nats, measured: measured), offered))
         }
+        let feedsByWorkload = Dictionary(uniqueKeysWithValues: zip(scenario.workloads.map(\.name), plans.map(\.feeds)))
         output("[run] \(scenario.name): warm-up \(warmup), measured \(duration), \(drivers.count) workloads, rate scale \(scenario.rateScale)")
 
         var rsbenchSeries = ResourceSeries(process: "rsbench", pid: getpid())
@@ -220,12 +230,30 @@ public struct ScenarioRunner: Sendable {
             let p99 = driverRefs.map { LatencySummary($0.ackLatency.snapshot).p99 }.max() ?? 0
             let phase = second <= Int(warmup.seconds) ? "warm-up" : "measure"
             rowsSeries.append(max(0, rows - lastRows))
+            if overrides.abortOnFail, second > Int(warmup.seconds) {
+                var live = RunOutcome(scenario: scenario.name, file: scenario.file, status: .passed, startedAt: "", measuredSeconds: 1)
+                var sched = LatencyRecorderMerge(), ack = LatencyRecorderMerge()
+                for d in driverRefs { sched.add(d.scheduleLag.snapshot); ack.add(d.ackLatency.snapshot) }
+                live.scheduleLag = sched.summary
+                live.publishLatency = ack.summary
+                live.maxConsumerPending = maxPending.withLock { $0 }
+                live.resources = [rsbenchSeries, pipelineSeries] + stackSeries
+                let liveFamilies = ["schedule_lag", "publish_latency", "consumer_pending", "cpu", "rss_mb"]
+                if let g = scenario.gates.first(where: { g in
+                    liveFamilies.contains(String(g.metric.split(separator: ".").first ?? "")) && live.metric(g.metric).map { !g.holds($0) } == true
+                }) {
+                    output("[run] --abort-on-fail: gate \(g.expression) is breached at \(second) s (measured \(live.metric(g.metric)!)); stopping early")
+                    outcome.notes.append("aborted early at \(second) s: gate \(g.expression) breached while running (--abort-on-fail)")
+                    publishing.cancel()
+                    break
+                }
+            }
             output(String(format: "[%3ds %@] offered→achieved/s: %@ | ack p99 %.1f ms | pending %.0f | rows/s %.0f",
                           second, phase, parts.joined(separator: ", "), p99 * 1000, pending, rows - lastRows))
             lastRows = rows
             if Double(second) >= (warmup + duration).seconds + 1 { break }
         }
-        try await publishing.value
+        do { try await publishing.value } catch is CancellationError where overrides.abortOnFail {}
         for d in driverRefs { try await d.waitForAcks(timeout: .seconds(30)) }
 
         // 5. Drain: until the consumers have nothing pending, or the drain timeout.
@@ -271,7 +299,7 @@ public struct ScenarioRunner: Sendable {
         let m = pipeline.scrape()
         outcome.deadLettered = m?.deadLettered ?? 0
         outcome.maxConsumerPending = maxPending.withLock { $0 }
-        try await measure(&outcome, ch: ch, drivers: drivers, measured: measured, metrics: m)
+        try await measure(&outcome, ch: ch, drivers: drivers, measured: measured, metrics: m, feeds: feedsByWorkload)
         try await crossCheck(&outcome, ch: ch, admin: admin, metrics: m)
         outcome.resources = [rsbenchSeries, pipelineSeries] + stackSeries
         outcome.warmupSeconds = warmup.seconds
@@ -301,7 +329,7 @@ public struct ScenarioRunner: Sendable {
     }
 
     func measure(_ outcome: inout RunOutcome, ch: ClickHouseClient, drivers: [(Workload, WorkloadDriver, Double)],
-                 measured: (start: Int64, end: Int64), metrics: PipelineMetrics?) async throws {
+                 measured: (start: Int64, end: Int64), metrics: PipelineMetrics?, feeds: [String: [String]] = [:]) async throws {
         let from = Timestamp(nanosSinceEpoch: measured.start).clickHouseDateTime64Micro
         let to = Timestamp(nanosSinceEpoch: measured.end).clickHouseDateTime64Micro
         let window = "intended_at >= toDateTime64('\(from)', 6) AND intended_at < toDateTime64('\(to)', 6)"
@@ -314,6 +342,9 @@ public struct ScenarioRunner: Sendable {
             var table: String?
             var generator = "replay"
             if case .generator(let k, _) = w.source { generator = k; table = Self.tableFor[k] }
+            for f in feeds[w.name] ?? [] where generator == "replay" {
+                if let t = Self.tableFor[f], !usedTables.contains(t) { usedTables.append(t) }
+            }
             mergedSchedule.add(d.scheduleLag.snapshot); mergedAck.add(d.ackLatency.snapshot); mergedAckU.add(d.ackLatencyUncorrected.snapshot)
             var stored: UInt64?
             var lost: UInt64 = c.failed

@@ -1,4 +1,6 @@
+import Foundation
 import Generators
+import Replay
 import LoadDriver
 import RiskSignalCore
 import Scenario
@@ -8,8 +10,10 @@ public enum WorkloadFactory {
     /// The plan for one workload; `end` is the whole run (warm-up + measured window).
     public static func plan(for w: Workload, scenario: Scenario, end: Duration) throws -> WorkloadPlan {
         let seed = scenario.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(abs(w.name.hashValueStable))
-        guard case .generator(let kind, let params) = w.source else {
-            throw RunError.invalidScenario("\(scenario.file):\(w.line): workload \(w.name): replay workloads are not implemented yet (see the replay issue)")
+        let kind: String, params: [String: ParamValue]
+        switch w.source {
+        case .generator(let k, let p): kind = k; params = p
+        case .replay(let spec): return try replayPlan(w, spec, scenario: scenario)
         }
         let generator: any EventGenerator
         do {
@@ -27,7 +31,41 @@ public enum WorkloadFactory {
             guard let kind = Injection.Kind(rawValue: i.kind) else { return nil }
             return (scenario.warmup + i.at, Injection(kind: kind, target: i.target, magnitude: i.magnitude, duration: i.duration))
         }
-        return WorkloadPlan(name: w.name, generator: generator, rate: rate, injections: injections)
+        var plan = WorkloadPlan(name: w.name, generator: generator, rate: rate, injections: injections)
+        plan.feeds = [kind]
+        return plan
+    }
+
+    /// A replay workload: the capture (relative paths from the project root or the scenario's folder) on its own timing.
+    static func replayPlan(_ w: Workload, _ spec: Workload.ReplaySpec, scenario: Scenario) throws -> WorkloadPlan {
+        var options = ReplayOptions()
+        options.format = spec.format
+        options.speed = spec.speed * scenario.rateScale
+        options.topSpeed = spec.topSpeed
+        options.loops = spec.loops
+        options.maxRate = spec.maxRate
+        options.maxGap = spec.maxGap
+        options.symbols = spec.symbols.map(Set.init)
+        options.socialFields = spec.fields
+        let path = resolve(spec.path, scenarioFile: scenario.file)
+        do {
+            let (items, report) = try CaptureLoader(options: options).load(path: path)
+            let schedule = try ReplaySchedule(items: items, options: options)
+            let source = ReplayWorkload(schedule: schedule)
+            var plan = WorkloadPlan(name: w.name, generator: source, rate: source, injections: [], replayReport: report.description)
+            plan.feeds = report.produced.keys.compactMap { ["l2": "l2", "trades": "trades", "frontend": "frontend", "social": "social"][$0] }.sorted()
+            return plan
+        } catch {
+            throw RunError.invalidScenario("\(scenario.file):\(w.line): workloads.\(w.name).replay: \(error)")
+        }
+    }
+
+    static func resolve(_ path: String, scenarioFile: String) -> String {
+        if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) { return path }
+        let beside = ((scenarioFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        if FileManager.default.fileExists(atPath: beside) { return beside }
+        let project = (((scenarioFile as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        return FileManager.default.fileExists(atPath: project) ? project : path
     }
 
     public static func makeRate(_ spec: RateSpec, seed: UInt64, scale: Double, end: Int64) throws -> any RateModel {

@@ -14,6 +14,6 @@ struct RSBench: AsyncParsableCommand {
               rsbench bench limits
               rsbench stack down
             """,
-        subcommands: [RunCommand.self, ValidateCommand.self, SynthCommand.self, StackCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ReplayCommand.self, RecordCommand.self, CompareCommand.self, PlanCommand.self, SearchCommand.self, SynthCommand.self, StackCommand.self, BenchCommand.self]
     )
 }

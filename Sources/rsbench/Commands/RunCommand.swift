@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import LocalStack
 import RiskSignalCore
 import Scenario
@@ -20,9 +21,12 @@ struct RunCommand: AsyncParsableCommand {
             Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid run (rsbench could not hold the \
             schedule), 3 error or Ctrl-C.
 
+            Every run writes reports/<UTC time>-<scenario>/ (summary.json, report.md, report.html, junit.xml, \
+            environment.json) and points reports/latest at it; see docs/summary-schema.md.
+
             Examples:
               rsbench run scenarios/peak.yaml
-              rsbench run scenarios/ci.yaml --duration 10s --rate-scale 0.5
+              rsbench run scenarios/ci.yaml --duration 10s --rate-scale 0.5 --abort-on-fail
               rsbench run scenarios/baseline.yaml --nats-url nats://nats:4222 --clickhouse-url http://ch:8123
             """
     )
@@ -35,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("nats-url"), help: "Use this NATS instead of the local stack.") var natsURL: String?
     @Option(name: .customLong("clickhouse-url"), help: "Use this ClickHouse instead of the local endpoint.") var clickHouseURL: String?
     @Flag(help: "Leave the local stack running if this run started it.") var keepStack = false
+    @Flag(help: "Stop as soon as a live gate (schedule lag, ack latency, backlog, CPU, RSS) is breached.") var abortOnFail = false
+    @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
+    @Flag(help: "Do not write the reports folder.") var noReport = false
 
     func run() async throws {
         let s: Scenario
@@ -57,12 +64,22 @@ struct RunCommand: AsyncParsableCommand {
         o.natsURL = natsURL
         o.clickHouseURL = clickHouseURL
         o.keepStack = keepStack
+        o.abortOnFail = abortOnFail
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
         let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, output: { print($0) })
         let outcome = await withTaskCancellationOnSignals { await runner.run() }
         print(OutcomeSummary.render(outcome))
+        if !noReport {
+            let dir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
+            do {
+                let written = try ReportDirectory(root: URL(fileURLWithPath: dir)).write(ReportBuilder.report(outcome, scenario: runner.scenario))
+                print("report: \(written.directory.path)/report.html (also report.md, summary.json, junit.xml; \(dir)/latest)")
+            } catch {
+                print("could not write the report under \(dir): \(error)")
+            }
+        }
         if let out {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,0 +1,222 @@
+import Capture
+import FeedAdapters
+import Foundation
+import RiskSignalCore
+
+/// Reads a capture file into replay items: detects the container and the exchange, runs the adapter,
+/// applies the symbol filter, and counts what it had to skip (the rest is kept).
+public struct CaptureLoader: Sendable {
+    public var options: ReplayOptions
+    /// Messages sampled to recognise the exchange.
+    static let sniffCount = 50
+
+    public init(options: ReplayOptions) { self.options = options }
+
+    public func load(path: String) throws(ReplayError) -> (items: [ReplayItem], report: ReplayLoadReport) {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw .unreadable(file: path, reason: "no such file, or not readable")
+        }
+        let explicit: ReplayFormat?
+        if options.format == "auto" {
+            explicit = nil
+        } else if let f = ReplayFormat(rawValue: options.format) {
+            explicit = f
+        } else {
+            throw .badOption(name: "--format", reason: "\"\(options.format)\" is not a format; expected auto or one of \(ReplayFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let container: CaptureFormat
+        do {
+            container = try CaptureReader.detectFormat(path: path)
+        } catch {
+            if case .unknownFormat(let tried) = error.kind {
+                throw .unknownFormat(file: path, tried: tried.map(\.rawValue) + ReplayFormat.allCases.map(\.rawValue))
+            }
+            throw .unreadable(file: path, reason: error.description)
+        }
+        var out: (items: [ReplayItem], report: ReplayLoadReport)
+        switch (explicit, container) {
+        case (.iex?, _), (nil, .pcap) where Self.isIEX(path), (nil, .pcapng) where Self.isIEX(path):
+            out = try loadIEX(path, container)
+        case (.accessLog?, _), (nil, .accessLog), (nil, .nasaTSV):
+            out = try loadAccessLog(path, container)
+        case (.recording?, _), (nil, .recording):
+            out = try loadRecording(path, container)
+        case (.socialJSONL?, _):
+            out = try loadSocial(path, container)
+        case (nil, .jsonl):
+            // JSONL that is not an exchange feed is read as social posts when a mapping (or a text field) says so.
+            if let f = try sniff(path, container) { out = try loadExchange(path, container, f) } else { out = try loadSocial(path, container) }
+        case (let f?, _):
+            out = try loadExchange(path, container, f)
+        case (nil, _):
+            guard let f = try sniff(path, container) else {
+                throw .unknownFormat(file: path, tried: ReplayFormat.allCases.map(\.rawValue))
+            }
+            out = try loadExchange(path, container, f)
+        }
+        if out.items.isEmpty && out.report.read == 0 { throw .empty(file: path, reason: "no messages in the \(container.rawValue) container") }
+        out.items = window(out.items, &out.report)
+        return out
+    }
+
+    /// The from/to window, as offsets from the first message.
+    func window(_ items: [ReplayItem], _ report: inout ReplayLoadReport) -> [ReplayItem] {
+        guard options.from != nil || options.to != nil, let t0 = items.map(\.timeNanos).min() else { return items }
+        let lo = t0 + (options.from?.totalNanoseconds ?? 0)
+        let hi = options.to.map { t0 + $0.totalNanoseconds } ?? Int64.max
+        let kept = items.filter { $0.timeNanos >= lo && $0.timeNanos < hi }
+        report.filtered += items.count - kept.count
+        return kept
+    }
+
+    // MARK: Exchanges over WebSocket, line recordings or pcap
+
+    func sniff(_ path: String, _ container: CaptureFormat) throws(ReplayError) -> ReplayFormat? {
+        var reader = try open(path, container)
+        var samples: [[UInt8]] = []
+        while samples.count < Self.sniffCount, let m = try next(&reader, path) { samples.append(m.payload) }
+        return ReplayFormat.sniffExchange(samples)
+    }
+
+    func loadExchange(_ path: String, _ container: CaptureFormat, _ format: ReplayFormat) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var adapter: any FeedAdapter = switch format {
+        case .coinbase: CoinbaseAdapter()
+        case .binance: BinanceAdapter(market: .spot)
+        case .binanceFutures: BinanceAdapter(market: .usdmFutures)
+        case .bitmex: BitMEXAdapter()
+        case .bybit: BybitAdapter()
+        default: CoinbaseAdapter()
+        }
+        var reader = try open(path, container)
+        var report = ReplayLoadReport(file: path, format: format, container: container.rawValue)
+        var items: [ReplayItem] = []
+        while let m = try next(&reader, path) {
+            report.read += 1
+            do {
+                let events = try adapter.adapt(m.payload, receivedNanos: m.timestampNanos)
+                append(events, time: m.timestampNanos, to: &items, &report)
+            } catch {
+                report.problem("\(m.origin)", error.description)
+            }
+        }
+        report.sourceKinds = adapter.counts
+        absorb(reader.report, into: &report)
+        return (items, report)
+    }
+
+    func append(_ events: [NormalizedEvent], time: Int64, to items: inout [ReplayItem], _ report: inout ReplayLoadReport) {
+        for e in events {
+            if let keep = options.symbols, !keep.contains(e.symbol) { report.filtered += 1; continue }
+            let item = ReplayItem(timeNanos: time, body: .market(e))
+            report.produced[item.kind, default: 0] += 1
+            items.append(item)
+        }
+    }
+
+    func open(_ path: String, _ container: CaptureFormat) throws(ReplayError) -> CaptureReader {
+        do { return try CaptureReader(path: path, format: container) } catch { throw .unreadable(file: path, reason: error.description) }
+    }
+
+    func next(_ r: inout CaptureReader, _ path: String) throws(ReplayError) -> CapturedMessage? {
+        do { return try r.next() } catch { throw .unreadable(file: path, reason: error.description) }
+    }
+
+    func absorb(_ r: ReadReport, into report: inout ReplayLoadReport) {
+        for p in r.problems { report.problem("\(p.origin)", p.reason) }
+        report.problemCount += max(0, r.problemCount - r.problems.count)
+        report.truncation = r.truncation.map(\.description)
+    }
+
+    // MARK: IEX over UDP
+
+    static func isIEX(_ path: String) -> Bool {
+        guard var r = try? UDPReader(path: path) else { return false }
+        for _ in 0..<20 {
+            guard let d = r.next() else { return false }
+            if d.payload.count >= 4 {
+                let proto = UInt16(d.payload[2]) | UInt16(d.payload[3]) << 8
+                return proto == 0x8003 || proto == 0x8004
+            }
+        }
+        return false
+    }
+
+    func loadIEX(_ path: String, _ container: CaptureFormat) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var reader: UDPReader
+        do { reader = try UDPReader(path: path) } catch { throw .unreadable(file: path, reason: error.description) }
+        var adapter = IEXAdapter()
+        var report = ReplayLoadReport(file: path, format: .iex, container: container.rawValue)
+        var items: [ReplayItem] = []
+        while let d = reader.next() {
+            report.read += 1
+            do {
+                let events = try d.payload.withUnsafeBytes { (b) throws(AdapterError) in try adapter.adapt(b, receivedNanos: d.timestampNanos) }
+                append(events, time: d.timestampNanos, to: &items, &report)
+            } catch {
+                report.problem("packet \(d.packetIndex)", "\(error)")
+            }
+        }
+        report.sourceKinds = adapter.counts
+        report.gaps = adapter.gaps.map { "session \($0.sessionId): expected \($0.expected), got \($0.got)" }
+        absorb(reader.report, into: &report)
+        return (items, report)
+    }
+
+    // MARK: Recordings, access logs, social posts
+
+    func loadRecording(_ path: String, _ container: CaptureFormat) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var reader = try open(path, .recording)
+        var report = ReplayLoadReport(file: path, format: .recording, container: container.rawValue)
+        var items: [ReplayItem] = []
+        while let m = try next(&reader, path) {
+            report.read += 1
+            guard let subject = m.subject, !subject.isEmpty else { report.problem("\(m.origin)", "no subject"); continue }
+            if let keep = options.symbols, let sym = subject.split(separator: ".").last, !keep.contains(String(sym)) { report.filtered += 1; continue }
+            let id = m.headers.first { $0.0 == "Nats-Msg-Id" || $0.0 == MessageHeader.traceID }?.1 ?? "rec-\(report.read)"
+            items.append(ReplayItem(timeNanos: m.timestampNanos, body: .raw(subject: subject, payload: m.payload, eventID: id, kind: "recorded")))
+            report.produced["recorded", default: 0] += 1
+        }
+        absorb(reader.report, into: &report)
+        return (items, report)
+    }
+
+    func loadAccessLog(_ path: String, _ container: CaptureFormat) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var reader: AccessLogReader
+        do { reader = try AccessLogReader(path: path, format: container == .nasaTSV ? .nasaTSV : nil) } catch { throw .unreadable(file: path, reason: error.description) }
+        var report = ReplayLoadReport(file: path, format: .accessLog, container: container.rawValue)
+        var items: [ReplayItem] = []
+        while true {
+            let e: AccessLogEntry?
+            do { e = try reader.next() } catch { throw .unreadable(file: path, reason: error.description) }
+            guard let e else { break }
+            report.read += 1
+            report.sourceKinds[e.method, default: 0] += 1
+            items.append(ReplayItem(timeNanos: e.timeNanos, body: .raw(subject: "frontend.events.web", payload: AccessLogBeacon.payload(e),
+                                                                      eventID: "access-\(e.line)", kind: "frontend")))
+            report.produced["frontend", default: 0] += 1
+        }
+        absorb(reader.report, into: &report)
+        return (items, report)
+    }
+
+    func loadSocial(_ path: String, _ container: CaptureFormat) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var reader = try open(path, .jsonl)
+        var report = ReplayLoadReport(file: path, format: .socialJSONL, container: container.rawValue)
+        var items: [ReplayItem] = []
+        let mapping = SocialPostMapping(fields: options.socialFields)
+        while let m = try next(&reader, path) {
+            report.read += 1
+            switch mapping.post(from: m.payload, line: report.read) {
+            case .success(let post):
+                if let keep = options.symbols, !keep.contains(post.symbol) { report.filtered += 1; continue }
+                let time = post.timeNanos ?? m.timestampNanos
+                items.append(ReplayItem(timeNanos: time, body: .raw(subject: "social.raw.\(post.source)", payload: post.payload, eventID: post.id, kind: "social")))
+                report.produced["social", default: 0] += 1
+            case .failure(let e):
+                report.problem("\(m.origin)", e.description)
+            }
+        }
+        absorb(reader.report, into: &report)
+        return (items, report)
+    }
+}

@@ -1,0 +1,149 @@
+import FeedAdapters
+import Generators
+import MarketData
+
+/// When each message of a replay is due (offsets from the start), and how later loops rewrite ids and times.
+///
+/// Offsets follow the recording's own timing, anchored to one start instant (so sleeping late once never
+/// shifts everything after it), with quiet gaps clamped to `maxGap`, divided by `speed`, spaced to at
+/// most `maxRate`, and strictly increasing so the pacer never sees two arrivals at one instant.
+public struct ReplaySchedule: Sendable {
+    public let items: [ReplayItem]
+    /// Offset of each emission (loops included) in ns from the start.
+    public let offsets: [Int64]
+    public let loops: Int
+    /// Length of one pass in recording time (ns), used to move event times on in later loops.
+    public let passNanos: Int64
+    /// Per symbol: the update-id span of the capture and its largest trade id, to keep later loops monotonic.
+    let idSpan: [String: Int64]
+    let tradeSpan: [String: UInt64]
+
+    public init(items: [ReplayItem], options: ReplayOptions) throws(ReplayError) {
+        guard options.speed.isFinite, options.speed > 0 else { throw .badOption(name: "--speed", reason: "must be a positive number, got \(options.speed)") }
+        guard options.loops >= 1 else { throw .badOption(name: "--loop", reason: "must be 1 or more, got \(options.loops)") }
+        if let r = options.maxRate, !(r.isFinite && r > 0) { throw .badOption(name: "--max-rate", reason: "must be a positive rate in events/s, got \(r)") }
+        let sorted = items.enumerated().sorted { ($0.element.timeNanos, $0.offset) < ($1.element.timeNanos, $1.offset) }.map(\.element)
+        self.items = sorted
+        self.loops = options.loops
+        let t0 = sorted.first?.timeNanos ?? 0
+        var base: [Int64] = []
+        base.reserveCapacity(sorted.count)
+        var clamped: Int64 = 0, prevTime = t0
+        let maxGap = options.maxGap?.totalNanoseconds
+        for it in sorted {
+            var gap = it.timeNanos - prevTime
+            if let g = maxGap, gap > g { gap = g }
+            clamped += max(0, gap)
+            prevTime = it.timeNanos
+            base.append(clamped)
+        }
+        let onePass = (base.last ?? 0) + (sorted.count > 1 ? max(1, (base.last ?? 0) / Int64(sorted.count - 1)) : 1_000_000)
+        passNanos = max(1, (sorted.last?.timeNanos ?? t0) - t0 + 1_000_000)
+        let minSpacing = options.maxRate.map { Int64(1e9 / $0) } ?? 0
+        var offsets: [Int64] = []
+        offsets.reserveCapacity(sorted.count * options.loops)
+        var last: Int64 = -1
+        for loop in 0..<options.loops {
+            for b in base {
+                var t = options.topSpeed ? 0 : Int64(Double(b + Int64(loop) * onePass) / options.speed)
+                t = max(t, last + max(1, minSpacing))
+                offsets.append(t)
+                last = t
+            }
+        }
+        self.offsets = offsets
+        var span: [String: (Int64, Int64)] = [:], trades: [String: UInt64] = [:]
+        for it in sorted {
+            guard case .market(let e) = it.body else { continue }
+            switch e {
+            case .book(let u):
+                let s = span[u.symbol] ?? (Int64.max, Int64.min)
+                span[u.symbol] = (min(s.0, u.firstUpdateId, u.prevLastUpdateId ?? u.firstUpdateId), max(s.1, u.lastUpdateId))
+            case .trade(let t): trades[t.symbol] = max(trades[t.symbol] ?? 0, t.tradeId)
+            case .quote: break
+            }
+        }
+        idSpan = span.mapValues { $0.1 - $0.0 + 1 }
+        tradeSpan = trades.mapValues { $0 + 1 }
+    }
+
+    public var count: Int { offsets.count }
+    /// The last offset plus one: a pacer's horizon.
+    public var endNanos: Int64 { (offsets.last ?? 0) + 1 }
+
+    /// The `i`-th emission: subject, payload and id, with loop `i / items.count` rewritten in.
+    public func event(_ i: Int, intendedNanos: Int64) -> GeneratedEvent {
+        let loop = i / max(1, items.count)
+        let item = items[i % max(1, items.count)]
+        switch item.body {
+        case .market(let e):
+            let moved = loop == 0 ? e : rewrite(e, loop: loop)
+            return GeneratedEvent(subject: moved.subject, payload: moved.jsonPayload(intendedNanos: intendedNanos),
+                                  eventID: moved.eventID, intendedNanos: intendedNanos)
+        case .raw(let subject, let payload, let id, _):
+            return GeneratedEvent(subject: subject, payload: payload, eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
+        }
+    }
+
+    /// Loop `loop` of an event: update ids, trade ids and times moved past every earlier loop, ids suffixed.
+    public func rewrite(_ e: NormalizedEvent, loop: Int) -> NormalizedEvent {
+        let dt = passNanos * Int64(loop)
+        switch e {
+        case .book(var u):
+            let shift = (idSpan[u.symbol] ?? 0) * Int64(loop)
+            u.firstUpdateId += shift
+            u.lastUpdateId += shift
+            u.prevLastUpdateId = u.prevLastUpdateId.map { $0 + shift }
+            u.eventTimeNanos += dt
+            u.eventId = u.eventId.map { "\($0)~\(loop)" }
+            return .book(u)
+        case .trade(var t):
+            t.tradeId += (tradeSpan[t.symbol] ?? 0) * UInt64(loop)
+            t.eventTimeNanos += dt
+            t.eventId = t.eventId.map { "\($0)~\(loop)" }
+            return .trade(t)
+        case .quote(var q):
+            q.eventTimeNanos += dt
+            return .quote(q)
+        }
+    }
+}
+
+extension NormalizedEvent {
+    /// The id a publish is deduplicated by.
+    var eventID: String {
+        switch self {
+        case .book(let u): u.eventId ?? "\(u.exchange):\(u.symbol):l2:\(u.firstUpdateId)-\(u.lastUpdateId)"
+        case .trade(let t): t.eventId ?? "\(t.exchange):\(t.symbol):\(t.tradeId)"
+        case .quote(let q): "\(q.exchange):\(q.symbol):q:\(q.eventTimeNanos)"
+        }
+    }
+}
+
+/// A replay as a load-driver workload: the schedule's offsets as the rate model, its events as the generator.
+public struct ReplayWorkload: EventGenerator, RateModel {
+    public let kind = "replay"
+    let schedule: ReplaySchedule
+    private var nextEvent = 0
+    private var nextArrivalIndex = 0
+
+    public init(schedule: ReplaySchedule) { self.schedule = schedule }
+
+    public mutating func next(at intendedNanos: Int64) -> GeneratedEvent {
+        defer { nextEvent += 1 }
+        return schedule.event(nextEvent, intendedNanos: intendedNanos)
+    }
+
+    public mutating func inject(_ injection: Injection, at intendedNanos: Int64) {}
+
+    public mutating func nextArrival(after t: Int64) -> Int64? {
+        guard nextArrivalIndex < schedule.offsets.count else { return nil }
+        defer { nextArrivalIndex += 1 }
+        return schedule.offsets[nextArrivalIndex]
+    }
+
+    public func expectedRate(at t: Int64) -> Double {
+        guard schedule.endNanos > 1 else { return 0 }
+        return Double(schedule.count) / (Double(schedule.endNanos) / 1e9)
+    }
+}

@@ -1,0 +1,68 @@
+import RiskSignalCore
+
+/// Maps a social post written in someone else's JSON shape onto ours, field by field (`text` is required).
+public struct SocialPostMapping: Sendable {
+    /// Our field → theirs; unmapped fields use our own name.
+    public var fields: [String: String]
+    public static let ourFields = ["text", "symbol", "time", "author", "source", "language", "id"]
+
+    public init(fields: [String: String]) { self.fields = fields }
+
+    struct Post {
+        var id: String
+        var source: String
+        var symbol: String
+        var timeNanos: Int64?
+        var payload: [UInt8]
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var field: String
+        var message: String
+        var description: String { "\(field): \(message)" }
+    }
+
+    func name(_ ours: String) -> String { fields[ours] ?? ours }
+
+    func post(from bytes: [UInt8], line: Int) -> Result<Post, Failure> {
+        guard case .object(let o)? = try? JSONParser.parse(bytes) else {
+            return .failure(Failure(field: "$", message: "expected one JSON object on the line"))
+        }
+        guard case .string(let text)? = o[name("text")], !text.isEmpty else {
+            return .failure(Failure(field: name("text"), message: "required: the post's text (map it with text: <field>)"))
+        }
+        var symbol = ""
+        if case .string(let s)? = o[name("symbol")] {
+            let up = s.uppercased().replacingOccurrences(of: "$", with: "")
+            symbol = FieldReader.isSymbol(up) ? up : (FieldReader.isSymbol(up + "-USD") ? up + "-USD" : "")
+        }
+        var time: Int64?
+        switch o[name("time")] {
+        case .int(let i)?:
+            // Epoch numbers in s, ms, µs or ns, told apart by size (all plausible dates fall in disjoint ranges).
+            time = i >= 100_000_000_000_000_000 ? i : i >= 100_000_000_000_000 ? i * 1000 : i >= 100_000_000_000 ? i * 1_000_000 : i * 1_000_000_000
+        case .double(let d)?: time = Int64(d * 1e9)
+        case .string(let s)?: time = Timestamp(iso8601: s)?.nanosSinceEpoch
+        default: break
+        }
+        var source = "other"
+        if case .string(let s)? = o[name("source")], ["twitter", "reddit", "telegram", "news", "discord"].contains(s.lowercased()) { source = s.lowercased() }
+        var id = "post-line-\(line)"
+        switch o[name("id")] {
+        case .string(let s)?: id = "post-" + s
+        case .int(let i)?: id = "post-\(i)"
+        default: break
+        }
+        var author = ""
+        if case .string(let a)? = o[name("author")] { author = a }
+        var language = "und"
+        if case .string(let l)? = o[name("language")] { language = String(l.prefix(16)) }
+        let ms = (time ?? 0) / 1_000_000
+        var s = "{\"event_id\":" + JSONText.quoted(id) + ",\"event_time\":\(ms),\"source\":\"\(source)\""
+        if !symbol.isEmpty { s += ",\"symbol\":" + JSONText.quoted(symbol) }
+        s += ",\"language\":" + JSONText.quoted(language) + ",\"text\":" + JSONText.quoted(String(text.prefix(8000)))
+        if !author.isEmpty { s += ",\"author\":" + JSONText.quoted(author) }
+        s += ",\"engagement\":{}}"
+        return .success(Post(id: id, source: source, symbol: symbol, timeNanos: time, payload: Array(s.utf8)))
+    }
+}

@@ -1,0 +1,33 @@
+/// The metrics `compare` looks at, named like gate metrics so a scenario's tolerance block can use the same names.
+public enum ComparableMetrics {
+    /// One metric's value in one run.
+    public struct Value: Sendable, Equatable {
+        public var value: Double
+        public var unit: String
+        public var direction: MetricDirection
+    }
+
+    /// Latency percentiles (`e2e_lag.p99`), throughput per table (`insert_rows_per_s.trades`),
+    /// the achieved event rate, and CPU/RSS per process (`cpu.nats-server`, `rss_mb.nats-server`).
+    public static func extract(_ r: RunReport) -> [String: Value] {
+        var m: [String: Value] = [:]
+        for n in r.latency.named where n.summary.count > 0 {
+            for stat in ["p50", "p90", "p99", "p999", "max", "mean"] {
+                m["\(n.key).\(stat)"] = Value(value: n.summary.value(stat)!, unit: "ms", direction: .lowerIsBetter)
+            }
+        }
+        for t in r.tables {
+            m["insert_rows_per_s.\(t.table)"] = Value(value: t.rowsPerSecond, unit: "rows/s", direction: .higherIsBetter)
+        }
+        if !r.tables.isEmpty {
+            m["insert_rows_per_s"] = Value(value: r.tables.reduce(0) { $0 + $1.rowsPerSecond }, unit: "rows/s", direction: .higherIsBetter)
+        }
+        m["achieved_rate"] = Value(value: r.events.achievedPerSecond, unit: "ev/s", direction: .higherIsBetter)
+        for p in r.resources {
+            m["cpu.\(p.name)"] = Value(value: p.cpuPercentMean, unit: "%", direction: .lowerIsBetter)
+            m["cpu_max.\(p.name)"] = Value(value: p.cpuPercentMax, unit: "%", direction: .lowerIsBetter)
+            m["rss_mb.\(p.name)"] = Value(value: p.rssMaxMB, unit: "MB", direction: .lowerIsBetter)
+        }
+        return m
+    }
+}
