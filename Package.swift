@@ -115,7 +115,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
         .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),

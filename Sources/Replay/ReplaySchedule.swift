@@ -46,7 +46,7 @@ public struct ReplaySchedule: Sendable {
         for loop in 0..<options.loops {
             for b in base {
                 var t = options.topSpeed ? 0 : Int64(Double(b + Int64(loop) * onePass) / options.speed)
-                t = max(t, last + max(1, minSpacing))
+                if last >= 0 { t = max(t, last + max(1, minSpacing)) }
                 offsets.append(t)
                 last = t
             }
@@ -78,8 +78,11 @@ public struct ReplaySchedule: Sendable {
         switch item.body {
         case .market(let e):
             let moved = loop == 0 ? e : rewrite(e, loop: loop)
+            var id = moved.eventID
+            // Quotes carry no id of their own, and two can share a timestamp: the position makes them distinct.
+            if case .quote = moved { id += ":\(i)" }
             return GeneratedEvent(subject: moved.subject, payload: moved.jsonPayload(intendedNanos: intendedNanos),
-                                  eventID: moved.eventID, intendedNanos: intendedNanos)
+                                  eventID: id, intendedNanos: intendedNanos)
         case .raw(let subject, let payload, let id, _):
             return GeneratedEvent(subject: subject, payload: payload, eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
         }
