@@ -56,10 +56,14 @@ public final class WorkloadDriver: Sendable {
     private let duePerSecond = Locked([Int]())
     private let window: (start: Int64, end: Int64)
     private let plan: Locked<WorkloadPlan?>
+    /// Closed-loop mode: awaited before each send with the count sent so far; returns when the sender may go on.
+    private let sendGate: (@Sendable (UInt64) async throws -> Void)?
 
     /// `measured` is the measured window in wall-clock ns since the epoch (warm-up is excluded).
-    public init(plan: WorkloadPlan, connection: NATSConnection, publishWindow: Int = 8192, measured: (start: Int64, end: Int64)) throws(NATSError) {
+    public init(plan: WorkloadPlan, connection: NATSConnection, publishWindow: Int = 8192, measured: (start: Int64, end: Int64),
+                sendGate: (@Sendable (UInt64) async throws -> Void)? = nil) throws(NATSError) {
         name = plan.name
+        self.sendGate = sendGate
         self.plan = Locked(plan)
         window = measured
         let lagAck = ackLatency, lagUncorrected = ackLatencyUncorrected
@@ -114,11 +118,12 @@ public final class WorkloadDriver: Sendable {
             if Task.isCancelled { break }
             let due = startInstant + .nanoseconds(first)
             if due > clock.now { try await Task.sleep(until: due, tolerance: .microseconds(200), clock: clock) }
+            if let gate = sendGate { try await gate(counts.withLock { $0.published }) }
             // Everything due by now goes out in one call: events are never dropped, only late.
             let nowOffset = (clock.now - startInstant).totalNanoseconds
             chunk.removeAll(keepingCapacity: true)
             intendedOffsets.removeAll(keepingCapacity: true)
-            while let t = next, t <= nowOffset, t < endNs, chunk.count < 2000 {
+            while let t = next, t <= nowOffset, t < endNs, chunk.count < (sendGate == nil ? 2000 : 1) {
                 while let inj = injections.first, inj.offset.totalNanoseconds <= t {
                     plan.generator.inject(inj.injection, at: startWall + inj.offset.totalNanoseconds)
                     injections.removeFirst()

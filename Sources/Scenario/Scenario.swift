@@ -70,6 +70,9 @@ public struct Workload: Sendable {
     public var name: String
     public var source: Source
     public var rate: RateSpec
+    /// Closed-loop mode (what many load tools do): at most this many events may be sent but not yet stored;
+    /// the sender waits otherwise. Used to show coordinated omission; nil is open loop (the default).
+    public var closedLoop: Int? = nil
     /// Line of the workload in the scenario file.
     public var line: Int
 }

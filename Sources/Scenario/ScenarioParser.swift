@@ -6,7 +6,7 @@ import Yams
 public enum ScenarioParser {
     static let topKeys = ["name", "description", "duration", "warmup", "drain_timeout", "seed", "rate_scale", "target",
                           "limits", "pipeline", "workloads", "injections", "gates"]
-    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed"]
+    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "closed_loop"]
     static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed"]
 
     /// Generator names and the parameters each accepts (kept in step with the generators by a unit test).
@@ -174,13 +174,15 @@ public enum ScenarioParser {
             r.issue(node, path, "has both generator and replay; choose one")
             return nil
         }
+        let closedLoop = m["closed_loop"].flatMap { r.integer($0, "\(path).closed_loop", min: 1) }
+        if m["closed_loop"] != nil, case .replay? = source { r.issue(m["closed_loop"], "\(path).closed_loop", "closed_loop applies to generator workloads only") }
         guard let rateNode = m["rate"] else {
             if case .replay? = source { return name.map { Workload(name: $0, source: source!, rate: .constant(0), line: line) } }
             r.issue(node, "\(path).rate", "required: events per second (a number) or a rate model mapping")
             return nil
         }
         guard let rate = parseRate(rateNode, "\(path).rate", r), let name, let source else { return nil }
-        return Workload(name: name, source: source, rate: rate, line: line)
+        return Workload(name: name, source: source, rate: rate, closedLoop: closedLoop, line: line)
     }
 
     static func parseRate(_ node: Node, _ path: String, _ r: YAMLReader) -> RateSpec? {

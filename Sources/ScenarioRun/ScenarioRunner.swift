@@ -175,7 +175,11 @@ public struct ScenarioRunner: Sendable {
         var drivers: [(Workload, WorkloadDriver, Double)] = []
         for (w, plan) in zip(scenario.workloads, plans) {
             let offered = plan.replayReport != nil ? plan.rate.expectedRate(at: 0) : w.rate.meanRate * scenario.rateScale
-            drivers.append((w, try WorkloadDriver(plan: plan, connection: nats, measured: measured), offered))
+            var gate: (@Sendable (UInt64) async throws -> Void)?
+            if let limit = w.closedLoop, case .generator(let k, _) = w.source, let table = Self.tableFor[k] {
+                gate = Self.closedLoopGate(ch: ch, table: table, limit: UInt64(limit))
+            }
+            drivers.append((w, try WorkloadDriver(plan: plan, connection: nats, measured: measured, sendGate: gate), offered))
         }
         let feedsByWorkload = Dictionary(uniqueKeysWithValues: zip(scenario.workloads.map(\.name), plans.map(\.feeds)))
         output("[run] \(scenario.name): warm-up \(warmup), measured \(duration), \(drivers.count) workloads, rate scale \(scenario.rateScale)")
@@ -484,6 +488,19 @@ public struct ScenarioRunner: Sendable {
             outcome.crossChecks.append(.init(name: "\(st) → \(g == "l2" ? "normaliser" : Self.tableFor[g]!) + DLQ", expected: inStream,
                                              actual: stored + dlq, verdict: verdict(inStream, stored + dlq),
                                              detail: "\(inStream) in the stream, \(stored) \(what), \(dlq) dead-lettered"))
+        }
+    }
+
+    /// Closed loop: the sender waits while `limit` or more of its events are not yet rows in `table`. The count comes
+    /// from ClickHouse itself, so a ClickHouse stall stalls the sender too, the way a request/response tool stalls.
+    static func closedLoopGate(ch: ClickHouseClient, table: String, limit: UInt64) -> @Sendable (UInt64) async throws -> Void {
+        let stored = Locked<UInt64>(0)
+        return { sent in
+            while sent >= stored.withLock({ $0 }) + limit {
+                let n = UInt64(max(0, try await ch.scalarInt("SELECT count() FROM \(table)")))
+                stored.withLock { $0 = n }
+                if sent >= n + limit { try await Task.sleep(for: .milliseconds(5)) }
+            }
         }
     }
 

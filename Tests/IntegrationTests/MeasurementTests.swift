@@ -1,0 +1,105 @@
+import ClickHouse
+import Foundation
+import JetStream
+import LoadDriver
+import Pipeline
+import RiskSignalCore
+import Scenario
+@testable import ScenarioRun
+import XCTest
+
+/// What rsbench measures, checked against the real stack: coordinated omission, and the loss cross-check.
+final class MeasurementTests: XCTestCase {
+    nonisolated(unsafe) static var stack: TestStack!
+
+    override class func setUp() { stack = try! TestStack(name: "measure") }
+    override class func tearDown() { stack.stop() }
+
+    /// A closed-loop sender (at most 10 events not yet stored) at a constant 100/s, with the ClickHouse endpoint
+    /// frozen for 1.2 s mid-run: the sender freezes with it, so latency measured from the *actual* send hides the
+    /// stall, while latency from the *intended* send (the schedule) shows it.
+    func testAOneSecondClickHouseStallShowsInCorrectedLagOnly() async throws {
+        let yaml = """
+            name: co-stall
+            duration: 12s
+            warmup: 2s
+            drain_timeout: 30s
+            limits: { schedule_lag_p99: 30s, rsbench_cpu: 400% }
+            pipeline:
+              max_wait: { trades: 20ms }
+            workloads:
+              - name: trades
+                generator: trades
+                rate: 100
+                closed_loop: 10
+                params: { symbols: 3 }
+            """
+        let scenario = try ScenarioParser.parse(yaml, file: "co-stall.yaml")
+        var o = RunOverrides()
+        o.natsURL = Self.stack.stack.config.natsURL
+        o.clickHouseURL = Self.stack.stack.config.clickHouseURL
+        o.database = "co_stall"
+        let runner = ScenarioRunner(scenario: scenario, overrides: o, projectRoot: TestStack.projectRoot, output: { _ in })
+        let ch = try XCTUnwrap(Self.stack.stack.processes.first { $0.service == "clickhouse" })
+        let freezer = Task {
+            try await Task.sleep(for: .seconds(9))
+            kill(ch.pid, SIGSTOP)
+            try? await Task.sleep(for: .milliseconds(1200))
+            kill(ch.pid, SIGCONT)
+        }
+        let outcome = await runner.run()
+        _ = try? await freezer.value
+        kill(ch.pid, SIGCONT)
+        let corrected = try XCTUnwrap(outcome.e2eLag), uncorrected = try XCTUnwrap(outcome.e2eLagUncorrected)
+        XCTAssertEqual(outcome.lost, 0, "\(outcome.notes)")
+        XCTAssertGreaterThan(corrected.count, 1000)
+        XCTAssertGreaterThanOrEqual(corrected.p99, 1.0, "the stall must show when measuring from the schedule")
+        XCTAssertLessThan(uncorrected.p99, 0.5, "measured from the actual send, the frozen sender hides it")
+        XCTAssertGreaterThanOrEqual(corrected.max, 1.0)
+    }
+
+    /// Rows deleted behind the pipeline's back must come out as a loss, with the numbers, not averaged away.
+    func testCrossCheckReportsALossCausedOnPurpose() async throws {
+        let ch = Self.stack.clickHouse(database: "xc")
+        do { try await crossCheckLoss(ch) } catch { await ch.shutdown(); throw error }
+        await ch.shutdown()
+    }
+
+    func crossCheckLoss(_ ch: ClickHouseClient) async throws {
+        try await ch.execute("CREATE DATABASE IF NOT EXISTS xc", useDatabase: false)
+        _ = try await Migrator(client: ch, database: "xc").migrate()
+        let nats = try await Self.stack.nats()
+        defer { nats.close() }
+        let js = try nats.jetStream()
+        try await js.ensureStream(StreamCatalog.marketTrades)
+        var rows: [String] = []
+        let now = Timestamp.now().clickHouseDateTime64
+        var messages: [OutgoingMessage] = []
+        for i in 0..<100 {
+            let id = "xc-\(i)"
+            messages.append(OutgoingMessage(subject: "market.trades.XC-USD", text: "{}", messageID: id))
+            // Five events never reach the table: the loss this test causes.
+            if i >= 5 { rows.append(#"{"event_time":"\#(now)","symbol":"XC-USD","trade_id":\#(i),"price":1,"quantity":1,"side":"BUY","taker":true,"order_id":0,"metadata":"{}","event_id":"\#(id)"}"#) }
+        }
+        try await js.publishAsync(messages)
+        try await js.waitForAcks(timeout: .seconds(10))
+        var batch = InsertBatch()
+        for r in rows { batch.append(row: r) }
+        _ = try await ch.insert(into: "trades", batch: batch)
+        var outcome = RunOutcome(scenario: "xc", file: "xc.yaml", status: .passed, startedAt: "", measuredSeconds: 1)
+        let zero = LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0)
+        outcome.workloads = [.init(name: "trades", generator: "trades", table: "trades", offeredRate: 100, published: 100, measuredPublished: 100,
+                                   acked: 100, failed: 0, duplicates: 0, scheduleLag: zero, publishLatency: zero, publishLatencyUncorrected: zero,
+                                   publishedPerSecond: [100], stored: nil, lost: 0)]
+        let scenario = try ScenarioParser.parse("name: xc\nduration: 1s\nworkloads:\n  - name: trades\n    generator: trades\n    rate: 100\n", file: "xc.yaml")
+        try await ScenarioRunner(scenario: scenario, overrides: RunOverrides(), projectRoot: TestStack.projectRoot, output: { _ in })
+            .crossCheck(&outcome, ch: ch, admin: js, metrics: nil)
+        let intoStream = try XCTUnwrap(outcome.crossChecks.first { $0.name == "acked → MARKET_TRADES" })
+        XCTAssertEqual(intoStream.verdict, .ok)
+        let intoTable = try XCTUnwrap(outcome.crossChecks.first { $0.name.hasPrefix("MARKET_TRADES → trades") })
+        XCTAssertEqual(intoTable.verdict, .loss)
+        XCTAssertEqual(intoTable.expected, 100)
+        XCTAssertEqual(intoTable.actual, 95)
+        XCTAssertEqual(outcome.metric("cross_check_failures"), 1)
+    }
+}
