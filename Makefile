@@ -37,8 +37,10 @@ test-swift:
 	swift test --skip-build || { echo "=== swift test failed; retrying once (known intermittent libnats crash, README 'Known defect') ==="; swift test --skip-build; }
 
 # The CI performance gate: a short scenario with gates, on the debug build that `make test` made.
+# The gated CI run; its report stays under reports/ (latest → it) and report.md is printed for the CI log.
 ci-scenario:
-	.build/debug/rsbench run scenarios/ci.yaml --out reports/ci-outcome.json
+	.build/debug/rsbench run scenarios/ci.yaml --out reports/ci-outcome.json; status=$$?; \
+	cat reports/latest/report.md 2>/dev/null || true; exit $$status
 
 bench: build
 	$(RELEASE)/rsbench bench limits
