@@ -191,8 +191,8 @@ public struct CaptureLoader: Sendable {
             guard let e else { break }
             report.read += 1
             report.sourceKinds[e.method, default: 0] += 1
-            items.append(ReplayItem(timeNanos: e.timeNanos, body: .raw(subject: "frontend.events.web", payload: AccessLogBeacon.payload(e),
-                                                                      eventID: "access-\(e.line)", kind: "frontend")))
+            items.append(ReplayItem(timeNanos: e.timeNanos, body: .timed(subject: "frontend.events.web", eventID: "access-\(e.line)", kind: "frontend",
+                                                                        render: { t in AccessLogBeacon.payload(e, timeNanos: t) })))
             report.produced["frontend", default: 0] += 1
         }
         absorb(reader.report, into: &report)
@@ -210,7 +210,8 @@ public struct CaptureLoader: Sendable {
             case .success(let post):
                 if let keep = options.symbols, !keep.contains(post.symbol) { report.filtered += 1; continue }
                 let time = post.timeNanos ?? m.timestampNanos
-                items.append(ReplayItem(timeNanos: time, body: .raw(subject: "social.raw.\(post.source)", payload: post.payload, eventID: post.id, kind: "social")))
+                items.append(ReplayItem(timeNanos: time, body: .timed(subject: "social.raw.\(post.source)", eventID: post.id, kind: "social",
+                                                                      render: { t in post.payload(eventTimeNanos: t) })))
                 report.produced["social", default: 0] += 1
             case .failure(let e):
                 report.problem("\(m.origin)", e.description)

@@ -6,6 +6,8 @@ public struct ReplayItem: Sendable {
         case market(NormalizedEvent)
         /// Payload published as is; `eventID` becomes the message id.
         case raw(subject: String, payload: [UInt8], eventID: String, kind: String)
+        /// A payload built at send time from the event time it should carry (access-log beacons, social posts).
+        case timed(subject: String, eventID: String, kind: String, render: @Sendable (Int64) -> [UInt8])
     }
 
     /// When the message was received or logged in the capture, ns since the epoch.
@@ -24,6 +26,7 @@ public struct ReplayItem: Sendable {
         case .market(.trade): "trades"
         case .market(.quote): "quotes"
         case .raw(_, _, _, let k): k
+        case .timed(_, _, let k, _): k
         }
     }
 }

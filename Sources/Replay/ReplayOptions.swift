@@ -17,6 +17,9 @@ public struct ReplayOptions: Sendable, Equatable {
     public var to: Duration?
     /// Only these symbols (market events); nil keeps all.
     public var symbols: Set<String>?
+    /// Keep the capture's own event times. By default they are moved so the first message happens now (relative
+    /// spacing kept): tables expire rows by event time (30-day TTL) and windows and rollups go by it.
+    public var keepTimes = false
     /// For social JSONL: our field → the file's field (`text`, `symbol`, `time`, `author`, `source`, `language`, `id`).
     public var socialFields: [String: String] = [:]
 

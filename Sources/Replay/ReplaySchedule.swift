@@ -12,6 +12,9 @@ public struct ReplaySchedule: Sendable {
     /// Offset of each emission (loops included) in ns from the start.
     public let offsets: [Int64]
     public let loops: Int
+    /// Move event times so the first message happens at the replay's start (see `ReplayOptions.keepTimes`).
+    public let rebase: Bool
+    let firstTime: Int64
     /// Length of one pass in recording time (ns), used to move event times on in later loops.
     public let passNanos: Int64
     /// Per symbol: the update-id span of the capture and its largest trade id, to keep later loops monotonic.
@@ -25,7 +28,9 @@ public struct ReplaySchedule: Sendable {
         let sorted = items.enumerated().sorted { ($0.element.timeNanos, $0.offset) < ($1.element.timeNanos, $1.offset) }.map(\.element)
         self.items = sorted
         self.loops = options.loops
+        self.rebase = !options.keepTimes
         let t0 = sorted.first?.timeNanos ?? 0
+        firstTime = t0
         var base: [Int64] = []
         base.reserveCapacity(sorted.count)
         var clamped: Int64 = 0, prevTime = t0
@@ -75,22 +80,28 @@ public struct ReplaySchedule: Sendable {
     public func event(_ i: Int, intendedNanos: Int64) -> GeneratedEvent {
         let loop = i / max(1, items.count)
         let item = items[i % max(1, items.count)]
+        // The run's start in wall time minus the capture's first instant: added to every event time when rebasing.
+        let shift = rebase ? intendedNanos - offsets[i] - firstTime : 0
         switch item.body {
         case .market(let e):
-            let moved = loop == 0 ? e : rewrite(e, loop: loop)
+            let moved = rewrite(e, loop: loop, shift: shift)
             var id = moved.eventID
             // Quotes carry no id of their own, and two can share a timestamp: the position makes them distinct.
-            if case .quote = moved { id += ":\(i)" }
+            if case .quote = moved { id = "\(e.eventID):\(i)" }
+            if loop == 0, case .book(let u) = e, u.eventId == nil { id = e.eventID }
             return GeneratedEvent(subject: moved.subject, payload: moved.jsonPayload(intendedNanos: intendedNanos),
                                   eventID: id, intendedNanos: intendedNanos)
         case .raw(let subject, let payload, let id, _):
             return GeneratedEvent(subject: subject, payload: payload, eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
+        case .timed(let subject, let id, _, let render):
+            let t = item.timeNanos + shift + Int64(loop) * passNanos
+            return GeneratedEvent(subject: subject, payload: render(t), eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
         }
     }
 
     /// Loop `loop` of an event: update ids, trade ids and times moved past every earlier loop, ids suffixed.
-    public func rewrite(_ e: NormalizedEvent, loop: Int) -> NormalizedEvent {
-        let dt = passNanos * Int64(loop)
+    public func rewrite(_ e: NormalizedEvent, loop: Int, shift: Int64 = 0) -> NormalizedEvent {
+        let dt = passNanos * Int64(loop) + shift
         switch e {
         case .book(var u):
             let shift = (idSpan[u.symbol] ?? 0) * Int64(loop)
@@ -98,12 +109,12 @@ public struct ReplaySchedule: Sendable {
             u.lastUpdateId += shift
             u.prevLastUpdateId = u.prevLastUpdateId.map { $0 + shift }
             u.eventTimeNanos += dt
-            u.eventId = u.eventId.map { "\($0)~\(loop)" }
+            if loop > 0 { u.eventId = u.eventId.map { "\($0)~\(loop)" } }
             return .book(u)
         case .trade(var t):
             t.tradeId += (tradeSpan[t.symbol] ?? 0) * UInt64(loop)
             t.eventTimeNanos += dt
-            t.eventId = t.eventId.map { "\($0)~\(loop)" }
+            if loop > 0 { t.eventId = t.eventId.map { "\($0)~\(loop)" } }
             return .trade(t)
         case .quote(var q):
             q.eventTimeNanos += dt

@@ -8,12 +8,24 @@ public struct SocialPostMapping: Sendable {
 
     public init(fields: [String: String]) { self.fields = fields }
 
-    struct Post {
+    struct Post: Sendable {
         var id: String
         var source: String
         var symbol: String
         var timeNanos: Int64?
-        var payload: [UInt8]
+        var language: String
+        var text: String
+        var author: String
+
+        /// Our social message, carrying `eventTimeNanos` as its event time.
+        func payload(eventTimeNanos: Int64) -> [UInt8] {
+            var s = "{\"event_id\":" + JSONText.quoted(id) + ",\"event_time\":\(eventTimeNanos / 1_000_000),\"source\":\"\(source)\""
+            if !symbol.isEmpty { s += ",\"symbol\":" + JSONText.quoted(symbol) }
+            s += ",\"language\":" + JSONText.quoted(language) + ",\"text\":" + JSONText.quoted(String(text.prefix(8000)))
+            if !author.isEmpty { s += ",\"author\":" + JSONText.quoted(author) }
+            s += ",\"engagement\":{}}"
+            return Array(s.utf8)
+        }
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -57,12 +69,6 @@ public struct SocialPostMapping: Sendable {
         if case .string(let a)? = o[name("author")] { author = a }
         var language = "und"
         if case .string(let l)? = o[name("language")] { language = String(l.prefix(16)) }
-        let ms = (time ?? 0) / 1_000_000
-        var s = "{\"event_id\":" + JSONText.quoted(id) + ",\"event_time\":\(ms),\"source\":\"\(source)\""
-        if !symbol.isEmpty { s += ",\"symbol\":" + JSONText.quoted(symbol) }
-        s += ",\"language\":" + JSONText.quoted(language) + ",\"text\":" + JSONText.quoted(String(text.prefix(8000)))
-        if !author.isEmpty { s += ",\"author\":" + JSONText.quoted(author) }
-        s += ",\"engagement\":{}}"
-        return .success(Post(id: id, source: source, symbol: symbol, timeNanos: time, payload: Array(s.utf8)))
+        return .success(Post(id: id, source: source, symbol: symbol, timeNanos: time, language: language, text: text, author: author))
     }
 }

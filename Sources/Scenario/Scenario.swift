@@ -61,6 +61,7 @@ public struct Workload: Sendable {
         public var maxRate: Double?
         public var maxGap: Duration?
         public var symbols: [String]?
+        public var keepTimes = false
         /// For social JSONL: our field → the file's field.
         public var fields: [String: String] = [:]
 

@@ -6,8 +6,8 @@ import Yams
 public enum ScenarioParser {
     static let topKeys = ["name", "description", "duration", "warmup", "drain_timeout", "seed", "rate_scale", "target",
                           "limits", "pipeline", "workloads", "injections", "gates"]
-    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "closed_loop"]
-    static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed"]
+    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "closed_loop", "keep_times"]
+    static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "keep_times"]
 
     /// Generator names and the parameters each accepts (kept in step with the generators by a unit test).
     public static let generatorParameters: [String: [String]] = [
@@ -158,6 +158,10 @@ public enum ScenarioParser {
             if let t = m["top_speed"] {
                 if case .scalar(let sc) = t, ["true", "false"].contains(sc.string) { spec.topSpeed = sc.string == "true" }
                 else { r.issue(t, "\(path).top_speed", "expected true or false") }
+            }
+            if let k = m["keep_times"] {
+                if case .scalar(let sc) = k, ["true", "false"].contains(sc.string) { spec.keepTimes = sc.string == "true" }
+                else { r.issue(k, "\(path).keep_times", "expected true or false") }
             }
             if let sy = m["symbols"] {
                 if case .sequence(let items) = sy { spec.symbols = items.compactMap(\.string) } else { r.issue(sy, "\(path).symbols", "expected a list of symbols like [BTC-USD]") }

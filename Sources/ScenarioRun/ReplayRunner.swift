@@ -16,6 +16,9 @@ public struct ReplayRunner: Sendable {
     public var keepStack = false
     /// Load and count only; publish nothing.
     public var parseOnly = false
+    /// Delete and recreate the pipeline's streams first (their messages and durables go): for repeatable benchmarks,
+    /// since a second replay of one capture inside the 2-minute duplicate window is otherwise deduplicated.
+    public var resetStreams = false
     public var projectRoot: String
     public var output: @Sendable (String) -> Void
 
@@ -80,7 +83,10 @@ public struct ReplayRunner: Sendable {
         let nats = try await NATSConnection.connect(NATSConnectionOptions(urls: [url!], name: "rsbench-replay"))
         defer { nats.close() }
         let admin = try nats.jetStream()
-        for s in StreamCatalog.all { try await admin.ensureStream(s) }
+        for s in StreamCatalog.all {
+            if resetStreams { try? await admin.deleteStream(s.name) }
+            try await admin.ensureStream(s)
+        }
 
         let source = ReplayWorkload(schedule: schedule)
         let plan = WorkloadPlan(name: "replay", generator: source, rate: source)
@@ -92,25 +98,30 @@ public struct ReplayRunner: Sendable {
         output(String(format: "[replay] %d messages over %.1f s (speed %@, %d loop(s))", schedule.count, Double(schedule.endNanos) / 1e9,
                       options.topSpeed ? "top" : String(options.speed), options.loops))
         let publishing = Task { try await driver.run(startWall: startWall, startInstant: startInstant, end: end) }
-        var second = 0, last: UInt64 = 0
-        while true {
-            try await Task.sleep(until: startInstant + .seconds(second + 1), clock: clock)
-            second += 1
-            let c = driver.snapshot
-            let lag = LatencySummary(driver.scheduleLag.snapshot)
-            output(String(format: "[%3ds] published %d (+%d/s) of %d · acked %d · send lag p99 %.3f ms", second, c.published, c.published - last,
-                          schedule.count, c.acked, lag.p99 * 1000))
-            last = c.published
-            if c.generated >= UInt64(schedule.count) || Double(second) > end.seconds + 5 { break }
+        let total = schedule.count
+        let say = output
+        let progress = Task {
+            var second = 0, last: UInt64 = 0
+            while !Task.isCancelled {
+                try await Task.sleep(until: startInstant + .seconds(second + 1), clock: clock)
+                second += 1
+                let c = driver.snapshot
+                let lag = LatencySummary(driver.scheduleLag.snapshot)
+                say(String(format: "[%3ds] published %d (+%d/s) of %d · acked %d · send lag p99 %.3f ms", second, c.published, c.published - last,
+                           total, c.acked, lag.p99 * 1000))
+                last = c.published
+            }
         }
+        defer { progress.cancel() }
         try await publishing.value
         try await driver.waitForAcks(timeout: .seconds(30))
+        outcome.seconds = (clock.now - startInstant).seconds
+        progress.cancel()
         let c = driver.snapshot
         outcome.published = c.published
         outcome.acked = c.acked
         outcome.failed = c.failed
         outcome.duplicates = c.duplicates
-        outcome.seconds = (clock.now - startInstant).seconds
         outcome.fidelity = LatencySummary(driver.scheduleLag.snapshot)
         for i in 0..<Int(c.published) { outcome.publishedByKind[schedule.items[i % schedule.items.count].kind, default: 0] += 1 }
         return outcome

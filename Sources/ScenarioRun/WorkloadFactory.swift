@@ -47,6 +47,7 @@ public enum WorkloadFactory {
         options.maxGap = spec.maxGap
         options.symbols = spec.symbols.map(Set.init)
         options.socialFields = spec.fields
+        options.keepTimes = spec.keepTimes
         let path = resolve(spec.path, scenarioFile: scenario.file)
         do {
             let (items, report) = try CaptureLoader(options: options).load(path: path)

@@ -139,6 +139,7 @@ struct ReplayScheduleTests {
     @Test func loopsKeepEverySymbolsSequenceMonotonicAndTheBookWhole() throws {
         var o = ReplayOptions()
         o.loops = 3
+        o.keepTimes = true
         let (items, _) = try CaptureLoader(options: o).load(path: coinbase)
         let s = try ReplaySchedule(items: items, options: o)
         #expect(s.count == items.count * 3)
@@ -159,6 +160,19 @@ struct ReplayScheduleTests {
             for ev in normalizer.ingest(u, tag: UInt64(i)) { if case .gap = ev { gaps += 1 } }
         }
         #expect(gaps == 0, "each loop starts from the recording's snapshots, so no loop boundary looks like a gap")
+    }
+
+    @Test func eventTimesAreRebasedToTheReplayStartUnlessKept() throws {
+        let (items, _) = try CaptureLoader(options: ReplayOptions()).load(path: coinbase)
+        let s = try ReplaySchedule(items: items, options: ReplayOptions())
+        let start: Int64 = 1_800_000_000_000_000_000
+        let t0 = s.items[0].timeNanos
+        for i in [0, 100, 5_000] {
+            let e = s.event(i, intendedNanos: start + s.offsets[i])
+            guard e.subject.hasPrefix("market.l2raw."), case .market(.book(let original)) = s.items[i].body else { continue }
+            let u = try L2Update.decode(Data(e.payload)).get()
+            #expect(u.eventTimeNanos == original.eventTimeNanos + (start - t0), "same spacing, moved to now")
+        }
     }
 }
 

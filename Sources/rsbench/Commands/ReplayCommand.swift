@@ -20,7 +20,8 @@ struct ReplayCommand: AsyncParsableCommand {
             Timing follows the recording, anchored to one start instant (no drift): --speed scales it, --max-gap \\
             shortens quiet periods, --max-rate caps it, --top-speed ignores it. --loop N plays it N times with \\
             update ids, trade ids, event times and message ids moved on, so books stay consistent. Bad lines or \\
-            frames are counted with their location and skipped. The summary gives counts per kind and the \\
+            frames are counted with their location and skipped. Event times are moved so the first message happens \
+            now (the pipeline expires rows by event time and windows by it); --keep-times keeps them. The summary gives counts per kind and the \\
             timing fidelity (actual − intended send offset).
 
             Examples:
@@ -42,9 +43,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Stop this far into the recording.") var to: String?
     @Option(help: "Comma-separated symbols to keep (BTC-USD,ETH-USD).") var symbols: String?
     @Option(help: "For social JSONL: our=theirs field pairs, like text=body,time=created_at.") var fields: String?
+    @Flag(help: "Keep the capture's event times (default: moved so the first message is now, spacing kept).") var keepTimes = false
     @Flag(help: "Load, parse and count only; publish nothing.") var dryRun = false
     @Option(name: .customLong("nats-url"), help: "Publish to this NATS instead of the local stack.") var natsURL: String?
     @Flag(help: "Leave the local stack running if the replay started it.") var keepStack = false
+    @Flag(help: "Delete and recreate the pipeline's streams first (drops their messages and durables; for repeatable benchmarks).") var resetStreams = false
 
     func run() async throws {
         var o = ReplayOptions()
@@ -53,6 +56,7 @@ struct ReplayCommand: AsyncParsableCommand {
         o.topSpeed = topSpeed
         o.maxRate = maxRate
         o.loops = loops
+        o.keepTimes = keepTimes
         o.maxGap = try maxGap.map { try duration($0, "--max-gap") }
         o.from = try from.map { try duration($0, "--from") }
         o.to = try to.map { try duration($0, "--to") }
@@ -71,6 +75,7 @@ struct ReplayCommand: AsyncParsableCommand {
         runner.natsURL = natsURL
         runner.keepStack = keepStack
         runner.parseOnly = dryRun
+        runner.resetStreams = resetStreams
         do {
             let outcome = try await runner.run()
             if !dryRun { print(outcome.summary) }
