@@ -31,13 +31,11 @@ test: setup
 test-python:
 	$(VENV)/bin/python -m unittest discover -s stack -p 'test_*.py'
 
-# One retry, announced: an intermittent heap corruption under libnats 3.4.1 (see README, "Known
-# defect") can crash the test process during the NATS-restart fault test. A real failure fails twice.
 test-swift:
-	swift test --skip-build || { echo "=== swift test failed; retrying once (known intermittent libnats crash, README 'Known defect') ==="; swift test --skip-build; }
+	swift test --skip-build
 
 # The CI performance gate: a short scenario with gates, on the debug build that `make test` made.
-# The gated CI run; its report stays under reports/ (latest → it) and report.md is printed for the CI log.
+# Its report stays under reports/ (latest → it) and report.md is printed for the CI log.
 ci-scenario:
 	.build/debug/rsbench run scenarios/ci.yaml --out reports/ci-outcome.json; status=$$?; \
 	cat reports/latest/report.md 2>/dev/null || true; exit $$status

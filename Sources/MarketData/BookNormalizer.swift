@@ -180,19 +180,26 @@ public struct WindowOutput: Sendable, Hashable {
 }
 
 /// A byte buffer for the bus JSON: formatting straight into bytes is several times cheaper than string
-/// interpolation of every Double, and a window can carry hundreds of levels.
-struct JSONBytes {
-    private(set) var bytes: [UInt8] = []
+/// interpolation of every Double, and a window can carry hundreds of levels. Feed adapters write with it too.
+public struct JSONBytes {
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    mutating func quoted(_ s: String) {
+    public mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    /// Text known to need no escaping (normalised symbols, venue names), written as is.
+    public mutating func unescaped(_ s: String) {
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    public mutating func quoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
@@ -209,17 +216,17 @@ struct JSONBytes {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func integer(_ value: Int64) {
+    public mutating func integer(_ value: Int64) {
         if value < 0 {
             bytes.append(UInt8(ascii: "-"))
             // Int64.min has no positive counterpart; magnitude handles it.
-            appendDigits(value.magnitude)
+            unsigned(value.magnitude)
         } else {
-            appendDigits(UInt64(value))
+            unsigned(UInt64(value))
         }
     }
 
-    private mutating func appendDigits(_ value: UInt64) {
+    public mutating func unsigned(_ value: UInt64) {
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -238,7 +245,7 @@ struct JSONBytes {
     /// Prices and quantities are decimals with at most 8 fraction digits. When `d` is exactly the nearest
     /// double to m / 10^8 for an integer m, printing m with the point put back reads back as `d`; anything
     /// else falls back to Swift's shortest round-trip text. Either form is valid JSON.
-    mutating func number(_ d: Double) {
+    public mutating func number(_ d: Double) {
         let scaled = (d * 1e8).rounded()
         guard d.isFinite, abs(scaled) < 9_007_199_254_740_992, scaled / 1e8 == d else {
             bytes.append(contentsOf: (d.isFinite ? d.description : "null").utf8)
@@ -249,7 +256,7 @@ struct JSONBytes {
             bytes.append(UInt8(ascii: "-"))
             m = -m
         }
-        appendDigits(UInt64(m / 100_000_000))
+        unsigned(UInt64(m / 100_000_000))
         var fraction = m % 100_000_000
         guard fraction != 0 else { return }
         var width = 8
@@ -258,15 +265,20 @@ struct JSONBytes {
             width -= 1
         }
         bytes.append(UInt8(ascii: "."))
+        padded(fraction, width)
+    }
+
+    /// Fixed-width zero-padded digits (fractions, dates).
+    public mutating func padded(_ value: Int64, _ width: Int) {
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
             divisor /= 10
         }
     }
 
-    mutating func levels(_ levels: [PriceLevel]) {
+    public mutating func levels(_ levels: [PriceLevel]) {
         bytes.append(UInt8(ascii: "["))
         for (k, level) in levels.enumerated() {
             if k > 0 { bytes.append(UInt8(ascii: ",")) }

@@ -35,6 +35,19 @@ public enum OutcomeSummary {
         lines.append("publish ack − intended (corrected):            \(lat(o.publishLatency))")
         lines.append("publish ack − actual send (uncorrected):       \(lat(o.publishLatencyUncorrected))")
         lines.append(String(format: "dead-lettered %.0f · max consumer pending %.0f · drained %@ · lost %llu", o.deadLettered, o.maxConsumerPending, o.drained ? "yes" : "NO", o.lost))
+        if !o.crossChecks.isEmpty {
+            let bad = o.crossChecks.filter { $0.verdict != .ok }
+            lines.append(bad.isEmpty ? "cross-checks: \(o.crossChecks.count) ok (acked = stream = rows + DLQ)"
+                                     : "cross-checks: " + bad.map { "\($0.verdict.rawValue.uppercased()) \($0.name): \($0.detail)" }.joined(separator: "; "))
+        }
+        if let u = o.e2eLagUncorrected {
+            lines.append(String(format: "end-to-end lag from actual send (uncorrected): p50 %.1f · p99 %.1f · max %.1f ms (n=%llu)", u.p50 * 1000, u.p99 * 1000, u.max * 1000, u.count))
+        }
+        let disk = o.tables.reduce(0) { $0 + $1.bytesOnDisk }
+        if disk > 0 {
+            lines.append("storage: " + o.tables.map { String(format: "%@ %.1f MB ×%.1f %d parts", $0.table, Double($0.bytesOnDisk) / 1_048_576, $0.compressionRatio, $0.activeParts) }.joined(separator: " · ")
+                         + " · JetStream " + String(format: "%.1f MB", Double(o.streams.reduce(0) { $0 + $1.bytes }) / 1_048_576))
+        }
         if !o.resources.isEmpty {
             lines.append("resources: " + o.resources.map { "\($0.process) " + String(format: "cpu %.0f%% rss %.0f MB", $0.meanCPU * 100, $0.maxRSSMB) }.joined(separator: " · "))
         }

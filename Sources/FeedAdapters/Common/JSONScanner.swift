@@ -1,3 +1,4 @@
+import MarketData
 /// One `"key": value` of a JSON object, as byte offsets into the scanned buffer (key without its quotes).
 struct JSONField {
     var keyStart: Int
@@ -251,105 +252,12 @@ struct JSONScanner {
             || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
     }
 
-    /// Validates and converts a number in one pass (same method as MarketData's L2 parser): with at most 15
-    /// significant digits and a decimal exponent within ±22, mantissa and power of ten are exact doubles, so one
-    /// multiplication or division rounds correctly (Clinger's fast path); longer numbers go through `Double(String)`.
+    /// Validates and converts a number in one pass (MarketData's `DecimalScanner`), then checks what follows it.
     func scanNumber(_ i: inout Int) -> Double? {
-        let start = i
-        let n = buf.count
-        var negative = false
-        if i < n, buf[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-        guard i < n, buf[i] &- UInt8(ascii: "0") < 10 else { return nil }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        if buf[i] == UInt8(ascii: "0") {
-            i += 1
-        } else {
-            while i < n {
-                let d = buf[i] &- UInt8(ascii: "0")
-                guard d < 10 else { break }
-                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(d) } else { exponent += 1 }
-                significant += 1
-                i += 1
-            }
-        }
-        if i < n, buf[i] == UInt8(ascii: ".") {
-            i += 1
-            let fractionStart = i
-            while i < n {
-                let d = buf[i] &- UInt8(ascii: "0")
-                guard d < 10 else { break }
-                if mantissa == 0 && d == 0 {
-                    exponent -= 1
-                } else {
-                    if significant < 19 {
-                        mantissa = mantissa &* 10 &+ UInt64(d)
-                        exponent -= 1
-                    }
-                    significant += 1
-                }
-                i += 1
-            }
-            guard i > fractionStart else { return nil }
-        }
-        if i < n, buf[i] | 0x20 == UInt8(ascii: "e") {
-            i += 1
-            var exponentNegative = false
-            if i < n, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") {
-                exponentNegative = buf[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            let digitsStart = i
-            var e = 0
-            while i < n {
-                let d = buf[i] &- UInt8(ascii: "0")
-                guard d < 10 else { break }
-                if e < 100_000 { e = e * 10 + Int(d) }
-                i += 1
-            }
-            guard i > digitsStart else { return nil }
-            exponent += exponentNegative ? -e : e
-        }
-        guard isDelimiter(i) else { return nil }
-        if significant <= 15, exponent >= -22, exponent <= 22 {
-            let m = Double(mantissa)
-            let v = exponent >= 0 ? m * powerOfTen(exponent) : m / powerOfTen(-exponent)
-            return negative ? -v : v
-        }
-        return Double(String(decoding: UnsafeRawBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
+        guard let v = DecimalScanner.scan(buf, &i), isDelimiter(i) else { return nil }
+        return v
     }
 
-    @inline(__always)
-    private func powerOfTen(_ e: Int) -> Double {
-        switch e {
-        case 0: 1e0
-        case 1: 1e1
-        case 2: 1e2
-        case 3: 1e3
-        case 4: 1e4
-        case 5: 1e5
-        case 6: 1e6
-        case 7: 1e7
-        case 8: 1e8
-        case 9: 1e9
-        case 10: 1e10
-        case 11: 1e11
-        case 12: 1e12
-        case 13: 1e13
-        case 14: 1e14
-        case 15: 1e15
-        case 16: 1e16
-        case 17: 1e17
-        case 18: 1e18
-        case 19: 1e19
-        case 20: 1e20
-        case 21: 1e21
-        default: 1e22
-        }
-    }
-
-    /// A short rendering of the value at `at`, for error messages.
     func describe(_ at: Int) -> String {
         guard at < buf.count else { return "end of input" }
         switch buf[at] {
