@@ -71,6 +71,8 @@ final class MeasurementTests: XCTestCase {
         let nats = try await Self.stack.nats()
         defer { nats.close() }
         let js = try nats.jetStream()
+        // A fresh stream: the stall test before this one published into MARKET_TRADES on the same stack.
+        try? await js.deleteStream(StreamCatalog.marketTrades.name)
         try await js.ensureStream(StreamCatalog.marketTrades)
         var rows: [String] = []
         let now = Timestamp.now().clickHouseDateTime64
