@@ -54,7 +54,7 @@ public enum ReportBuilder {
             TableStats(table: $0.table, rows: $0.rows, rowsPerSecond: $0.rowsPerSecond, bytesOnDisk: $0.bytesOnDisk,
                        uncompressedBytes: $0.bytesUncompressed, activeParts: $0.activeParts)
         }
-        let streams = o.streams.map { StreamStats(stream: $0.stream, bytes: $0.bytes, messages: $0.messages) }
+        let streams = o.streams.map { StreamStats(stream: $0.stream, bytes: $0.bytes, messages: $0.messages, maxAgeSeconds: $0.maxAgeSeconds) }
         var checks = o.crossChecks.map {
             CrossCheck(name: $0.name, expected: Double($0.expected), actual: Double($0.actual),
                        status: $0.verdict == .ok ? .ok : $0.verdict == .loss ? .loss : .excess, text: $0.detail)

@@ -56,6 +56,8 @@ public struct RunOutcome: Sendable, Codable {
         public var stream: String
         public var messages: UInt64
         public var bytes: UInt64
+        /// The stream's retention (max age), for capacity plans.
+        public var maxAgeSeconds: Double?
     }
 
     /// One reconciliation after the drain: what one stage says against what the next stage holds.

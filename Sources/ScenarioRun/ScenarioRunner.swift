@@ -451,7 +451,7 @@ public struct ScenarioRunner: Sendable {
                     replayFeeds: [String] = []) async throws {
         for spec in StreamCatalog.all {
             if let st = try? await admin.streamState(spec.name), st.messages > 0 || st.bytes > 0 {
-                outcome.streams.append(.init(stream: spec.name, messages: st.messages, bytes: st.bytes))
+                outcome.streams.append(.init(stream: spec.name, messages: st.messages, bytes: st.bytes, maxAgeSeconds: spec.maxAge.seconds))
             }
         }
         var dlqByStream: [String: UInt64] = [:]

@@ -24,7 +24,7 @@ struct PlanCommand: ParsableCommand {
     @Argument(help: "Report folder(s) or summary.json, comma-separated.") var report: String
     @Option(help: "Events per second to plan for.") var targetRate: Double
     @Option(help: "How long ClickHouse keeps the data, like 30d, 2w or 36h.") var retention: String = "30d"
-    @Option(help: "JetStream retention, like 7d (default: 7d, the market streams' max age).") var jetstreamRetention: String = "7d"
+    @Option(help: "JetStream retention for every stream, like 7d (default: each stream's own max age from the report; 7d for reports without it).") var jetstreamRetention: String?
     @Option(help: "Target CPU utilisation (0–1).") var cpuTarget: Double = 0.7
     @Option(help: "Target disk fill (0–1).") var diskFill: Double = 0.7
     @Option(help: "Also write the plan as JSON here.") var json: String?
@@ -34,7 +34,7 @@ struct PlanCommand: ParsableCommand {
         guard targetRate > 0, targetRate.isFinite else { throw ValidationError("--target-rate \(targetRate): expected events per second > 0") }
         let days: Double, jsDays: Double
         do { days = try PlanOptions.parseRetentionDays(retention) } catch { throw ValidationError("--retention: \(error)") }
-        do { jsDays = try PlanOptions.parseRetentionDays(jetstreamRetention) } catch { throw ValidationError("--jetstream-retention: \(error)") }
+        do { jsDays = try jetstreamRetention.map { try PlanOptions.parseRetentionDays($0) } ?? -1 } catch { throw ValidationError("--jetstream-retention: \(error)") }
         guard (0.05...1).contains(cpuTarget), (0.05...1).contains(diskFill) else { throw ValidationError("--cpu-target and --disk-fill are fractions between 0.05 and 1") }
         let reports = try report.split(separator: ",").map { p in
             do { return try RunReport.load(from: URL(fileURLWithPath: String(p))) } catch { throw ValidationError("\(p): \(error)") }
@@ -42,7 +42,8 @@ struct PlanCommand: ParsableCommand {
         var o = PlanOptions(targetRate: targetRate, retentionDays: days)
         o.cpuUtilisationTarget = cpuTarget
         o.diskFillTarget = diskFill
-        o.jetStreamMaxAgeSeconds = jsDays * 86_400
+        let reportsHaveAges = reports.allSatisfy { $0.streams.allSatisfy { $0.maxAgeSeconds != nil } }
+        o.jetStreamMaxAgeSeconds = jsDays > 0 ? jsDays * 86_400 : (reportsHaveAges ? nil : 7 * 86_400)
         let plan = try CapacityPlanner(options: o).plan(reports)
         let md = plan.markdown()
         print(md)
