@@ -65,6 +65,20 @@ struct ReplayLoadTests {
         #expect(r.sourceKinds["snapshot"] == 10)
     }
 
+    @Test func pcapngCopyOfTheCaptureReadsTheSame() throws {
+        // coinbase-ws-loopback.pcapng: the same packets rewritten as pcapng by scripts/fixtures/pcap_to_pcapng.py.
+        #expect(try CaptureReader.detectFormat(path: wsPcap + "ng") == .pcapng)
+        var a = try CaptureReader(path: wsPcap), b = try CaptureReader(path: wsPcap + "ng")
+        var n = 0
+        while let m = try a.next() {
+            let o = try #require(try b.next())
+            #expect(m.payload == o.payload && m.timestampNanos == o.timestampNanos, "message \(n)")
+            n += 1
+        }
+        #expect(try b.next() == nil)
+        #expect(n == 300)
+    }
+
     @Test func symbolFilterAndWindowKeepOnlyWhatWasAskedFor() throws {
         var o = ReplayOptions()
         o.symbols = ["SKL-USD"]
