@@ -26,7 +26,7 @@ public struct SVGLineChart: Sendable {
     /// The `<svg>` element, without an XML namespace URL so the HTML stays free of external references.
     public func render() -> String {
         let left = 64.0, right = 16.0, top = 28.0, bottom = 44.0
-        let legendRows = series.isEmpty ? 0 : (series.count + 3) / 4
+        let legendRows = series.isEmpty ? 0 : Self.legendRows(series.map(\.name), left: 64)
         let legendHeight = Double(legendRows) * 18 + 10
         let totalHeight = height + legendHeight
         let plotW = width - left - right, plotH = height - top - bottom
@@ -35,7 +35,7 @@ public struct SVGLineChart: Sendable {
 
         let drawable = series.map { (series: $0, points: $0.drawablePoints.map { ChartPoint(x: xScale.transform($0.x), y: $0.y) }) }
         let all = drawable.flatMap(\.points)
-        svg += "<rect class=\"plot\" x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/>\n"
+        svg += "<rect class=\"plot\" fill=\"#fbfbfd\" x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/>\n"
         guard !all.isEmpty else {
             svg += "<text class=\"nodata\" x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\">no data</text>\n"
             svg += legend(top: height, left: left, drawable: drawable.map { ($0.series, $0.points.isEmpty) })
@@ -78,14 +78,31 @@ public struct SVGLineChart: Sendable {
         return svg + "</svg>"
     }
 
+    /// Rows the legend needs when its entries flow and wrap as `legend` lays them out (labels may grow by " (no data)").
+    static func legendRows(_ names: [String], left: Double) -> Int {
+        var x = left, rows = 1
+        for n in names {
+            let w = 16 + Double(n.count + 10) * 6.5 + 18
+            if x > left, x + w > left + 680 { x = left; rows += 1 }
+            x += w
+        }
+        return rows
+    }
+
     private func legend(top: Double, left: Double, drawable: [(ChartSeries, Bool)]) -> String {
         var out = "<g class=\"legend\">\n"
+        // Entries flow left to right and wrap, each as wide as its text (≈ 6.5 px a character at the chart's font size).
+        var x = left, row = 0.0
         for (i, (s, empty)) in drawable.enumerated() {
+            let label = s.name + (empty ? " (no data)" : "")
+            let w = 16 + Double(label.count) * 6.5 + 18
+            if x > left, x + w > left + 680 { x = left; row += 1 }
             // Below the x-axis label, which sits at height − 10.
-            let x = left + Double(i % 4) * 170, y = top + 12 + Double(i / 4) * 18
+            let y = top + 12 + row * 18
+            defer { x += w }
             let colour = Self.palette[i % Self.palette.count]
             out += "<rect x=\"\(f(x))\" y=\"\(f(y - 9))\" width=\"12\" height=\"10\" fill=\"\(colour)\"/>"
-            out += "<text x=\"\(f(x + 16))\" y=\"\(f(y))\">\(Markup.xml(s.name))\(empty ? " (no data)" : "")</text>\n"
+            out += "<text x=\"\(f(x + 16))\" y=\"\(f(y))\">\(Markup.xml(label))</text>\n"
         }
         return out + "</g>\n"
     }
