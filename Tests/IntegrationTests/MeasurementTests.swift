@@ -58,6 +58,38 @@ final class MeasurementTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(corrected.max, 1.0)
     }
 
+    /// `--abort-on-fail`: a gate a live measurement already breaches stops the run early, and the run fails on it.
+    func testAbortOnFailStopsAtTheFirstBreachedLiveGate() async throws {
+        let yaml = """
+            name: abort
+            duration: 60s
+            warmup: 1s
+            drain_timeout: 20s
+            workloads:
+              - name: trades
+                generator: trades
+                rate: 200
+            gates:
+              - lost == 0
+              - publish_latency.p50 < 0.001ms
+            """
+        var o = RunOverrides()
+        o.natsURL = Self.stack.stack.config.natsURL
+        o.clickHouseURL = Self.stack.stack.config.clickHouseURL
+        o.database = "abort_early"
+        o.abortOnFail = true
+        let lines = Locked<[String]>([])
+        let runner = ScenarioRunner(scenario: try ScenarioParser.parse(yaml, file: "abort.yaml"), overrides: o,
+                                    projectRoot: TestStack.projectRoot, output: { l in lines.withLock { $0.append(l) } })
+        let started = ContinuousClock.now
+        let outcome = await runner.run()
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(40), "a 60 s run stopped within seconds of the breach")
+        XCTAssertEqual(outcome.status, .failedGates)
+        XCTAssertTrue(outcome.notes.contains { $0.contains("aborted early") && $0.contains("publish_latency.p50") }, "\(outcome.notes)")
+        XCTAssertTrue(lines.withLock { $0.contains { $0.contains("--abort-on-fail") } })
+        XCTAssertEqual(outcome.lost, 0, "what was published before the stop is still stored")
+    }
+
     /// Rows deleted behind the pipeline's back must come out as a loss, with the numbers, not averaged away.
     func testCrossCheckReportsALossCausedOnPurpose() async throws {
         let ch = Self.stack.clickHouse(database: "xc")
