@@ -34,7 +34,7 @@ public enum OutcomeSummary {
         lines.append("alert latency (webhook received − intended):   \(lat(o.alertLatency))\(o.alertsReceived > 0 ? " · \(o.alertsReceived) alerts: \(byRule(o.alertRules))" : "")")
         lines.append("publish ack − intended (corrected):            \(lat(o.publishLatency))")
         lines.append("publish ack − actual send (uncorrected):       \(lat(o.publishLatencyUncorrected))")
-        lines.append(String(format: "dead-lettered %.0f · max consumer pending %.0f · drained %@ · lost %llu", o.deadLettered, o.maxConsumerPending, o.drained ? "yes" : "NO", o.lost))
+        lines.append(String(format: "dead-lettered %.0f · book sequence gaps %.0f · max consumer pending %.0f · drained %@ · lost %llu", o.deadLettered, o.sequenceGaps, o.maxConsumerPending, o.drained ? "yes" : "NO", o.lost))
         if !o.crossChecks.isEmpty {
             let bad = o.crossChecks.filter { $0.verdict != .ok }
             lines.append(bad.isEmpty ? "cross-checks: \(o.crossChecks.count) ok (acked = stream = rows + DLQ)"

@@ -78,6 +78,8 @@ public struct PipelineMetrics: Sendable {
     public var ackPendingByConsumer: [String: Double] = [:]
     public var receivedByConsumer: [String: Double] = [:]
     public var deadLettered: Double = 0
+    /// Order-book sequence gaps the market normaliser detected (each forces a resync).
+    public var sequenceGaps: Double = 0
 
     public init(prometheusText: String) {
         for line in prometheusText.split(separator: "\n") where !line.hasPrefix("#") {
@@ -92,6 +94,7 @@ public struct PipelineMetrics: Sendable {
             else if name.hasPrefix("risksignal_consumer_ack_pending"), let c = label("consumer") { ackPendingByConsumer[c] = value }
             else if name.hasPrefix("risksignal_messages_received_total"), let c = label("consumer") { receivedByConsumer[c] = value }
             else if name.hasPrefix("risksignal_dlq_total") { deadLettered += value }
+            else if name.hasPrefix("risksignal_market_sequence_gaps_total") { sequenceGaps += value }
         }
     }
 

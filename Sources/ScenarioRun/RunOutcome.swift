@@ -115,6 +115,8 @@ public struct RunOutcome: Sendable, Codable {
     public var alertsReceived = 0
     public var alertRules: [String] = []
     public var deadLettered: Double = 0
+    /// Book sequence gaps the market normaliser saw (a replayed feed with a hole in it, or lost messages).
+    public var sequenceGaps: Double = 0
     public var maxConsumerPending: Double = 0
     public var drained: Bool = false
     public var resources: [ResourceSeries] = []
@@ -162,6 +164,7 @@ public struct RunOutcome: Sendable, Codable {
             return offered > 0 ? Double(workloads.reduce(0) { $0 + $1.measuredPublished }) / offered : nil
         case "lost": return Double(lost)
         case "dlq": return deadLettered
+        case "sequence_gaps": return sequenceGaps
         case "published": return Double(workloads.reduce(0) { $0 + $1.published })
         case "failed_publishes": return Double(workloads.reduce(0) { $0 + $1.failed })
         case "duplicates": return Double(workloads.reduce(0) { $0 + $1.duplicates })

@@ -302,6 +302,7 @@ public struct ScenarioRunner: Sendable {
         // 6. Measurement from ClickHouse itself.
         let m = pipeline.scrape()
         outcome.deadLettered = m?.deadLettered ?? 0
+        outcome.sequenceGaps = m?.sequenceGaps ?? 0
         outcome.maxConsumerPending = maxPending.withLock { $0 }
         try await measure(&outcome, ch: ch, drivers: drivers, measured: measured, metrics: m, feeds: feedsByWorkload)
         try await crossCheck(&outcome, ch: ch, admin: admin, metrics: m,
