@@ -35,9 +35,9 @@ let package = Package(
         .target(name: "Pcap", dependencies: ["CPcap"]),
         .target(name: "Zlib", dependencies: ["CZlib"]),
         // Reading captures: pcap/pcapng (UDP, TCP reassembly, WebSocket), line recordings, access logs.
-        .target(name: "Capture", dependencies: ["Pcap", "Zstd", "Zlib"]),
+        .target(name: "Capture", dependencies: ["Pcap", "Zstd", "Zlib", "RiskSignalCore"]),
         // Exchange feeds (Binance, Coinbase, BitMEX, Bybit, IEX DEEP/TOPS) to our normalised market events.
-        .target(name: "FeedAdapters", dependencies: ["MarketData"]),
+        .target(name: "FeedAdapters", dependencies: ["MarketData", "RiskSignalCore"]),
         // rsbench replay: captures to scheduled, loop-rewritten events for the load driver.
         .target(name: "Replay", dependencies: ["Capture", "FeedAdapters", "MarketData", "Generators", "RiskSignalCore"]),
         // Run reports: summary.json, report.md/html, junit.xml, compare and capacity plan (plain data, no I/O beyond files).
@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Order-book normalisation: sequence tracking, resync, 100 ms windows, top-N.
-        .target(name: "MarketData"),
+        .target(name: "MarketData", dependencies: ["RiskSignalCore"]),
         // Real HTTP stand-ins for third parties we cannot run here (an OpenAI-compatible API).
         .target(name: "StandIns", dependencies: [
             "Sentiment", "RiskSignalCore",

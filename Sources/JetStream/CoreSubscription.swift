@@ -1,7 +1,4 @@
 import CNATS
-#if canImport(Glibc)
-import Glibc
-#endif
 import RiskSignalCore
 
 /// A plain NATS subscription read message by message (what `rsbench record` captures).
@@ -40,17 +37,7 @@ public final class CoreSubscription: @unchecked Sendable {
                 guard let m else { break }
                 defer { natsMsg_Destroy(m) }
                 let now = Timestamp.now().nanosSinceEpoch
-                var headers: [(name: String, value: String)] = []
-                var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
-                var count: Int32 = 0
-                if natsMsgHeader_Keys(m, &keys, &count) == NATS_OK, let keys {
-                    for i in 0..<Int(count) {
-                        guard let k = keys[i] else { continue }
-                        var v: UnsafePointer<CChar>?
-                        if natsMsgHeader_Get(m, k, &v) == NATS_OK, let v { headers.append((String(cString: k), String(cString: v))) }
-                    }
-                    free(keys)
-                }
+                let headers = copyHeaders(m)
                 let n = Int(natsMsg_GetDataLength(m))
                 let payload = n > 0 ? Array(UnsafeRawBufferPointer(start: natsMsg_GetData(m), count: n)) : []
                 out.append(Received(subject: String(cString: natsMsg_GetSubject(m)), headers: headers, payload: payload, receivedNanos: now))

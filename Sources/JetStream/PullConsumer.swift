@@ -181,18 +181,7 @@ public final class JetStreamMessage: @unchecked Sendable {
         metadata = DeliveryMetadata(ackSubject: replySubject)
         // Copied once, here on the consumer's lane: libnats parses headers lazily *in place*
         // (natsMsgHeader_Get mutates the message) and a natsMsg has no lock.
-        var out: [(name: String, value: String)] = []
-        var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
-        var count: Int32 = 0
-        if natsMsgHeader_Keys(handle, &keys, &count) == NATS_OK, let keys {
-            for i in 0..<Int(count) {
-                guard let k = keys[i] else { continue }
-                var v: UnsafePointer<CChar>?
-                if natsMsgHeader_Get(handle, k, &v) == NATS_OK, let v { out.append((String(cString: k), String(cString: v))) }
-            }
-            free(keys)
-        }
-        headers = out
+        headers = copyHeaders(handle)
     }
 
     deinit { natsMsg_Destroy(handle) }
@@ -243,4 +232,19 @@ public struct DeliveryMetadata: Sendable, Equatable {
               let ts = Int64(t[base + 3]), let pending = UInt64(t[base + 4]) else { return nil }
         self.init(streamSequence: sseq, consumerSequence: cseq, numDelivered: delivered, numPending: pending, timestampNanos: ts)
     }
+}
+
+/// Every header of a libnats message as name/value pairs (first value of each name); call on the thread that owns it.
+func copyHeaders(_ m: OpaquePointer) -> [(name: String, value: String)] {
+    var out: [(name: String, value: String)] = []
+    var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+    var count: Int32 = 0
+    guard natsMsgHeader_Keys(m, &keys, &count) == NATS_OK, let keys else { return out }
+    for i in 0..<Int(count) {
+        guard let k = keys[i] else { continue }
+        var v: UnsafePointer<CChar>?
+        if natsMsgHeader_Get(m, k, &v) == NATS_OK, let v { out.append((String(cString: k), String(cString: v))) }
+    }
+    free(keys)
+    return out
 }

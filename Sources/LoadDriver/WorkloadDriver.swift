@@ -14,6 +14,8 @@ public struct WorkloadCounts: Sendable, Equatable {
     /// Events whose intended time fell in the measured window.
     public var measuredPublished: UInt64 = 0
     public var lastError: String?
+
+    public init() {}
 }
 
 /// What one workload needs to run: a generator, a rate model, and the injections aimed at it.
@@ -51,9 +53,8 @@ public final class WorkloadDriver: Sendable {
     public let ackLatencyUncorrected = LatencyRecorder()
     private let counts = Locked(WorkloadCounts())
     /// Published events per second since the start (index = second).
-    private let perSecond = Locked([Int]())
-    /// Events due (intended) per second since the start: the offered load as the schedule had it.
-    private let duePerSecond = Locked([Int]())
+    /// Published events, and events due by the schedule (the offered load), per second since the start.
+    private let perSecond = Locked(PerSecondCounts())
     private let window: (start: Int64, end: Int64)
     private let plan: Locked<WorkloadPlan?>
     /// Closed-loop mode: awaited before each send with the count sent so far; returns when the sender may go on.
@@ -100,8 +101,8 @@ public final class WorkloadDriver: Sendable {
     static let sentHeader = MessageHeader.actualSendNanos
 
     public var snapshot: WorkloadCounts { counts.withLock { $0 } }
-    public var publishedPerSecond: [Int] { perSecond.withLock { $0 } }
-    public var offeredPerSecond: [Int] { duePerSecond.withLock { $0 } }
+    public var publishedPerSecond: [Int] { perSecond.withLock { $0.published } }
+    public var offeredPerSecond: [Int] { perSecond.withLock { $0.due } }
 
     /// Runs the schedule from `startWall` (ns since epoch, matching `startInstant`) until `end` after it.
     public func run(startWall: Int64, startInstant: ContinuousClock.Instant, end: Duration) async throws {
@@ -143,24 +144,21 @@ public final class WorkloadDriver: Sendable {
             try await context.publishAsync(chunk)
             let done = (clock.now - startInstant).totalNanoseconds
             var inWindow: UInt64 = 0
+            // Offsets come in increasing order, so the due-per-second tally is a few runs, not one entry per event.
+            var dueRuns: [(second: Int, count: Int)] = []
             for t in intendedOffsets {
                 let intended = startWall + t
                 if intended >= measured.start && intended < measured.end {
                     scheduleLag.record(nanoseconds: done - t)
                     inWindow += 1
                 }
+                let sec = Int(t / 1_000_000_000)
+                if dueRuns.last?.second == sec { dueRuns[dueRuns.count - 1].count += 1 } else { dueRuns.append((sec, 1)) }
             }
-            let second = Int(done / 1_000_000_000)
+            let second = Int(done / 1_000_000_000), chunkCount = chunk.count
             perSecond.withLock { s in
-                while s.count <= second { s.append(0) }
-                s[second] += chunk.count
-            }
-            duePerSecond.withLock { s in
-                for t in intendedOffsets {
-                    let sec = Int(t / 1_000_000_000)
-                    while s.count <= sec { s.append(0) }
-                    s[sec] += 1
-                }
+                s.add(chunkCount, at: second, to: \.published)
+                for r in dueRuns { s.add(r.count, at: r.second, to: \.due) }
             }
             counts.withLock {
                 $0.published += UInt64(chunk.count)
@@ -172,6 +170,17 @@ public final class WorkloadDriver: Sendable {
     /// Waits for every outstanding ack (or the timeout).
     public func waitForAcks(timeout: Duration) async throws {
         try await context.waitForAcks(timeout: timeout)
+    }
+}
+
+/// Counts indexed by whole seconds since a workload's start.
+struct PerSecondCounts: Sendable {
+    var published: [Int] = []
+    var due: [Int] = []
+
+    mutating func add(_ n: Int, at second: Int, to column: WritableKeyPath<PerSecondCounts, [Int]>) {
+        while self[keyPath: column].count <= second { self[keyPath: column].append(0) }
+        self[keyPath: column][second] += n
     }
 }
 

@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// Settings of a `BookNormalizer`: how many levels a snapshot row carries, the aggregation window, and when a window re-emits the top of book.
 public struct NormalizerConfig: Sendable, Hashable {
     /// Levels per side in every top-of-book list.
@@ -200,20 +202,7 @@ public struct JSONBytes {
     }
 
     public mutating func quoted(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(b)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default:
-                bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONText.appendQuoted(bytes: s.utf8, to: &bytes)
     }
 
     public mutating func integer(_ value: Int64) {

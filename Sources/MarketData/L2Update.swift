@@ -1,4 +1,5 @@
 import Foundation
+import RiskSignalCore
 
 /// One price level of an order book: a price and the quantity resting there (0 in a delta removes the level).
 public struct PriceLevel: Sendable, Hashable {
@@ -739,7 +740,7 @@ enum ISO8601Nanos {
             return nil
         }
         guard k == e else { return nil }
-        let days = daysFromCivil(y, mo, d)
+        let days = Timestamp.days(fromCivil: y, mo, d)
         let seconds = days * 86_400 + h * 3600 + mi * 60 + sec - offsetSeconds
         // Nanoseconds in Int64 end in 2262; later years are refused rather than wrapped.
         let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
@@ -756,14 +757,4 @@ enum ISO8601Nanos {
         }
     }
 
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
 }

@@ -7,7 +7,7 @@ enum AccessLogBeacon {
         let ms = (timeNanos ?? e.timeNanos) / 1_000_000
         // A visitor's host stands in for the session: the log has no session ids, and one host is one browser here.
         let session = "host-" + e.host
-        let user = stableHash(e.host) % 1_000_000
+        let user = StableHash.fnv1a(e.host.utf8) % 1_000_000
         let type = e.status >= 400 ? "http_error" : "page_view"
         var s = "{\"session_id\":" + JSONText.quoted(String(session.prefix(120)))
         s += ",\"user_id\":\(user),\"sent_at\":\(ms),\"events\":[{\"event_time\":\(ms)"
@@ -16,11 +16,5 @@ enum AccessLogBeacon {
         if let r = e.referer, !r.isEmpty, r != "-" { s += ",\"referer\":" + JSONText.quoted(String(r.prefix(512))) }
         s += "},\"event_id\":\"access-\(e.line)\"}],\"event_id\":\"access-\(e.line)\"}"
         return Array(s.utf8)
-    }
-
-    static func stableHash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
     }
 }

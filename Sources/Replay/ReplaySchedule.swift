@@ -85,12 +85,8 @@ public struct ReplaySchedule: Sendable {
         switch item.body {
         case .market(let e):
             let moved = rewrite(e, loop: loop, shift: shift)
-            var id = moved.eventID
-            // Quotes carry no id of their own, and two can share a timestamp: the position makes them distinct.
-            if case .quote = moved { id = "\(e.eventID):\(i)" }
-            if loop == 0, case .book(let u) = e, u.eventId == nil { id = e.eventID }
             return GeneratedEvent(subject: moved.subject, payload: moved.jsonPayload(intendedNanos: intendedNanos),
-                                  eventID: id, intendedNanos: intendedNanos)
+                                  eventID: moved.messageID(position: i), intendedNanos: intendedNanos)
         case .raw(let subject, let payload, let id, _):
             return GeneratedEvent(subject: subject, payload: payload, eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
         case .timed(let subject, let id, _, let render):
@@ -124,12 +120,13 @@ public struct ReplaySchedule: Sendable {
 }
 
 extension NormalizedEvent {
-    /// The id a publish is deduplicated by.
-    var eventID: String {
+    /// The id a publish is deduplicated by. Quotes carry no id of their own and two may share a timestamp, so they
+    /// are told apart by their position in the replay (unique across loops too).
+    func messageID(position: Int) -> String {
         switch self {
         case .book(let u): u.eventId ?? "\(u.exchange):\(u.symbol):l2:\(u.firstUpdateId)-\(u.lastUpdateId)"
         case .trade(let t): t.eventId ?? "\(t.exchange):\(t.symbol):\(t.tradeId)"
-        case .quote(let q): "\(q.exchange):\(q.symbol):q:\(q.eventTimeNanos)"
+        case .quote(let q): "\(q.exchange):\(q.symbol):q:\(position)"
         }
     }
 }

@@ -33,10 +33,8 @@ public struct ReplayRunner: Sendable {
     public struct Outcome: Sendable {
         public var load: ReplayLoadReport
         public var loadSeconds: Double
-        public var published: UInt64 = 0
-        public var acked: UInt64 = 0
-        public var failed: UInt64 = 0
-        public var duplicates: UInt64 = 0
+        /// Published, acked, failed and duplicate counts, as the load driver keeps them.
+        public var counts = WorkloadCounts()
         public var seconds: Double = 0
         /// Actual − intended send offset of every message (never negative: nothing is sent early).
         public var fidelity: LatencySummary?
@@ -47,7 +45,7 @@ public struct ReplayRunner: Sendable {
                          String(format: "loaded in %.3f s (%.0f messages/s parsed)", loadSeconds, Double(load.read) / max(loadSeconds, 1e-9))]
             if let f = fidelity {
                 lines.append(String(format: "published %d (acked %d, failed %d, duplicates %d) in %.2f s, %.0f msgs/s",
-                                    published, acked, failed, duplicates, seconds, Double(published) / max(seconds, 1e-9)))
+                                    counts.published, counts.acked, counts.failed, counts.duplicates, seconds, Double(counts.published) / max(seconds, 1e-9)))
                 lines.append("published by kind: " + publishedByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 lines.append(String(format: "timing fidelity |actual − intended send|: p50 %.3f · p90 %.3f · p99 %.3f · p99.9 %.3f · max %.3f ms (n=%d)",
                                     f.p50 * 1000, f.p90 * 1000, f.p99 * 1000, f.p999 * 1000, f.max * 1000, f.count))
@@ -118,10 +116,7 @@ public struct ReplayRunner: Sendable {
         outcome.seconds = (clock.now - startInstant).seconds
         progress.cancel()
         let c = driver.snapshot
-        outcome.published = c.published
-        outcome.acked = c.acked
-        outcome.failed = c.failed
-        outcome.duplicates = c.duplicates
+        outcome.counts = c
         outcome.fidelity = LatencySummary(driver.scheduleLag.snapshot)
         for i in 0..<Int(c.published) { outcome.publishedByKind[schedule.items[i % schedule.items.count].kind, default: 0] += 1 }
         return outcome

@@ -355,21 +355,10 @@ public struct ScenarioRunner: Sendable {
             var stored: UInt64?
             var lost: UInt64 = c.failed
             if let t = table, !usedTables.contains(t) { usedTables.append(t) }
-            // Cross-check: every acked event of a 1:1 stream must be a row (deduplicated by event_id).
-            switch generator {
-            case "trades", "orders", "social", "signals":
-                let n = try await ch.scalarInt("SELECT uniqExact(event_id) FROM \(table!)")
-                stored = UInt64(n)
-                lost += c.acked > UInt64(n) ? c.acked - UInt64(n) : 0
-            case "frontend":
-                let n = try await ch.scalarInt("SELECT uniqExact(arrayStringConcat(arraySlice(splitByChar(':', event_id), 1, 2), ':')) FROM frontend_actions")
-                stored = UInt64(n)
-                lost += c.acked > UInt64(n) ? c.acked - UInt64(n) : 0
-            case "l2":
-                let received = UInt64(metrics?.receivedByConsumer["market"] ?? 0)
-                stored = received
-                lost += c.acked > received ? c.acked - received : 0
-            default: break
+            // Every acked event of a 1:1 stream must be a row (deduplicated by event_id).
+            if let n = try await Self.storedCount(generator, ch: ch, metrics: metrics) {
+                stored = n
+                lost += c.acked > n ? c.acked - n : 0
             }
             outcome.workloads.append(.init(name: w.name, generator: generator, table: table, offeredRate: offered, published: c.published,
                                            measuredPublished: c.measuredPublished, acked: c.acked, failed: c.failed, duplicates: c.duplicates,
@@ -478,22 +467,30 @@ public struct ScenarioRunner: Sendable {
                                              detail: "\(acked) publishes acked (duplicates excluded), \(inStream) messages in the stream"))
             guard let gens = generatorsByStream[st], gens.count == 1, let g = gens.first else { continue }
             let dlq = dlqByStream[st] ?? 0
-            var stored: UInt64?
-            switch g {
-            case "trades", "orders", "social", "signals":
-                stored = UInt64(try await ch.scalarInt("SELECT uniqExact(event_id) FROM \(Self.tableFor[g]!)"))
-            case "frontend":
-                stored = UInt64(try await ch.scalarInt("SELECT uniqExact(arrayStringConcat(arraySlice(splitByChar(':', event_id), 1, 2), ':')) FROM frontend_actions"))
-            case "l2":
-                // Books are windowed, so the stage count is what the normaliser took in, not rows.
-                stored = metrics?.receivedByConsumer["market"].map { UInt64($0) }
-            default: break
-            }
+            // `measure` already counted what the stage holds; count here only for an outcome built without it.
+            var stored = outcome.workloads.first { $0.generator == g }?.stored
+            if stored == nil { stored = try await Self.storedCount(g, ch: ch, metrics: metrics) }
             guard let stored else { continue }
             let what = g == "l2" ? "messages the market normaliser received" : "distinct events in \(Self.tableFor[g]!)"
             outcome.crossChecks.append(.init(name: "\(st) → \(g == "l2" ? "normaliser" : Self.tableFor[g]!) + DLQ", expected: inStream,
                                              actual: stored + dlq, verdict: verdict(inStream, stored + dlq),
                                              detail: "\(inStream) in the stream, \(stored) \(what), \(dlq) dead-lettered"))
+        }
+    }
+
+    /// What the stage after a generator's stream holds: distinct events in its table (frontend beacons by their
+    /// session and sequence, since a beacon becomes several rows), or, for books, which are windowed, the messages
+    /// the market normaliser received. nil for kinds with no 1:1 stage.
+    static func storedCount(_ generator: String, ch: ClickHouseClient, metrics: PipelineMetrics?) async throws -> UInt64? {
+        switch generator {
+        case "trades", "orders", "social", "signals":
+            return UInt64(try await ch.scalarInt("SELECT uniqExact(event_id) FROM \(tableFor[generator]!)"))
+        case "frontend":
+            return UInt64(try await ch.scalarInt("SELECT uniqExact(arrayStringConcat(arraySlice(splitByChar(':', event_id), 1, 2), ':')) FROM frontend_actions"))
+        case "l2":
+            return metrics?.receivedByConsumer["market"].map { UInt64($0) } ?? 0
+        default:
+            return nil
         }
     }
 

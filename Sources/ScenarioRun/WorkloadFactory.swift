@@ -88,8 +88,6 @@ public enum WorkloadFactory {
 extension String {
     /// A hash that is the same in every process (Swift's `hashValue` is randomly seeded per process).
     var hashValueStable: Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h >> 1)
+        Int(truncatingIfNeeded: StableHash.fnv1a(utf8) >> 1)
     }
 }

@@ -25,9 +25,9 @@ final class ReplayFlowTests: XCTestCase {
         runner.natsURL = Self.stack.stack.config.natsURL
         let outcome = try await runner.run()
         XCTAssertEqual(outcome.load.read, 300)
-        XCTAssertEqual(outcome.published, 297, "257 book events, 20 trades and 20 quotes")
-        XCTAssertEqual(outcome.acked, outcome.published)
-        XCTAssertEqual(outcome.failed, 0)
+        XCTAssertEqual(outcome.counts.published, 297, "257 book events, 20 trades and 20 quotes")
+        XCTAssertEqual(outcome.counts.acked, outcome.counts.published)
+        XCTAssertEqual(outcome.counts.failed, 0)
         let f = try XCTUnwrap(outcome.fidelity)
         XCTAssertEqual(f.count, 297)
 
@@ -35,7 +35,7 @@ final class ReplayFlowTests: XCTestCase {
         let books = try await js.streamState(StreamCatalog.marketL2Raw.name)
         XCTAssertEqual(books.messages, 257)
         let trades = try await js.streamState(StreamCatalog.marketTrades.name)
-        XCTAssertEqual(trades.messages, 20 - outcome.duplicates, "a last_match repeating a match is deduplicated by its trade id")
+        XCTAssertEqual(trades.messages, 20 - outcome.counts.duplicates, "a last_match repeating a match is deduplicated by its trade id")
 
         // What went over the wire, recorded and read back, is what was published.
         let path = NSTemporaryDirectory() + "replay-rec-\(getpid()).ndjson.zst"

@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// Common and Combined Log Format:
 /// `host ident user [10/Oct/2000:13:55:36 -0700] "GET /x HTTP/1.0" 200 2326 ["referer" "user agent"]`.
 struct CommonLogParser: LineParser {
@@ -73,7 +75,7 @@ struct CommonLogParser: LineParser {
               let hh = num(12..<14), let mm = num(15..<17), let ss = num(18..<20), let zh = num(22..<24), let zm = num(24..<26),
               t[21] == UInt8(ascii: "+") || t[21] == UInt8(ascii: "-") else { return nil }
         let offset = (zh * 3600 + zm * 60) * (t[21] == UInt8(ascii: "-") ? -1 : 1)
-        let days = Timestamps.daysFromCivil(year: year, month: month, day: day)
+        let days = Int(Timestamp.days(fromCivil: Int64(year), Int64(month), Int64(day)))
         let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset
         return Int64(secs) * 1_000_000_000
     }

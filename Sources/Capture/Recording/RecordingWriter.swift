@@ -1,3 +1,4 @@
+import RiskSignalCore
 import Foundation
 import Zstd
 
@@ -22,18 +23,18 @@ public final class RecordingWriter {
     public func write(receiveNanos: Int64, subject: String, headers: [(String, String)] = [], payload: [UInt8]) throws(CaptureError) {
         pending.append(contentsOf: RecordingFormat.linePrefix)
         pending.append(contentsOf: Array("\"t\":\(receiveNanos),\"subject\":".utf8))
-        JSONEscaping.appendString(subject.utf8, to: &pending)
+        JSONText.appendQuoted(bytes: subject.utf8, to: &pending)
         pending.append(contentsOf: Array(",\"headers\":{".utf8))
         for (i, (k, v)) in headers.enumerated() {
             if i > 0 { pending.append(UInt8(ascii: ",")) }
-            JSONEscaping.appendString(k.utf8, to: &pending)
+            JSONText.appendQuoted(bytes: k.utf8, to: &pending)
             pending.append(UInt8(ascii: ":"))
-            JSONEscaping.appendString(v.utf8, to: &pending)
+            JSONText.appendQuoted(bytes: v.utf8, to: &pending)
         }
         pending.append(UInt8(ascii: "}"))
         if String(validating: payload, as: UTF8.self) != nil {
             pending.append(contentsOf: Array(",\"payload\":".utf8))
-            JSONEscaping.appendString(payload, to: &pending)
+            JSONText.appendQuoted(bytes: payload, to: &pending)
         } else {
             pending.append(contentsOf: Array(",\"payload_b64\":\"".utf8))
             pending.append(contentsOf: Array(Data(payload).base64EncodedString().utf8))

@@ -1,9 +1,21 @@
+import RiskSignalCore
 import MarketData
 
 /// The adapters write wire JSON with MarketData's byte writer, plus event times in the wire's two forms.
 typealias ByteWriter = JSONBytes
 
 extension JSONBytes {
+    /// `{"symbol":…,"exchange":…[,"type":…],"event_time":…`: how every market message on the bus begins.
+    mutating func marketHead(symbol: String, exchange: String, type: StaticString?, eventTimeNanos: Int64) {
+        raw("{\"symbol\":")
+        quoted(symbol)
+        raw(",\"exchange\":")
+        quoted(exchange)
+        if let type { raw(type) }
+        raw(",\"event_time\":")
+        eventTime(eventTimeNanos)
+    }
+
     /// For strings already validated to need no escaping (normalised symbols, venue names).
     mutating func unquotedSafe(_ s: String) { unescaped(s) }
 
@@ -21,7 +33,7 @@ extension JSONBytes {
         var days = seconds / 86_400
         var rem = seconds % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }
-        let (y, m, d) = Self.civil(fromDays: days)
+        let (y, m, d) = Timestamp.civil(fromDays: days)
         byte(UInt8(ascii: "\""))
         padded(y, 4)
         byte(UInt8(ascii: "-"))
@@ -39,17 +51,5 @@ extension JSONBytes {
         raw("Z\"")
     }
 
-    /// Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
-    }
 
 }

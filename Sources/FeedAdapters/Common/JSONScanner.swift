@@ -1,4 +1,5 @@
 import MarketData
+import RiskSignalCore
 /// One `"key": value` of a JSON object, as byte offsets into the scanned buffer (key without its quotes).
 struct JSONField {
     var keyStart: Int

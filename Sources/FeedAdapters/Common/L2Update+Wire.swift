@@ -8,12 +8,8 @@ extension L2Update {
     /// `prev_last_update_id` are written only when set; `intendedNanos` overrides the update's own when given.
     public func jsonPayload(intendedNanos: Int64? = nil) -> [UInt8] {
         var w = ByteWriter(capacity: 160 + 24 * (bids.count + asks.count))
-        w.raw("{\"symbol\":")
-        w.quoted(symbol)
-        w.raw(",\"exchange\":")
-        w.quoted(exchange)
-        w.raw(kind == .delta ? ",\"type\":\"delta\",\"event_time\":" : ",\"type\":\"snapshot\",\"event_time\":")
-        w.eventTime(eventTimeNanos)
+        w.marketHead(symbol: symbol, exchange: exchange, type: kind == .delta ? ",\"type\":\"delta\"" : ",\"type\":\"snapshot\"",
+                     eventTimeNanos: eventTimeNanos)
         w.raw(",\"first_update_id\":")
         w.integer(firstUpdateId)
         w.raw(",\"last_update_id\":")

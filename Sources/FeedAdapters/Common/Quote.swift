@@ -28,12 +28,7 @@ public struct Quote: Sendable, Hashable {
     /// an unknown size is written as null so a reader can tell it from an empty side.
     public func jsonPayload(intendedNanos: Int64? = nil) -> [UInt8] {
         var w = ByteWriter(capacity: 160)
-        w.raw("{\"symbol\":")
-        w.quoted(symbol)
-        w.raw(",\"exchange\":")
-        w.quoted(exchange)
-        w.raw(",\"event_time\":")
-        w.eventTime(eventTimeNanos)
+        w.marketHead(symbol: symbol, exchange: exchange, type: nil, eventTimeNanos: eventTimeNanos)
         w.raw(",\"bid_price\":")
         w.number(bidPrice)
         w.raw(",\"bid_size\":")

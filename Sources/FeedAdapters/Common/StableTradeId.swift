@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// String trade ids (BitMEX `trdMatchID`, Bybit `i`, UUID-like) to the `UInt64` the trades table keys on.
 ///
 /// An all-digit id is taken as its number (Bybit spot sends "2290000000060530710"). Anything else is hashed with
@@ -17,12 +19,7 @@ public enum StableTradeId {
             }
             if digits { return v }
         }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return h
+        return StableHash.fnv1a(bytes)
     }
 
     public static func from(_ s: String) -> UInt64 {

@@ -35,12 +35,7 @@ public struct Trade: Sendable, Hashable {
     /// "order_id":0,"event_id":…,"intended_ns":…}` as `TradeRowEncoder` reads it.
     public func jsonPayload(intendedNanos: Int64? = nil) -> [UInt8] {
         var w = ByteWriter(capacity: 200)
-        w.raw("{\"symbol\":")
-        w.quoted(symbol)
-        w.raw(",\"exchange\":")
-        w.quoted(exchange)
-        w.raw(",\"event_time\":")
-        w.eventTime(eventTimeNanos)
+        w.marketHead(symbol: symbol, exchange: exchange, type: nil, eventTimeNanos: eventTimeNanos)
         w.raw(",\"trade_id\":")
         w.unsigned(tradeId)
         w.raw(",\"price\":")

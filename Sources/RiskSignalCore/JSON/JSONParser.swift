@@ -591,11 +591,11 @@ extension JSONParser {
                 if mantissa <= 1 << 53 {
                     // Exact operands, one rounding: correctly rounded (Clinger's fast path).
                     if exponent >= 0 && exponent <= 22 {
-                        let d = Double(mantissa) * Self.powerOfTen(exponent)
+                        let d = Double(mantissa) * DecimalScanner.powerOfTen(exponent)
                         return .double(negative ? -d : d)
                     }
                     if exponent < 0 && exponent >= -22 {
-                        let d = Double(mantissa) / Self.powerOfTen(-exponent)
+                        let d = Double(mantissa) / DecimalScanner.powerOfTen(-exponent)
                         return .double(negative ? -d : d)
                     }
                     if exponent > 22 && exponent <= 22 + 15 {
@@ -616,35 +616,6 @@ extension JSONParser {
                 throw fail(start, "number \(text) is out of range for a 64-bit float")
             }
             return d
-        }
-
-        @inline(__always)
-        static func powerOfTen(_ e: Int) -> Double {
-            switch e {
-            case 0: 1e0
-            case 1: 1e1
-            case 2: 1e2
-            case 3: 1e3
-            case 4: 1e4
-            case 5: 1e5
-            case 6: 1e6
-            case 7: 1e7
-            case 8: 1e8
-            case 9: 1e9
-            case 10: 1e10
-            case 11: 1e11
-            case 12: 1e12
-            case 13: 1e13
-            case 14: 1e14
-            case 15: 1e15
-            case 16: 1e16
-            case 17: 1e17
-            case 18: 1e18
-            case 19: 1e19
-            case 20: 1e20
-            case 21: 1e21
-            default: 1e22
-            }
         }
 
         static func integerPowerOfTen(_ e: Int) -> UInt64 {

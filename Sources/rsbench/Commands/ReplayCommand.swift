@@ -79,7 +79,7 @@ struct ReplayCommand: AsyncParsableCommand {
         do {
             let outcome = try await runner.run()
             if !dryRun { print(outcome.summary) }
-            if outcome.failed > 0 { throw ExitCode(1) }
+            if outcome.counts.failed > 0 { throw ExitCode(1) }
         } catch let e as ReplayError {
             print("error: \(e)")
             throw ExitCode(3)

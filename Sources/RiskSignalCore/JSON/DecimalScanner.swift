@@ -1,4 +1,4 @@
-/// Converts JSON numbers to doubles in one pass, validating as it goes, for the hand-written parsers of market data.
+/// Converts JSON numbers to doubles in one pass, validating as it goes: shared by every hand-written parser here.
 public enum DecimalScanner {
     /// The number starting at `i` (which ends past it), or nil when the bytes there are not a JSON number; what
     /// may follow the number is for the caller to check.
@@ -75,8 +75,8 @@ public enum DecimalScanner {
 
     /// Exact powers of ten, 10^0 ... 10^22 (the largest exactly representable); a switch avoids a global array's
     /// lazy-initialisation check and retain on every call.
-    @usableFromInline @inline(__always)
-    static func powerOfTen(_ e: Int) -> Double {
+    @inlinable @inline(__always)
+    public static func powerOfTen(_ e: Int) -> Double {
         switch e {
         case 0: 1e0
         case 1: 1e1
