@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "Generators", dependencies: ["RiskSignalCore"]),
         // Scenario files: the plain model, YAML parsing with file/line errors, gate expressions.
         .target(name: "Scenario", dependencies: [
-            "RiskSignalCore",
+            "RiskSignalCore", "Reporting",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Open-loop load: schedules, pacing, publishing, schedule-lag and ack-latency recording.
@@ -93,15 +93,22 @@ let package = Package(
             "Generators", "Scenario", "JetStream", "RiskSignalCore",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        // rsbench run: orchestration of stack, pipeline process, workloads, drain and measurement.
+        // What a run measured, from ClickHouse, JetStream, the pipeline's /metrics, /proc and the load driver's histograms,
+        // as Reporting's types: e2e lag, storage, cross-checks, stored counts, resource series.
+        .target(name: "Measurement", dependencies: [
+            "ClickHouse", "JetStream", "Pipeline", "Reporting", "RiskSignalCore",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        // rsbench run: the run's steps (target, pipeline launcher, load phase, live monitor, drain, measurement, gates) in order.
         .target(name: "ScenarioRun", dependencies: [
             "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting",
-            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "Measurement",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
         // rsbench micro/limit benchmarks (release build).
-        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver"]),
+        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver",
+                                             "Measurement", "Reporting"]),
 
         .executableTarget(name: "risksignal", dependencies: [
             "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting",
@@ -115,13 +122,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters"]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters",
+                                                    "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
         .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
             "Sentiment", "OpenAISentiment", "MarketData", "Replay", "Capture", "FeedAdapters", "ScenarioRun", "Scenario", "Reporting", "LoadDriver",
+            "Measurement",
         ]),
     ]
 )

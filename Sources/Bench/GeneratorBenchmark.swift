@@ -2,6 +2,8 @@ import Foundation
 import Generators
 import JetStream
 import LoadDriver
+import Measurement
+import Reporting
 import Pipeline
 import RiskSignalCore
 
@@ -91,7 +93,7 @@ public struct PacingBenchmark: Sendable {
             let r = Run(offered: rate, achieved: pacing.achieved, scheduleLag: pacing.lag, ackLatency: pacing.ack, rawPublishLimit: raw, topSpeed: top.achieved)
             runs.append(r)
             progress(String(format: "run %d: offered %.0f/s achieved %.1f/s (%.2f%%), schedule lag p99 %.2f ms; scheduler flat out %.0f/s vs raw publish %.0f/s (%.0f%%)",
-                            i, r.offered, r.achieved, 100 * r.achieved / r.offered, r.scheduleLag.p99 * 1000, r.topSpeed, r.rawPublishLimit, 100 * r.topSpeed / r.rawPublishLimit))
+                            i, r.offered, r.achieved, 100 * r.achieved / r.offered, r.scheduleLag.p99, r.topSpeed, r.rawPublishLimit, 100 * r.topSpeed / r.rawPublishLimit))
         }
         try? await admin.deleteStream("BENCH_PACING")
         // Leave no benchmark traffic behind in SIGNALS.
@@ -114,6 +116,6 @@ public struct PacingBenchmark: Sendable {
         let c = driver.snapshot
         guard c.acked == c.published, c.failed == 0 else { throw BenchError.lost("published \(c.published), acked \(c.acked), failed \(c.failed)") }
         let achieved = flatOut ? Double(c.published) / elapsed : Double(c.published) / duration.seconds
-        return (achieved, LatencySummary(driver.scheduleLag.snapshot), LatencySummary(driver.ackLatency.snapshot))
+        return (achieved, LatencySummary(histogram: driver.scheduleLag.snapshot), LatencySummary(histogram: driver.ackLatency.snapshot))
     }
 }

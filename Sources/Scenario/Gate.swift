@@ -1,5 +1,6 @@
-import RiskSignalCore
 import Foundation
+import Reporting
+import RiskSignalCore
 
 /// A threshold on a measured metric, like `e2e_lag.p99 < 500ms`, evaluated after a run.
 public struct Gate: Sendable, Equatable, CustomStringConvertible {
@@ -63,39 +64,5 @@ public struct Gate: Sendable, Equatable, CustomStringConvertible {
             }
             return .success(Gate(expression: t, metric: metric, comparison: op, threshold: v, kind: kind, line: line))
         }
-    }
-}
-
-/// What a metric measures, which decides the units a gate may use.
-public enum MetricKind: String, Sendable {
-    case duration, rate, count, ratio, bytes
-}
-
-/// The metric names gates may use (DESIGN §4); per-table and per-workload forms take a suffix.
-public enum MetricCatalog {
-    public static let latencyFamilies = ["schedule_lag", "publish_latency", "publish_latency_uncorrected", "e2e_lag", "e2e_lag_uncorrected", "alert_latency"]
-    public static let statistics = ["p50", "p90", "p99", "p999", "max", "mean"]
-    public static let counts = ["lost", "dlq", "duplicates", "published", "failed_publishes", "sequence_gaps", "alerts", "rows", "parts", "cross_check_failures"]
-
-    public static func kind(of metric: String) -> MetricKind? {
-        let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
-        guard let head = parts.first else { return nil }
-        if latencyFamilies.contains(head) {
-            return parts.count == 2 && statistics.contains(parts[1]) ? .duration : nil
-        }
-        switch head {
-        case "insert_rows_per_s", "achieved_rate", "offered_rate": return .rate
-        case "insert_bytes_per_s": return .bytes
-        case "achieved_ratio", "cpu", "compression_ratio": return .ratio
-        case "rss_mb", "disk_mb": return .count
-        case "consumer_pending": return parts.count == 2 ? .count : nil
-        default: return counts.contains(head) && parts.count == 1 ? .count : (counts.contains(head) ? .count : nil)
-        }
-    }
-
-    public static var summary: String {
-        latencyFamilies.map { "\($0).{\(statistics.joined(separator: ","))}" }.joined(separator: ", ")
-            + ", insert_rows_per_s[.<table>], insert_bytes_per_s[.<table>], achieved_rate.<workload>, achieved_ratio, consumer_pending.max, cpu.<process>, rss_mb.<process>, "
-            + "compression_ratio[.<table>], disk_mb[.<table>], " + counts.joined(separator: ", ")
     }
 }

@@ -6,29 +6,6 @@ import Scenario
 /// Finds the highest rate a scenario sustains: step the rate up until a probe fails, then bisect between
 /// the last good and the first bad rate. Each probe is a full, short run of the scenario.
 public struct RateSearch: Sendable {
-    /// One probe: the offered rate and what came of it.
-    public struct Probe: Sendable, Codable {
-        public var rateScale: Double
-        public var offeredRate: Double
-        public var achievedRate: Double
-        public var e2eP50Ms: Double?
-        public var e2eP99Ms: Double?
-        public var maxPending: Double
-        public var maxParts: Int
-        public var drained: Bool
-        public var status: String
-        public var sustainable: Bool
-        public var why: [String]
-    }
-
-    /// Where the curve bends: the highest sustainable probe, and the first failing one above it.
-    public struct Result: Sendable, Codable {
-        public var scenario: String
-        public var probes: [Probe]
-        public var knee: Probe?
-        public var firstFailure: Probe?
-    }
-
     public var scenario: Scenario
     public var probeDuration: Duration
     public var startScale: Double
@@ -56,15 +33,14 @@ public struct RateSearch: Sendable {
 
     var baseRate: Double { scenario.workloads.reduce(0) { $0 + $1.rate.meanRate } }
 
-    public func run() async throws -> Result {
+    public func run() async throws -> SearchResult {
         // One stack for every probe (each probe recreates its database and streams).
-        let stack = LocalStack(config: try StackConfig.fromEnvironment(ProcessInfo.processInfo.environment, projectRoot: projectRoot))
-        let startedHere = !(stack.natsHealthy() && stack.clickHouseHealthy())
-        try stack.up(log: { output("[stack] \($0)") })
-        defer { if startedHere { stack.down(); output("[search] stopped the local stack it started") } }
+        let target = try RunTarget.resolve(natsURL: scenario.target.natsURL, clickHouseURL: scenario.target.clickHouseURL,
+                                           environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot, log: { output("[stack] \($0)") })
+        defer { target.stopStartedStack(log: { output("[search] \($0)") }) }
 
-        var probes: [Probe] = []
-        var good: Probe?, bad: Probe?
+        var probes: [SearchProbe] = []
+        var good: SearchProbe?, bad: SearchProbe?
         var scale = startScale
         for _ in 0..<maxSteps {
             try Task.checkCancellation()
@@ -82,10 +58,10 @@ public struct RateSearch: Sendable {
                 if p.sustainable { good = p; lo = mid } else { bad = p; hi = mid }
             }
         }
-        return Result(scenario: scenario.name, probes: probes.sorted { $0.rateScale < $1.rateScale }, knee: good, firstFailure: bad)
+        return SearchResult(scenario: scenario.name, probes: probes.sorted { $0.rateScale < $1.rateScale }, knee: good, firstFailure: bad)
     }
 
-    func probe(_ scale: Double) async throws -> Probe {
+    func probe(_ scale: Double) async throws -> SearchProbe {
         var o = RunOverrides()
         o.rateScale = scale
         o.duration = probeDuration
@@ -95,50 +71,27 @@ public struct RateSearch: Sendable {
             if line.hasPrefix("[run] drain") || line.hasPrefix("[run] drained") { output("  " + line) }
         })
         let r = await runner.run()
-        let offered = r.workloads.reduce(0) { $0 + $1.offeredRate }
-        let achieved = r.measuredSeconds > 0 ? Double(r.workloads.reduce(0) { $0 + $1.measuredPublished }) / r.measuredSeconds : 0
+        let offered = r.events.offeredPerSecond, achieved = r.events.achievedPerSecond
         let parts = r.tables.map(\.activeParts).max() ?? 0
+        let status = r.verdict.status
         var why: [String] = []
-        if r.status == .invalid { why += r.invalidReasons }
-        if r.status == .error || r.status == .aborted { why.append("run \(r.status.rawValue): \(r.notes.joined(separator: "; "))") }
-        if r.status == .failedGates { why += r.gates.filter { !$0.passed }.map { "gate \($0.expression) failed" + ($0.measured.map { " (measured \($0))" } ?? "") } }
-        if !r.drained { why.append("backlog did not drain") }
-        if r.maxConsumerPending > offered * maxBacklogSeconds { why.append(String(format: "backlog peaked at %.0f messages (> %.0f s of traffic)", r.maxConsumerPending, maxBacklogSeconds)) }
+        if status == .invalid { why += r.invalidReasons }
+        if status == .error || status == .aborted { why.append("run \(status.rawValue): \(r.notes.joined(separator: "; "))") }
+        for g in r.gates where g.verdict != .pass {
+            why.append("gate \(g.expression) failed" + (g.measured.map { " (measured \($0)\(g.unit.isEmpty ? "" : " " + g.unit))" } ?? ""))
+        }
+        if !r.pipeline.drained { why.append("backlog did not drain") }
+        if r.pipeline.maxConsumerPending > offered * maxBacklogSeconds {
+            why.append(String(format: "backlog peaked at %.0f messages (> %.0f s of traffic)", r.pipeline.maxConsumerPending, maxBacklogSeconds))
+        }
         if parts > maxParts { why.append("\(parts) active parts in one table (limit \(maxParts))") }
         if r.lost > 0 { why.append("\(r.lost) events lost") }
-        let p = Probe(rateScale: scale, offeredRate: offered, achievedRate: achieved, e2eP50Ms: r.e2eLag.map { $0.p50 * 1000 },
-                      e2eP99Ms: r.e2eLag.map { $0.p99 * 1000 }, maxPending: r.maxConsumerPending, maxParts: parts, drained: r.drained,
-                      status: r.status.rawValue, sustainable: why.isEmpty, why: why)
+        let p = SearchProbe(rateScale: scale, offeredRate: offered, achievedRate: achieved, e2eP50Ms: r.latency.e2eCorrected?.p50,
+                            e2eP99Ms: r.latency.e2eCorrected?.p99, maxPending: r.pipeline.maxConsumerPending, maxParts: parts,
+                            drained: r.pipeline.drained, status: status.rawValue, sustainable: why.isEmpty, why: why)
         output(String(format: "[search]   → %@: achieved %.0f/s, e2e p99 %@, backlog max %.0f, parts %d%@", p.sustainable ? "sustainable" : "NOT sustainable",
                       achieved, p.e2eP99Ms.map { String(format: "%.0f ms", $0) } ?? "n/a", p.maxPending, parts,
                       why.isEmpty ? "" : " (" + why.joined(separator: "; ") + ")"))
         return p
-    }
-
-    /// Markdown table of the curve, the knee, and a self-contained HTML page with the rate-vs-lag chart.
-    public static func markdown(_ r: Result) -> String {
-        var s = "# rsbench search: \(r.scenario)\n\n| offered ev/s | achieved ev/s | e2e p50 ms | e2e p99 ms | max backlog | parts | verdict |\n|---:|---:|---:|---:|---:|---:|---|\n"
-        for p in r.probes {
-            s += String(format: "| %.0f | %.0f | %@ | %@ | %.0f | %d | %@ |\n", p.offeredRate, p.achievedRate,
-                        p.e2eP50Ms.map { String(format: "%.0f", $0) } ?? "–", p.e2eP99Ms.map { String(format: "%.0f", $0) } ?? "–",
-                        p.maxPending, p.maxParts, p.sustainable ? "sustainable" : "no: " + p.why.joined(separator: "; "))
-        }
-        if let k = r.knee {
-            s += String(format: "\n**Knee: %.0f events/s** sustained (e2e p99 %@).", k.offeredRate, k.e2eP99Ms.map { String(format: "%.0f ms", $0) } ?? "n/a")
-            if let f = r.firstFailure { s += String(format: " First failure at %.0f events/s: %@.", f.offeredRate, f.why.joined(separator: "; ")) }
-            s += "\n"
-        } else {
-            s += "\nNo probe was sustainable: lower the start rate (--start-scale).\n"
-        }
-        return s
-    }
-
-    public static func html(_ r: Result) -> String {
-        let ok = r.probes.filter(\.sustainable), all = r.probes
-        let chart = SVGLineChart(id: "curve", title: "Offered rate vs end-to-end lag p99", xLabel: "offered events/s", yLabel: "e2e p99 (ms)",
-                                 series: [ChartSeries(name: "all probes", points: all.compactMap { p in p.e2eP99Ms.map { ChartPoint(x: p.offeredRate, y: $0) } }),
-                                          ChartSeries(name: "sustainable", points: ok.compactMap { p in p.e2eP99Ms.map { ChartPoint(x: p.offeredRate, y: $0) } })])
-        let md = markdown(r).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        return "<!doctype html><html><head><meta charset=\"utf-8\"><title>rsbench search \(r.scenario)</title><style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style></head><body>\(chart.render())<pre>\(md)</pre></body></html>"
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import JetStream
 import LoadDriver
-import LocalStack
+import Measurement
 import Pipeline
 import Replay
+import Reporting
 import RiskSignalCore
 
 /// `rsbench replay`: loads a capture, then publishes it into the pipeline's streams on its own timing,
@@ -36,7 +37,7 @@ public struct ReplayRunner: Sendable {
         /// Published, acked, failed and duplicate counts, as the load driver keeps them.
         public var counts = WorkloadCounts()
         public var seconds: Double = 0
-        /// Actual − intended send offset of every message (never negative: nothing is sent early).
+        /// Actual − intended send offset of every message in ms (never negative: nothing is sent early).
         public var fidelity: LatencySummary?
         public var publishedByKind: [String: Int] = [:]
 
@@ -48,7 +49,7 @@ public struct ReplayRunner: Sendable {
                                     counts.published, counts.acked, counts.failed, counts.duplicates, seconds, Double(counts.published) / max(seconds, 1e-9)))
                 lines.append("published by kind: " + publishedByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 lines.append(String(format: "timing fidelity |actual − intended send|: p50 %.3f · p90 %.3f · p99 %.3f · p99.9 %.3f · max %.3f ms (n=%d)",
-                                    f.p50 * 1000, f.p90 * 1000, f.p99 * 1000, f.p999 * 1000, f.max * 1000, f.count))
+                                    f.p50, f.p90, f.p99, f.p999, f.max, f.count))
             }
             return lines.joined(separator: "\n")
         }
@@ -62,23 +63,10 @@ public struct ReplayRunner: Sendable {
         output(outcome.summary)
         if parseOnly || schedule.count == 0 { return outcome }
 
-        var stackStarted: LocalStack?
-        var url = natsURL
-        if url == nil {
-            let stack = LocalStack(config: try StackConfig.fromEnvironment(ProcessInfo.processInfo.environment, projectRoot: projectRoot))
-            if !stack.natsHealthy() {
-                try stack.up(log: { output("[stack] \($0)") })
-                stackStarted = stack
-            }
-            url = stack.config.natsURL
-        }
-        defer {
-            if let s = stackStarted, !keepStack {
-                s.down()
-                output("[replay] stopped the local stack it started (use --keep-stack to keep it and its data)")
-            }
-        }
-        let nats = try await NATSConnection.connect(NATSConnectionOptions(urls: [url!], name: "rsbench-replay"))
+        let target = try RunTarget.resolve(natsURL: natsURL, environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot,
+                                           needs: .natsOnly, log: { output("[stack] \($0)") })
+        defer { target.stopStartedStack(keep: keepStack, log: { output("[replay] \($0) (use --keep-stack to keep it and its data)") }) }
+        let nats = try await NATSConnection.connect(NATSConnectionOptions(target.connection, name: "rsbench-replay"))
         defer { nats.close() }
         let admin = try nats.jetStream()
         for s in StreamCatalog.all {
@@ -104,9 +92,9 @@ public struct ReplayRunner: Sendable {
                 try await Task.sleep(until: startInstant + .seconds(second + 1), clock: clock)
                 second += 1
                 let c = driver.snapshot
-                let lag = LatencySummary(driver.scheduleLag.snapshot)
+                let lag = LatencySummary(histogram: driver.scheduleLag.snapshot)
                 say(String(format: "[%3ds] published %d (+%d/s) of %d · acked %d · send lag p99 %.3f ms", second, c.published, c.published - last,
-                           total, c.acked, lag.p99 * 1000))
+                           total, c.acked, lag.p99))
                 last = c.published
             }
         }
@@ -117,7 +105,7 @@ public struct ReplayRunner: Sendable {
         progress.cancel()
         let c = driver.snapshot
         outcome.counts = c
-        outcome.fidelity = LatencySummary(driver.scheduleLag.snapshot)
+        outcome.fidelity = LatencySummary(histogram: driver.scheduleLag.snapshot)
         for i in 0..<Int(c.published) { outcome.publishedByKind[schedule.items[i % schedule.items.count].kind, default: 0] += 1 }
         return outcome
     }

@@ -2,7 +2,9 @@ import ClickHouse
 import Foundation
 import JetStream
 import LoadDriver
+import Measurement
 import Pipeline
+import Reporting
 import RiskSignalCore
 import Scenario
 @testable import ScenarioRun
@@ -50,12 +52,13 @@ final class MeasurementTests: XCTestCase {
         let outcome = await runner.run()
         _ = try? await freezer.value
         kill(ch.pid, SIGCONT)
-        let corrected = try XCTUnwrap(outcome.e2eLag), uncorrected = try XCTUnwrap(outcome.e2eLagUncorrected)
+        // The report's latencies are in milliseconds.
+        let corrected = try XCTUnwrap(outcome.latency.e2eCorrected), uncorrected = try XCTUnwrap(outcome.latency.e2eUncorrected)
         XCTAssertEqual(outcome.lost, 0, "\(outcome.notes)")
         XCTAssertGreaterThan(corrected.count, 1000)
-        XCTAssertGreaterThanOrEqual(corrected.p99, 1.0, "the stall must show when measuring from the schedule")
-        XCTAssertLessThan(uncorrected.p99, 0.5, "measured from the actual send, the frozen sender hides it")
-        XCTAssertGreaterThanOrEqual(corrected.max, 1.0)
+        XCTAssertGreaterThanOrEqual(corrected.p99, 1000, "the stall must show when measuring from the schedule")
+        XCTAssertLessThan(uncorrected.p99, 500, "measured from the actual send, the frozen sender hides it")
+        XCTAssertGreaterThanOrEqual(corrected.max, 1000)
     }
 
     /// `--abort-on-fail`: a gate a live measurement already breaches stops the run early, and the run fails on it.
@@ -84,7 +87,7 @@ final class MeasurementTests: XCTestCase {
         let started = ContinuousClock.now
         let outcome = await runner.run()
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(40), "a 60 s run stopped within seconds of the breach")
-        XCTAssertEqual(outcome.status, .failedGates)
+        XCTAssertEqual(outcome.verdict.status, .failed)
         XCTAssertTrue(outcome.notes.contains { $0.contains("aborted early") && $0.contains("publish_latency.p50") }, "\(outcome.notes)")
         XCTAssertTrue(lines.withLock { $0.contains { $0.contains("--abort-on-fail") } })
         XCTAssertEqual(outcome.lost, 0, "what was published before the stop is still stored")
@@ -120,20 +123,19 @@ final class MeasurementTests: XCTestCase {
         var batch = InsertBatch()
         for r in rows { batch.append(row: r) }
         _ = try await ch.insert(into: "trades", batch: batch)
-        var outcome = RunOutcome(scenario: "xc", file: "xc.yaml", status: .passed, startedAt: "", measuredSeconds: 1)
-        let zero = LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0)
-        outcome.workloads = [.init(name: "trades", generator: "trades", table: "trades", offeredRate: 100, published: 100, measuredPublished: 100,
-                                   acked: 100, failed: 0, duplicates: 0, scheduleLag: zero, publishLatency: zero, publishLatencyUncorrected: zero,
-                                   publishedPerSecond: [100], stored: nil, lost: 0)]
-        let scenario = try ScenarioParser.parse("name: xc\nduration: 1s\nworkloads:\n  - name: trades\n    generator: trades\n    rate: 100\n", file: "xc.yaml")
-        try await ScenarioRunner(scenario: scenario, overrides: RunOverrides(), projectRoot: TestStack.projectRoot, output: { _ in })
-            .crossCheck(&outcome, ch: ch, admin: js, metrics: nil)
+        let workloads = [WorkloadStats(name: "trades", source: "trades", table: "trades", offeredPerSecond: 100, published: 100,
+                                       measuredPublished: 100, acked: 100, publishedPerSecond: [100])]
+        let checker = CrossChecker(ch: ch, admin: js, metrics: nil)
+        var outcome = RunReport(scenario: ScenarioRef(name: "xc", file: "xc.yaml", sha256: ""), startedAt: Date(), endedAt: Date(),
+                                verdict: Verdict(status: .pass), environment: .unknown, workloads: workloads)
+        outcome.streams = await checker.streams()
+        outcome.crossChecks = try await checker.check(workloads: workloads, streams: outcome.streams)
         let intoStream = try XCTUnwrap(outcome.crossChecks.first { $0.name == "acked → MARKET_TRADES" })
-        XCTAssertEqual(intoStream.verdict, .ok)
+        XCTAssertEqual(intoStream.status, .ok)
         let intoTable = try XCTUnwrap(outcome.crossChecks.first { $0.name.hasPrefix("MARKET_TRADES → trades") })
-        XCTAssertEqual(intoTable.verdict, .loss)
+        XCTAssertEqual(intoTable.status, .loss)
         XCTAssertEqual(intoTable.expected, 100)
         XCTAssertEqual(intoTable.actual, 95)
-        XCTAssertEqual(outcome.metric("cross_check_failures"), 1)
+        XCTAssertEqual(MetricCatalog.value("cross_check_failures", in: outcome), 1)
     }
 }

@@ -12,8 +12,8 @@ public enum ComparableMetrics {
     public static func extract(_ r: RunReport) -> [String: Value] {
         var m: [String: Value] = [:]
         for n in r.latency.named where n.summary.count > 0 {
-            for stat in ["p50", "p90", "p99", "p999", "max", "mean"] {
-                m["\(n.key).\(stat)"] = Value(value: n.summary.value(stat)!, unit: "ms", direction: .lowerIsBetter)
+            for stat in MetricCatalog.statistics {
+                m["\(n.key).\(stat)"] = Value(value: n.summary.value(stat)!, unit: "ms", direction: MetricCatalog.direction(of: n.key))
             }
         }
         for t in r.tables {

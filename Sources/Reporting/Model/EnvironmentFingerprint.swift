@@ -44,3 +44,9 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
         return parts.joined(separator: " · ")
     }
 }
+
+extension EnvironmentFingerprint {
+    /// A placeholder for reports built mid-run (live gates), where the machine does not matter.
+    public static let unknown = EnvironmentFingerprint(rsbenchVersion: "", swiftVersion: "", os: "", kernel: "", cpuModel: "", cpuCores: 0,
+                                                      memoryTotalMB: 0, hostname: "", scenarioSHA256: "")
+}

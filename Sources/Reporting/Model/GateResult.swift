@@ -18,8 +18,11 @@ public struct GateResult: Codable, Sendable, Equatable {
     /// Threshold in `unit`.
     public var threshold: Double
     public var verdict: Outcome
+    /// Why a gate could not be evaluated, when it could not.
+    public var note: String?
 
-    public init(expression: String, metric: String, measured: Double?, unit: String, comparison: String, threshold: Double, verdict: Outcome) {
+    public init(expression: String, metric: String, measured: Double?, unit: String, comparison: String, threshold: Double, verdict: Outcome,
+                note: String? = nil) {
         self.expression = expression
         self.metric = metric
         self.measured = measured
@@ -27,5 +30,6 @@ public struct GateResult: Codable, Sendable, Equatable {
         self.comparison = comparison
         self.threshold = threshold
         self.verdict = verdict
+        self.note = note
     }
 }

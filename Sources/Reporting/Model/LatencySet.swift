@@ -4,6 +4,8 @@ public struct LatencySet: Codable, Sendable, Equatable {
     public var scheduleLag: LatencySummary?
     /// JetStream ack − intended send.
     public var publishAck: LatencySummary?
+    /// JetStream ack − actual send (what a closed-loop tool would report).
+    public var publishAckUncorrected: LatencySummary?
     /// `ingested_at` − intended send time (corrected for coordinated omission).
     public var e2eCorrected: LatencySummary?
     /// `ingested_at` − actual send time (what a closed-loop tool would report).
@@ -11,10 +13,11 @@ public struct LatencySet: Codable, Sendable, Equatable {
     /// Webhook received − intended time of the injected anomaly.
     public var alert: LatencySummary?
 
-    public init(scheduleLag: LatencySummary? = nil, publishAck: LatencySummary? = nil, e2eCorrected: LatencySummary? = nil, e2eUncorrected: LatencySummary? = nil, alert: LatencySummary? = nil) {
+    public init(scheduleLag: LatencySummary? = nil, publishAck: LatencySummary? = nil, e2eCorrected: LatencySummary? = nil, publishAckUncorrected: LatencySummary? = nil, e2eUncorrected: LatencySummary? = nil, alert: LatencySummary? = nil) {
         self.scheduleLag = scheduleLag
         self.publishAck = publishAck
         self.e2eCorrected = e2eCorrected
+        self.publishAckUncorrected = publishAckUncorrected
         self.e2eUncorrected = e2eUncorrected
         self.alert = alert
     }
@@ -24,6 +27,7 @@ public struct LatencySet: Codable, Sendable, Equatable {
         var out: [(String, String, LatencySummary)] = []
         if let scheduleLag { out.append(("schedule_lag", "schedule lag", scheduleLag)) }
         if let publishAck { out.append(("publish_latency", "publish ack", publishAck)) }
+        if let publishAckUncorrected { out.append(("publish_latency_uncorrected", "publish ack (uncorrected)", publishAckUncorrected)) }
         if let e2eCorrected { out.append(("e2e_lag", "e2e lag (corrected)", e2eCorrected)) }
         if let e2eUncorrected { out.append(("e2e_lag_uncorrected", "e2e lag (uncorrected)", e2eUncorrected)) }
         if let alert { out.append(("alert_latency", "alert latency", alert)) }

@@ -21,6 +21,9 @@ public struct LatencySummary: Codable, Sendable, Equatable {
         self.spectrum = spectrum
     }
 
+    /// A distribution with no samples.
+    public static let empty = LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0)
+
     /// The spectrum to chart: the stored one, or one built from the fixed percentiles
     /// so a chart still has a curve when the run did not export a full spectrum.
     public var chartSpectrum: [PercentilePoint] {

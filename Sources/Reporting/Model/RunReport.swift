@@ -25,6 +25,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var gates: [GateResult]
     public var resources: [ProcessResources]
     public var environment: EnvironmentFingerprint
+    /// Per workload: offered, sent, acked, stored, lost, and its send-side latencies.
+    public var workloads: [WorkloadStats]
+    /// What the pipeline reported: dead letters, book gaps, backlog, drain, alerts.
+    public var pipeline: PipelineCounters
+    /// Why the run is invalid, when it is (rsbench could not hold the schedule, or used too much CPU).
+    public var invalidReasons: [String]
+    /// Things a reader should know about this run (errors, early stops).
+    public var notes: [String]
 
     public init(
         scenario: ScenarioRef,
@@ -41,7 +49,11 @@ public struct RunReport: Codable, Sendable, Equatable {
         crossChecks: [CrossCheck] = [],
         gates: [GateResult] = [],
         resources: [ProcessResources] = [],
-        environment: EnvironmentFingerprint
+        environment: EnvironmentFingerprint,
+        workloads: [WorkloadStats] = [],
+        pipeline: PipelineCounters = PipelineCounters(),
+        invalidReasons: [String] = [],
+        notes: [String] = []
     ) {
         self.schema = Self.currentSchema
         self.scenario = scenario
@@ -59,7 +71,39 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.gates = gates
         self.resources = resources
         self.environment = environment
+        self.workloads = workloads
+        self.pipeline = pipeline
+        self.invalidReasons = invalidReasons
+        self.notes = notes
     }
+
+    // Summaries written before `workloads`, `pipeline`, `invalidReasons` and `notes` existed still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        scenario = try c.decode(ScenarioRef.self, forKey: .scenario)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        endedAt = try c.decode(Date.self, forKey: .endedAt)
+        durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
+        warmupExcludedSeconds = try c.decode(Double.self, forKey: .warmupExcludedSeconds)
+        verdict = try c.decode(Verdict.self, forKey: .verdict)
+        events = try c.decode(EventCounts.self, forKey: .events)
+        latency = try c.decode(LatencySet.self, forKey: .latency)
+        timeSeries = try c.decode([TimeSample].self, forKey: .timeSeries)
+        tables = try c.decode([TableStats].self, forKey: .tables)
+        streams = try c.decode([StreamStats].self, forKey: .streams)
+        crossChecks = try c.decode([CrossCheck].self, forKey: .crossChecks)
+        gates = try c.decode([GateResult].self, forKey: .gates)
+        resources = try c.decode([ProcessResources].self, forKey: .resources)
+        environment = try c.decode(EnvironmentFingerprint.self, forKey: .environment)
+        workloads = try c.decodeIfPresent([WorkloadStats].self, forKey: .workloads) ?? []
+        pipeline = try c.decodeIfPresent(PipelineCounters.self, forKey: .pipeline) ?? PipelineCounters()
+        invalidReasons = try c.decodeIfPresent([String].self, forKey: .invalidReasons) ?? []
+        notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+    }
+
+    /// Acknowledged events missing downstream, over all workloads.
+    public var lost: UInt64 { workloads.reduce(0) { $0 + $1.lost } }
 
     /// Reads a `summary.json`, refusing a schema this code does not understand.
     public static func decode(from data: Data) throws -> RunReport {

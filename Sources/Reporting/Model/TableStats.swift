@@ -11,6 +11,12 @@ public struct TableStats: Codable, Sendable, Equatable {
     public var uncompressedBytes: UInt64
     /// Active parts at the end of the run; a rising count means merges fall behind.
     public var activeParts: Int
+    /// Uncompressed bytes of the measured window's rows per second (the table's own bytes per row, pro rata).
+    public var bytesPerSecond: Double = 0
+    /// `ingested_at` − intended send of the measured window's rows.
+    public var e2eLag: LatencySummary?
+    /// `ingested_at` − actual send; nil for tables whose rows aggregate several sends (book_topn).
+    public var e2eLagUncorrected: LatencySummary?
 
     /// uncompressed ÷ on-disk bytes; 0 when nothing is on disk.
     public var compressionRatio: Double {
@@ -27,7 +33,7 @@ public struct TableStats: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case table, rows, rowsPerSecond, bytesOnDisk, uncompressedBytes, activeParts, compressionRatio
+        case table, rows, rowsPerSecond, bytesOnDisk, uncompressedBytes, activeParts, compressionRatio, bytesPerSecond, e2eLag, e2eLagUncorrected
     }
 
     public init(from decoder: Decoder) throws {
@@ -38,6 +44,9 @@ public struct TableStats: Codable, Sendable, Equatable {
         bytesOnDisk = try c.decode(UInt64.self, forKey: .bytesOnDisk)
         uncompressedBytes = try c.decode(UInt64.self, forKey: .uncompressedBytes)
         activeParts = try c.decode(Int.self, forKey: .activeParts)
+        bytesPerSecond = try c.decodeIfPresent(Double.self, forKey: .bytesPerSecond) ?? 0
+        e2eLag = try c.decodeIfPresent(LatencySummary.self, forKey: .e2eLag)
+        e2eLagUncorrected = try c.decodeIfPresent(LatencySummary.self, forKey: .e2eLagUncorrected)
     }
 
     // The ratio is derived, but written out so JSON consumers need not recompute it.
@@ -50,5 +59,8 @@ public struct TableStats: Codable, Sendable, Equatable {
         try c.encode(uncompressedBytes, forKey: .uncompressedBytes)
         try c.encode(activeParts, forKey: .activeParts)
         try c.encode(compressionRatio, forKey: .compressionRatio)
+        try c.encode(bytesPerSecond, forKey: .bytesPerSecond)
+        try c.encodeIfPresent(e2eLag, forKey: .e2eLag)
+        try c.encodeIfPresent(e2eLagUncorrected, forKey: .e2eLagUncorrected)
     }
 }

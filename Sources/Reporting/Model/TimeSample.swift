@@ -10,17 +10,20 @@ public struct TimeSample: Codable, Sendable, Equatable {
     public var e2eP50Ms: Double?
     /// 99th percentile e2e lag (corrected) of rows ingested in this second, ms.
     public var e2eP99Ms: Double?
+    /// Rows the pipeline inserted in this second (from its own counters).
+    public var rowsPerSecond: Double?
     /// JetStream pending messages per durable consumer name.
     public var consumerPending: [String: Double]
     /// CPU and RSS per process name.
     public var processes: [String: ProcessSample]
 
-    public init(t: Double, offeredRate: Double, achievedRate: Double, e2eP50Ms: Double? = nil, e2eP99Ms: Double? = nil, consumerPending: [String: Double] = [:], processes: [String: ProcessSample] = [:]) {
+    public init(t: Double, offeredRate: Double, achievedRate: Double, e2eP50Ms: Double? = nil, e2eP99Ms: Double? = nil, rowsPerSecond: Double? = nil, consumerPending: [String: Double] = [:], processes: [String: ProcessSample] = [:]) {
         self.t = t
         self.offeredRate = offeredRate
         self.achievedRate = achievedRate
         self.e2eP50Ms = e2eP50Ms
         self.e2eP99Ms = e2eP99Ms
+        self.rowsPerSecond = rowsPerSecond
         self.consumerPending = consumerPending
         self.processes = processes
     }

@@ -10,6 +10,8 @@ public struct Verdict: Codable, Sendable, Equatable {
         case invalid
         /// The run could not be carried out (bad scenario, stack unreachable, crash).
         case error
+        /// Stopped by the user (Ctrl-C); the numbers are partial.
+        case aborted
 
         /// Exit code of `rsbench run` (DESIGN §4): 0 pass, 1 gate failed, 2 invalid, 3 error.
         public var exitCode: Int32 {
@@ -17,7 +19,7 @@ public struct Verdict: Codable, Sendable, Equatable {
             case .pass: 0
             case .failed: 1
             case .invalid: 2
-            case .error: 3
+            case .error, .aborted: 3
             }
         }
     }

@@ -15,7 +15,7 @@ public struct JUnitWriter: ReportWriter {
         let timestamp = ISO8601DateFormatter().string(from: report.startedAt)
         // A missing metric is an error, not a failure: the gate could not be evaluated at all.
         // A run that errored or went invalid with no gates still needs a visible red entry.
-        let runProblem = report.verdict.status == .invalid || report.verdict.status == .error
+        let runProblem = [.invalid, .error, .aborted].contains(report.verdict.status)
         let tests = table.rows.count + (runProblem ? 1 : 0)
         let errors = table.missing + (runProblem ? 1 : 0)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -27,7 +27,7 @@ public struct JUnitWriter: ReportWriter {
         }
         out += "    </properties>\n"
         if runProblem {
-            let message = report.verdict.status == .invalid ? "run invalid: rsbench could not hold the schedule" : "run error"
+            let message = report.verdict.status == .invalid ? "run invalid: rsbench could not hold the schedule" : report.verdict.status == .aborted ? "run aborted" : "run error"
             out += "    <testcase classname=\"\(Markup.xml(suite))\" name=\"run\" time=\"0\">\n"
             out += "      <error message=\"\(Markup.xml(message))\" type=\"\(report.verdict.status.rawValue)\">\(Markup.xml(report.verdict.reasons.joined(separator: "\n")))</error>\n"
             out += "    </testcase>\n"

@@ -86,6 +86,7 @@ public struct MarkdownReportWriter: ReportWriter {
         case .failed: "❌ FAILED (gate)"
         case .invalid: "⚠️ INVALID (rsbench could not hold the schedule)"
         case .error: "💥 ERROR"
+        case .aborted: "⏹ ABORTED (stopped by the user; partial numbers)"
         }
     }
 

@@ -3,7 +3,6 @@ import Foundation
 import JetStream
 import Logging
 import Observability
-import OpenAISentiment
 import Pipeline
 import RiskSignalCore
 import ServiceLifecycle
@@ -52,58 +51,28 @@ struct PipelineFlags: ParsableArguments {
 
     func options(for names: [String]) throws -> PipelineOptions {
         let env = ProcessInfo.processInfo.environment
-        var defs: [ConsumerDefinition] = []
-        for n in names {
-            guard var d = ConsumerCatalog.named(n) else {
-                throw ValidationError("unknown consumer \(n); expected one of \(ConsumerCatalog.all.map(\.name).joined(separator: ", "))")
-            }
-            // Durable and filter overrides let several pipelines share one NATS account.
-            if let v = env["RS_\(n.uppercased())_DURABLE"], !v.isEmpty { d.durable = v }
-            if let v = env["RS_\(n.uppercased())_FILTER"], !v.isEmpty { d.filterSubject = v }
-            let key = "RS_\(n.uppercased())"
-            if let v = env["\(key)_BATCH_SIZE"], !v.isEmpty {
-                guard let b = Int(v), b > 0 else { throw ValidationError("\(key)_BATCH_SIZE=\(v): expected a positive number of messages") }
-                d.policy.batchSize = b
-            }
-            if let v = env["\(key)_MAX_WAIT"], !v.isEmpty {
-                guard let w = Double(v), w > 0, w.isFinite else { throw ValidationError("\(key)_MAX_WAIT=\(v): expected a positive number of seconds") }
-                d.policy.maxWait = .nanoseconds(Int64(w * 1e9))
-            }
-            if let b = batchSize { d.policy.batchSize = b }
-            if let w = maxWait { d.policy.maxWait = .nanoseconds(Int64(w * 1e9)) }
-            if d.ackWait < d.policy.maxWait * 2 + .seconds(10) { d.ackWait = d.policy.maxWait * 2 + .seconds(30) }
-            if let a = ackWait {
-                guard a > 0, a.isFinite else { throw ValidationError("--ack-wait \(a): expected a positive number of seconds") }
-                d.ackWait = .nanoseconds(Int64(a * 1e9))
-            }
-            defs.append(d)
+        if let a = ackWait, !(a > 0 && a.isFinite) { throw ValidationError("--ack-wait \(a): expected a positive number of seconds") }
+        let overrides = ConsumerOverrides(batchSize: batchSize, maxWait: maxWait.map { .nanoseconds(Int64($0 * 1e9)) },
+                                          ackWait: ackWait.map { .nanoseconds(Int64($0 * 1e9)) })
+        var o: PipelineOptions
+        do {
+            o = try PipelineOptions.resolve(consumers: names, environment: env, connection: try connection.resolve(), overrides: overrides,
+                                            sentiment: SentimentSettings.Provider(rawValue: sentiment)!)
+        } catch let e as PipelineConfigError {
+            throw ValidationError(e.description)
         }
-        var o = PipelineOptions(connection: try connection.resolve(), consumers: defs)
         o.stopWhenIdle = exitWhenIdle
-        o.sentiment.provider = SentimentSettings.Provider(rawValue: sentiment)!
-        if let salt = env["RS_PII_SALT"], !salt.isEmpty { o.sentiment.piiSalt = salt }
-        if o.sentiment.provider == .openai {
-            guard let base = env["OPENAI_BASE_URL"], !base.isEmpty, let key = env["OPENAI_API_KEY"], !key.isEmpty else {
-                throw ValidationError("--sentiment openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1) and OPENAI_API_KEY")
-            }
-            var c = OpenAISentimentConfig(baseURL: base, apiKey: key)
-            if let m = env["OPENAI_MODEL"], !m.isEmpty { c.model = m }
-            if let p = env["OPENAI_PROMPT_PRICE_PER_M"].flatMap(Double.init) { c.promptPricePerMillion = p }
-            if let p = env["OPENAI_COMPLETION_PRICE_PER_M"].flatMap(Double.init) { c.completionPricePerMillion = p }
-            o.sentiment.openAI = c
-        }
         o.market = .init(topN: topN, window: .milliseconds(windowMs), snapshotThreshold: snapshotThreshold)
         if let policy {
             do { o.policy = try YAMLPolicyFile(path: policy).load() } catch { throw ValidationError("\(error)") }
         }
         var urls = webhookURLs
-        if urls.isEmpty, let v = env["RS_WEBHOOK_URLS"], !v.isEmpty { urls = v.split(separator: ",").map(String.init) }
+        if urls.isEmpty { urls = (try? PipelineEnvironment(parsing: env, consumers: []))?.webhookURLs ?? [] }
         guard let format = WebhookEndpoint.Format(rawValue: webhookFormat) else { throw ValidationError("--webhook-format \(webhookFormat): expected json or slack") }
         for u in urls {
             guard u.hasPrefix("http://") || u.hasPrefix("https://") else { throw ValidationError("--webhook-url \(u): expected an http:// or https:// URL") }
         }
         o.webhooks.endpoints = urls.map { WebhookEndpoint(url: $0, format: format) }
-        o.webhooks.secret = env["RS_WEBHOOK_SECRET"] ?? ""
         if let usersFile {
             do { o.webhooks.users = try WebhookSettings.loadUsers(path: usersFile) } catch { throw ValidationError("\(error)") }
         }
@@ -209,7 +178,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Without an endpoint there is nothing to deliver to, so `run` leaves the webhook sender out.
-        let hasEndpoints = !flags.webhookURLs.isEmpty || !(ProcessInfo.processInfo.environment["RS_WEBHOOK_URLS"] ?? "").isEmpty
+        let hasEndpoints = !flags.webhookURLs.isEmpty || !(ProcessInfo.processInfo.environment[PipelineEnvironment.webhookURLsKey] ?? "").isEmpty
         let names = only.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             ?? ConsumerCatalog.all.map(\.name).filter { $0 != "webhooks" || hasEndpoints }
         try await flags.run(names, label: "risksignal.run")

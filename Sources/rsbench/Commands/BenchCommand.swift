@@ -5,6 +5,7 @@ import ScenarioRun
 import Scenario
 import Foundation
 import LocalStack
+import Reporting
 import RiskSignalCore
 
 /// `rsbench bench …`: benchmarks of this machine and of the pipeline's parts (release build).
@@ -162,7 +163,7 @@ extension BenchCommand {
             let ratio = median(runs.map { $0.achieved / $0.offered })
             let lag = median(runs.map { $0.scheduleLag.p99 })
             let top = median(runs.map { $0.topSpeed / $0.rawPublishLimit })
-            print(String(format: "achieved/offered %.2f%% (goal ≥ 99%%) · schedule lag p99 %.2f ms (goal < 2 ms) · scheduler flat out / raw publish %.0f%% (goal ≥ 90%%)", ratio * 100, lag * 1000, top * 100))
+            print(String(format: "achieved/offered %.2f%% (goal ≥ 99%%) · schedule lag p99 %.2f ms (goal < 2 ms) · scheduler flat out / raw publish %.0f%% (goal ≥ 90%%)", ratio * 100, lag, top * 100))
         }
     }
 }
@@ -187,9 +188,9 @@ extension BenchCommand {
             let scenario = try ScenarioParser.load(path: root + "/scenarios/alerts-bench.yaml")
             var o = RunOverrides()
             o.rateScale = rateScale
-            let outcome = await ScenarioRunner(scenario: scenario, overrides: o, projectRoot: root, output: { print($0) }).run()
-            print(OutcomeSummary.render(outcome))
-            if outcome.status != .passed { throw ExitCode(outcome.status.exitCode) }
+            let report = await ScenarioRunner(scenario: scenario, overrides: o, projectRoot: root, output: { print($0) }).run()
+            print(ConsoleSummary.render(report))
+            if report.verdict.status != .pass { throw ExitCode(report.verdict.status.exitCode) }
         }
     }
 }
@@ -201,21 +202,9 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("clickhouse-url"), help: "ClickHouse URL (env CLICKHOUSE_URL); without it the local endpoint is used.")
     var clickHouseURL: String?
 
+    /// The servers to measure; the local stack is started when no URL is given (flags or `NATS_URL`/`CLICKHOUSE_URL`).
     func connection() throws -> ConnectionConfig {
-        let env = ProcessInfo.processInfo.environment
-        var c = try ConnectionConfig.fromEnvironment(env)
-        if let natsURL { c.natsURLs = try ConnectionConfig.parseNATSURLs(natsURL, source: "--nats-url") }
-        if let clickHouseURL { c.clickHouseURL = try ConnectionConfig.parseHTTPURL(clickHouseURL, source: "--clickhouse-url") }
-        let explicit = natsURL != nil || clickHouseURL != nil || env["NATS_URL"] != nil || env["CLICKHOUSE_URL"] != nil
-        if !explicit {
-            guard let root = StackConfig.findProjectRoot() else {
-                throw ValidationError("no --nats-url/--clickhouse-url given and no project checkout found to start the local stack from")
-            }
-            let stack = LocalStack(config: try StackConfig.fromEnvironment(env, projectRoot: root))
-            try stack.up(log: { print("[stack] \($0)") })
-            c.natsURLs = [stack.config.natsURL]
-            c.clickHouseURL = stack.config.clickHouseURL
-        }
-        return c
+        try RunTarget.resolve(natsURL: natsURL, clickHouseURL: clickHouseURL, environment: ProcessInfo.processInfo.environment,
+                              projectRoot: StackConfig.findProjectRoot(), log: { print("[stack] \($0)") }).connection
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import JetStream
 import LocalStack
 import RiskSignalCore
+import ScenarioRun
 
 /// `rsbench record`: capture live subjects into our `.ndjson.zst`, to replay later.
 struct RecordCommand: AsyncParsableCommand {
@@ -34,12 +35,12 @@ struct RecordCommand: AsyncParsableCommand {
         case .success(let d): limit = d
         case .failure(let m): throw ValidationError("--duration \(duration): \(m)")
         }
-        let url: String
-        if let natsURL { url = natsURL } else {
-            let root = StackConfig.findProjectRoot() ?? FileManager.default.currentDirectoryPath
-            url = try StackConfig.fromEnvironment(ProcessInfo.processInfo.environment, projectRoot: root).natsURL
-        }
-        let nats = try await NATSConnection.connect(NATSConnectionOptions(urls: [url], name: "rsbench-record"))
+        // Recording never starts a stack: it listens to traffic that something else sends.
+        let target = try RunTarget.resolve(natsURL: natsURL, environment: ProcessInfo.processInfo.environment,
+                                           projectRoot: StackConfig.findProjectRoot() ?? FileManager.default.currentDirectoryPath,
+                                           needs: .natsOnly, startLocal: false)
+        let url = target.connection.natsURLs.joined(separator: ",")
+        let nats = try await NATSConnection.connect(NATSConnectionOptions(target.connection, name: "rsbench-record"))
         defer { nats.close() }
         var subs: [CoreSubscription] = []
         for s in subjects { subs.append(try await nats.subscribe(s)) }

@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Override the measured duration, like 30s or 5m.") var duration: String?
     @Option(help: "Multiply every workload's rate.") var rateScale: Double?
     @Option(help: "Override the scenario's random seed.") var seed: UInt64?
-    @Option(help: "Write the outcome as JSON to this file.") var out: String?
+    @Option(help: "Also write the run's summary.json (schema rsbench.summary/1) to this file.") var out: String?
     @Option(name: .customLong("nats-url"), help: "Use this NATS instead of the local stack.") var natsURL: String?
     @Option(name: .customLong("clickhouse-url"), help: "Use this ClickHouse instead of the local endpoint.") var clickHouseURL: String?
     @Flag(help: "Leave the local stack running if this run started it.") var keepStack = false
@@ -68,25 +68,39 @@ struct RunCommand: AsyncParsableCommand {
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
+        let outPath = try out.map { try Self.checkedOutputFile($0) }
+        let reportsDir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
         let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, output: { print($0) })
-        let outcome = await withTaskCancellationOnSignals { await runner.run() }
-        print(OutcomeSummary.render(outcome))
+        let report = await withTaskCancellationOnSignals { await runner.run() }
+        print(ConsoleSummary.render(report))
         if !noReport {
-            let dir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
             do {
-                let written = try ReportDirectory(root: URL(fileURLWithPath: dir)).write(ReportBuilder.report(outcome, scenario: runner.scenario))
-                print("report: \(written.directory.path)/report.html (also report.md, summary.json, junit.xml; \(dir)/latest)")
+                let written = try ReportDirectory(root: URL(fileURLWithPath: reportsDir)).write(report)
+                print("report: \(written.directory.path)/report.html (also report.md, summary.json, junit.xml; \(reportsDir)/latest)")
             } catch {
-                print("could not write the report under \(dir): \(error)")
+                print("could not write the report under \(reportsDir): \(error)")
             }
         }
-        if let out {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try enc.encode(outcome).write(to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+        if let outPath {
+            try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: outPath))
+            print("wrote \(outPath)")
         }
-        if outcome.status != .passed { throw ExitCode(outcome.status.exitCode) }
+        if report.verdict.status != .pass { throw ExitCode(report.verdict.status.exitCode) }
+    }
+}
+
+extension RunCommand {
+    /// `--out` must name a file we can write, checked before the run rather than after it.
+    static func checkedOutputFile(_ path: String) throws -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw ValidationError("--out \(path): is a directory; expected a file name like reports/outcome.json")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+            throw ValidationError("--out \(path): the folder \(parent) does not exist")
+        }
+        return path
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalStack
+import Reporting
 import Scenario
 import ScenarioRun
 
@@ -48,7 +49,7 @@ struct SearchCommand: AsyncParsableCommand {
                                 projectRoot: root, output: { print($0) })
         search.maxBacklogSeconds = maxBacklogSeconds
         let result = try await search.run()
-        let md = RateSearch.markdown(result)
+        let md = SearchReportWriter.markdown(result)
         print(md)
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
@@ -56,7 +57,7 @@ struct SearchCommand: AsyncParsableCommand {
         let dirPath = (reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)) + "/\(f.string(from: Date()))-search-\(s.name)"
         try FileManager.default.createDirectory(atPath: dirPath, withIntermediateDirectories: true)
         try md.write(toFile: dirPath + "/search.md", atomically: true, encoding: .utf8)
-        try RateSearch.html(result).write(toFile: dirPath + "/search.html", atomically: true, encoding: .utf8)
+        try SearchReportWriter.html(result).write(toFile: dirPath + "/search.html", atomically: true, encoding: .utf8)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(result).write(to: URL(fileURLWithPath: dirPath + "/search.json"))

@@ -1,0 +1,68 @@
+import ClickHouse
+import JetStream
+import Pipeline
+import Reporting
+
+/// After the drain: acked publishes against stream counts, and stream counts against rows plus dead letters.
+/// A shortfall is a loss and stays one: nothing here is averaged across stages.
+public struct CrossChecker: Sendable {
+    public var ch: ClickHouseClient
+    public var admin: JetStreamContext
+    public var metrics: PipelineMetrics?
+
+    public init(ch: ClickHouseClient, admin: JetStreamContext, metrics: PipelineMetrics?) {
+        self.ch = ch
+        self.admin = admin
+        self.metrics = metrics
+    }
+
+    /// Every stream that holds something after the run, with its retention.
+    public func streams() async -> [StreamStats] {
+        var out: [StreamStats] = []
+        for spec in StreamCatalog.all {
+            if let st = try? await admin.streamState(spec.name), st.messages > 0 || st.bytes > 0 {
+                out.append(StreamStats(stream: spec.name, bytes: st.bytes, messages: st.messages, maxAgeSeconds: spec.maxAge.seconds))
+            }
+        }
+        return out
+    }
+
+    /// The checks for these workloads; streams a replay feeds are not reconciled, since a replay's events spread over
+    /// several streams in proportions only the capture knows (its own acks are in its workload line).
+    public func check(workloads: [WorkloadStats], streams: [StreamStats], replayedKinds: [String] = []) async throws -> [CrossCheck] {
+        var dlqByStream: [String: UInt64] = [:]
+        for r in (try? await ch.rows("SELECT stream, uniqExact(stream_sequence) AS n FROM dead_letters GROUP BY stream")) ?? [] {
+            if case .string(let st)? = r["stream"] { dlqByStream[st] = UInt64(ClickHouseValues.number(r["n"]) ?? 0) }
+        }
+        let replayed = Set(replayedKinds.compactMap { FeedRoute.of($0)?.stream })
+        var ackedByStream: [String: UInt64] = [:]
+        var kindsByStream: [String: Set<String>] = [:]
+        for w in workloads {
+            guard let st = FeedRoute.of(w.source)?.stream, !replayed.contains(st) else { continue }
+            ackedByStream[st, default: 0] += w.acked - min(w.acked, w.duplicates)
+            kindsByStream[st, default: []].insert(w.source)
+        }
+        var checks: [CrossCheck] = []
+        for (st, acked) in ackedByStream.sorted(by: { $0.key < $1.key }) {
+            let inStream = streams.first { $0.stream == st }?.messages ?? 0
+            checks.append(Self.check("acked → \(st)", expected: acked, actual: inStream,
+                                     detail: "\(acked) publishes acked (duplicates excluded), \(inStream) messages in the stream"))
+            guard let kinds = kindsByStream[st], kinds.count == 1, let k = kinds.first, let route = FeedRoute.of(k) else { continue }
+            let dlq = dlqByStream[st] ?? 0
+            // The measurement already counted what the stage holds; count here only for workloads built without it.
+            var stored = workloads.first { $0.source == k }?.stored
+            if stored == nil { stored = try await StoredCount.of(k, ch: ch, metrics: metrics) }
+            guard let stored else { continue }
+            let stage = k == "l2" ? "normaliser" : route.table
+            let what = k == "l2" ? "messages the market normaliser received" : "distinct events in \(route.table)"
+            checks.append(Self.check("\(st) → \(stage) + DLQ", expected: inStream, actual: stored + dlq,
+                                     detail: "\(inStream) in the stream, \(stored) \(what), \(dlq) dead-lettered"))
+        }
+        return checks
+    }
+
+    static func check(_ name: String, expected: UInt64, actual: UInt64, detail: String) -> CrossCheck {
+        CrossCheck(name: name, expected: Double(expected), actual: Double(actual),
+                   status: actual == expected ? .ok : actual < expected ? .loss : .excess, text: detail)
+    }
+}

@@ -1,0 +1,16 @@
+/// What a metric measures, which decides the units a gate may use and how a report shows it.
+public enum MetricKind: String, Sendable {
+    case duration, rate, count, ratio, bytes
+
+    /// The unit reports show this kind in (durations in ms; ratios as fractions).
+    public var reportUnit: String {
+        switch self {
+        case .duration: "ms"
+        case .bytes: "B"
+        case .rate, .count, .ratio: ""
+        }
+    }
+
+    /// Canonical value (seconds, fractions) × this = the value in `reportUnit`.
+    public var reportScale: Double { self == .duration ? 1000 : 1 }
+}

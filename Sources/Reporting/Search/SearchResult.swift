@@ -1,0 +1,44 @@
+/// One probe: the offered rate and what came of it.
+public struct SearchProbe: Sendable, Codable {
+    public var rateScale: Double
+    public var offeredRate: Double
+    public var achievedRate: Double
+    public var e2eP50Ms: Double?
+    public var e2eP99Ms: Double?
+    public var maxPending: Double
+    public var maxParts: Int
+    public var drained: Bool
+    public var status: String
+    public var sustainable: Bool
+    public var why: [String]
+
+    public init(rateScale: Double, offeredRate: Double, achievedRate: Double, e2eP50Ms: Double?, e2eP99Ms: Double?, maxPending: Double,
+                maxParts: Int, drained: Bool, status: String, sustainable: Bool, why: [String]) {
+        self.rateScale = rateScale
+        self.offeredRate = offeredRate
+        self.achievedRate = achievedRate
+        self.e2eP50Ms = e2eP50Ms
+        self.e2eP99Ms = e2eP99Ms
+        self.maxPending = maxPending
+        self.maxParts = maxParts
+        self.drained = drained
+        self.status = status
+        self.sustainable = sustainable
+        self.why = why
+    }
+}
+
+/// Where the curve bends: the highest sustainable probe, and the first failing one above it.
+public struct SearchResult: Sendable, Codable {
+    public var scenario: String
+    public var probes: [SearchProbe]
+    public var knee: SearchProbe?
+    public var firstFailure: SearchProbe?
+
+    public init(scenario: String, probes: [SearchProbe], knee: SearchProbe?, firstFailure: SearchProbe?) {
+        self.scenario = scenario
+        self.probes = probes
+        self.knee = knee
+        self.firstFailure = firstFailure
+    }
+}

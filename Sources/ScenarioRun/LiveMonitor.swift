@@ -1,0 +1,93 @@
+import Foundation
+import LoadDriver
+import LocalStack
+import Measurement
+import Reporting
+import Scenario
+import Synchronization
+
+/// The once-a-second loop while the workloads publish: progress lines, backlog, rows, CPU and RSS, and, with
+/// `--abort-on-fail`, the live gates.
+struct LiveMonitor: Sendable {
+    /// What the loop saw, second by second.
+    struct Record: Sendable {
+        var resources: [ResourceSeries]
+        var pendingByConsumer: [String: [Double]] = [:]
+        var rowsPerSecond: [Double] = []
+        var maxPending = 0.0
+        /// Set when a live gate stopped the run early.
+        var abortNote: String?
+    }
+
+    var scenario: Scenario
+    var abortOnFail: Bool
+    var gates: GateEvaluator
+    var say: @Sendable (String) -> Void
+
+    /// Watches `publishing` until the schedule ends (or a live gate is breached), then waits for the acks.
+    func watch(_ load: LoadPhase, publishing: Task<Void, Error>, pipeline: PipelineProcess, stack: LocalStack?) async throws -> Record {
+        var record = Record(resources: [ResourceSeries(process: "rsbench", pid: getpid()), ResourceSeries(process: "risksignal", pid: pipeline.pid)]
+                            + (stack?.processes ?? []).map { ResourceSeries(process: $0.service == "nats" ? "nats-server" : "clickhouse", pid: $0.pid) })
+        var lastPublished = load.entries.map { _ in UInt64(0) }
+        var lastRows = 0.0
+        var second = 0
+        let total = (scenario.warmup + scenario.duration).seconds
+        while !publishing.isCancelled {
+            try await Task.sleep(until: load.startInstant + .seconds(second + 1), clock: load.clock)
+            second += 1
+            let t = (load.clock.now - load.startInstant).seconds
+            for i in record.resources.indices { record.resources[i].sample(now: t) }
+            let m = pipeline.scrape()
+            let pending = m.map { $0.pendingByConsumer.values.reduce(0, +) } ?? 0
+            for (c, v) in m?.pendingByConsumer ?? [:] {
+                var col = record.pendingByConsumer[c] ?? []
+                while col.count < second - 1 { col.append(0) }
+                col.append(v)
+                record.pendingByConsumer[c] = col
+            }
+            record.maxPending = max(record.maxPending, pending)
+            let rows = m?.totalRows ?? lastRows
+            record.rowsPerSecond.append(max(0, rows - lastRows))
+            if abortOnFail, second > Int(scenario.warmup.seconds), let note = breach(load, record, second: second) {
+                record.abortNote = note
+                publishing.cancel()
+                break
+            }
+            say(progressLine(load, second: second, lastPublished: &lastPublished, pending: pending, rows: rows - lastRows))
+            lastRows = rows
+            if Double(second) >= total + 1 { break }
+        }
+        do { try await publishing.value } catch is CancellationError where abortOnFail {}
+        for e in load.entries { try await e.driver.waitForAcks(timeout: .seconds(30)) }
+        return record
+    }
+
+    /// `[  5s measure] offered→achieved/s: trades 1000→1000, … | ack p99 2.1 ms | pending 12 | rows/s 3400`
+    func progressLine(_ load: LoadPhase, second: Int, lastPublished: inout [UInt64], pending: Double, rows: Double) -> String {
+        var parts: [String] = []
+        for (i, e) in load.entries.enumerated() {
+            let c = e.driver.snapshot
+            parts.append("\(e.workload.name) \(Int(e.offered))→\(c.published - lastPublished[i])")
+            lastPublished[i] = c.published
+        }
+        let p99 = load.entries.map { LatencySummary(histogram: $0.driver.ackLatency.snapshot).p99 }.max() ?? 0
+        let phase = second <= Int(scenario.warmup.seconds) ? "warm-up" : "measure"
+        return String(format: "[%3ds %@] offered→achieved/s: %@ | ack p99 %.1f ms | pending %.0f | rows/s %.0f",
+                      second, phase, parts.joined(separator: ", "), p99, pending, rows)
+    }
+
+    /// The first live gate the measurements so far already breach, as the note the run keeps.
+    func breach(_ load: LoadPhase, _ record: Record, second: Int) -> String? {
+        var sched = HistogramMerge(), ack = HistogramMerge()
+        for e in load.entries { sched.add(e.driver.scheduleLag.snapshot); ack.add(e.driver.ackLatency.snapshot) }
+        var live = RunReport(scenario: ScenarioRef(name: scenario.name, file: scenario.file, sha256: ""), startedAt: Date(), endedAt: Date(),
+                             durationSeconds: 1, verdict: Verdict(status: .pass), environment: EnvironmentFingerprint.unknown)
+        live.latency.scheduleLag = sched.summary
+        live.latency.publishAck = ack.summary
+        live.pipeline.maxConsumerPending = record.maxPending
+        live.resources = record.resources.map(\.resources)
+        guard let (gate, value) = gates.firstBreachedLiveGate(in: live) else { return nil }
+        say("[run] --abort-on-fail: gate \(gate.expression) is breached at \(second) s (measured \(value)); stopping early")
+        return "aborted early at \(second) s: gate \(gate.expression) breached while running (--abort-on-fail)"
+    }
+}

@@ -1,0 +1,86 @@
+import ClickHouse
+import JetStream
+import LoadDriver
+import Measurement
+import Reporting
+
+/// After the drain: what each workload sent and got stored, end-to-end lag and storage from ClickHouse itself,
+/// the stream reconciliation, and the per-second series, all written into the run's report.
+struct RunMeasurement: Sendable {
+    var session: RunSession
+    var load: LoadPhase
+    var plan: ScenarioPlan
+
+    func measure(into report: inout RunReport, live: LiveMonitor.Record, metrics: PipelineMetrics?) async throws {
+        var tables: [String] = []
+        var sched = HistogramMerge(), ack = HistogramMerge(), ackU = HistogramMerge()
+        for e in load.entries {
+            for f in e.feeds where e.isReplay { if let t = LoadPhase.tableFor[f], !tables.contains(t) { tables.append(t) } }
+            sched.add(e.driver.scheduleLag.snapshot); ack.add(e.driver.ackLatency.snapshot); ackU.add(e.driver.ackLatencyUncorrected.snapshot)
+            let w = try await workload(e, metrics: metrics)
+            if let t = w.table, !tables.contains(t) { tables.append(t) }
+            report.workloads.append(w)
+        }
+        report.latency.scheduleLag = sched.summary
+        report.latency.publishAck = ack.summary
+        report.latency.publishAckUncorrected = ackU.summary
+        let e2e = try await EndToEndLag(ch: session.ch, window: load.window, database: session.database).measure(tables: tables)
+        report.tables = e2e.tables
+        report.latency.e2eCorrected = e2e.corrected
+        report.latency.e2eUncorrected = e2e.uncorrected
+        let checker = CrossChecker(ch: session.ch, admin: session.admin, metrics: metrics)
+        report.streams = await checker.streams()
+        report.crossChecks = try await checker.check(workloads: report.workloads, streams: report.streams, replayedKinds: plan.replayedKinds)
+        report.resources = live.resources.map(\.resources)
+        report.events = events(report.workloads, seconds: report.durationSeconds)
+        report.timeSeries = timeSeries(live, e2e: e2e, warmup: Int(report.warmupExcludedSeconds.rounded()))
+    }
+
+    /// One workload's counts; every acked event of a 1:1 stream must be a row (deduplicated by event_id).
+    func workload(_ e: LoadPhase.Entry, metrics: PipelineMetrics?) async throws -> WorkloadStats {
+        let c = e.driver.snapshot
+        var source = "replay", table: String?
+        if case .generator(let k, _) = e.workload.source { source = k; table = LoadPhase.tableFor[k] }
+        var lost = c.failed
+        let stored = try await StoredCount.of(source, ch: session.ch, metrics: metrics)
+        if let n = stored { lost += c.acked > n ? c.acked - n : 0 }
+        return WorkloadStats(name: e.workload.name, source: source, table: table, offeredPerSecond: e.offered, published: c.published,
+                             measuredPublished: c.measuredPublished, acked: c.acked, failed: c.failed, duplicates: c.duplicates, stored: stored,
+                             lost: lost, scheduleLag: LatencySummary(histogram: e.driver.scheduleLag.snapshot),
+                             publishAck: LatencySummary(histogram: e.driver.ackLatency.snapshot),
+                             publishAckUncorrected: LatencySummary(histogram: e.driver.ackLatencyUncorrected.snapshot),
+                             publishedPerSecond: e.driver.publishedPerSecond)
+    }
+
+    func events(_ workloads: [WorkloadStats], seconds: Double) -> EventCounts {
+        EventCounts(published: workloads.reduce(0) { $0 + $1.published }, acked: workloads.reduce(0) { $0 + $1.acked },
+                    offeredPerSecond: workloads.reduce(0) { $0 + $1.offeredPerSecond },
+                    achievedPerSecond: seconds > 0 ? Double(workloads.reduce(0) { $0 + $1.measuredPublished }) / seconds : 0)
+    }
+
+    /// One sample per second from the start instant; e2e lag per second is indexed from the measured window's start,
+    /// and resource samples from the second sample (a rate needs two readings).
+    func timeSeries(_ live: LiveMonitor.Record, e2e: EndToEndLag.Result, warmup: Int) -> [TimeSample] {
+        let seconds = Int((load.end.seconds).rounded(.up))
+        func column(_ c: [[Int]]) -> [Double] {
+            var out = [Double](repeating: 0, count: seconds)
+            for col in c { for (i, v) in col.enumerated() where i < seconds { out[i] += Double(v) } }
+            return out
+        }
+        let offered = column(load.entries.map(\.driver.offeredPerSecond)), achieved = column(load.entries.map(\.driver.publishedPerSecond))
+        return (0..<seconds).map { i in
+            var s = TimeSample(t: Double(i + 1), offeredRate: offered[i], achievedRate: achieved[i],
+                               rowsPerSecond: i < live.rowsPerSecond.count ? live.rowsPerSecond[i] : nil)
+            let m = i - warmup
+            if m >= 0, m < e2e.perSecondP99.count, e2e.perSecondP99[m] > 0 {
+                s.e2eP50Ms = e2e.perSecondP50[m]
+                s.e2eP99Ms = e2e.perSecondP99[m]
+            }
+            for (c, col) in live.pendingByConsumer where i < col.count { s.consumerPending[c] = col[i] }
+            for r in live.resources where i >= 1 && i - 1 < r.cpu.count {
+                s.processes[r.process] = ProcessSample(cpuPercent: r.cpu[i - 1] * 100, rssMB: r.rssMB[i - 1])
+            }
+            return s
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Command-line overrides of a scenario (`rsbench run --duration … --rate-scale …`).
+public struct RunOverrides: Sendable {
+    public var duration: Duration?
+    public var rateScale: Double?
+    public var seed: UInt64?
+    public var natsURL: String?
+    public var clickHouseURL: String?
+    /// Leave the local stack running afterwards even when this run started it.
+    public var keepStack = false
+    public var database = "rsbench"
+    /// Stop the run at the first gate that is already breached by a live measurement (schedule lag, ack latency,
+    /// consumer backlog, CPU, RSS); the gates that need the drain are still evaluated on what was measured.
+    public var abortOnFail = false
+
+    public init() {}
+}
