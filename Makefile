@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .rsbench/venv
 RELEASE := .build/release
 
-.PHONY: setup build build-debug run demo ci-scenario test test-python test-swift bench stack-up stack-down clean
+.PHONY: setup build build-debug run demo ci-scenario check-deps test test-python test-swift bench stack-up stack-down clean
 
 setup:
 	@scripts/setup
@@ -30,9 +30,14 @@ test: setup
 
 test-python:
 	$(VENV)/bin/python -m unittest discover -s stack -p 'test_*.py'
+	$(VENV)/bin/python -m unittest discover -s scripts -p 'test_*.py'
 
 test-swift:
 	swift test --skip-build
+
+# Package.swift declares exactly what each target imports (no build needed; a few seconds).
+check-deps:
+	@scripts/check-deps
 
 # The CI performance gate: a short scenario with gates, on the debug build that `make test` made.
 # Its report stays under reports/ (latest → it) and report.md is printed for the CI log.

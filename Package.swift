@@ -27,7 +27,8 @@ let package = Package(
         .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Domain: event types, validation, configuration and the seams (bus, sink, clock).
+        // Domain, no I/O: the signal schema and validator, bus message and header names, connection settings,
+        // JSON and timestamp parsing, hashes, and the concurrency helpers (blocking lanes, shutdown signals).
         .target(name: "RiskSignalCore"),
         // Wrappers over the C libraries.
         .target(name: "JetStream", dependencies: ["CNATS", "RiskSignalCore"]),
@@ -47,7 +48,6 @@ let package = Package(
             "Zstd", "RiskSignalCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // The production pipeline: migrations, producers, consumers.
         .target(name: "Pipeline", dependencies: [
@@ -90,7 +90,7 @@ let package = Package(
         ]),
         // Open-loop load: schedules, pacing, publishing, schedule-lag and ack-latency recording.
         .target(name: "LoadDriver", dependencies: [
-            "Generators", "Scenario", "JetStream", "RiskSignalCore",
+            "Generators", "JetStream", "RiskSignalCore",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // What a run measured, from ClickHouse, JetStream, the pipeline's /metrics, /proc and the load driver's histograms,
@@ -105,7 +105,7 @@ let package = Package(
             "Measurement",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
-        .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
+        .target(name: "LocalStack"),
         // rsbench micro/limit benchmarks (release build).
         .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver",
                                              "Measurement", "Reporting"]),
@@ -117,20 +117,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "rsbench", dependencies: [
-            "LocalStack", "Bench", "Pipeline", "RiskSignalCore", "Scenario", "LoadDriver", "Generators", "Zstd", "JetStream", "ClickHouse", "ScenarioRun", "Replay", "Capture", "FeedAdapters", "Reporting",
+            "LocalStack", "Bench", "RiskSignalCore", "Scenario", "Generators", "Zstd", "JetStream", "ScenarioRun", "Replay", "Capture", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "LoadDriver", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters",
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters",
                                                     "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
         .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "Zstd", "StandIns",
-            "Sentiment", "OpenAISentiment", "MarketData", "Replay", "Capture", "FeedAdapters", "ScenarioRun", "Scenario", "Reporting", "LoadDriver",
-            "Measurement",
+            "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "StandIns", "Alerting",
+            "Sentiment", "OpenAISentiment", "MarketData", "Replay", "Capture", "ScenarioRun", "Scenario", "LoadDriver", "Generators",
+            "Reporting", "Measurement",
         ]),
     ]
 )

@@ -20,7 +20,7 @@ struct RSBench: AsyncParsableCommand {
               rsbench plan reports/latest --target-rate 50000 --retention 30d
               rsbench bench limits
             """,
-        subcommands: [RunCommand.self, ValidateCommand.self, ReplayCommand.self, RecordCommand.self, CompareCommand.self, PlanCommand.self, SearchCommand.self, SynthCommand.self, StackCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ReplayCommand.self, RecordCommand.self, CompareCommand.self, PlanCommand.self, SearchCommand.self, SynthCommand.self, StackCommand.self, BenchCommand.self, ReportCommand.self]
     )
 
     /// Line-buffered stdout, so progress lines reach a CI log or a redirected file as they happen.

@@ -1,11 +1,13 @@
 import Capture
 import Testing
 
-/// Counts on the real captures in /work/shared/data, checked against independent Python counts
+/// Counts on the real captures in ../shared/data, checked against independent Python counts
 /// (gzip+struct over the pcap records; regex over the cryptofeed lines; split on tabs for the TSV).
+/// A checkout without a recording reports its test as skipped, never as passed.
 @Suite struct RealDataTests {
-    @Test func iexPcapUDPCountAndTruncation() throws {
-        guard let path = sharedData("iex-deep10-20170425.pcap.gz") else { return }
+    @Test(.enabled(if: SharedData.has("iex-deep10-20170425.pcap.gz"), "needs ../shared/data/iex-deep10-20170425.pcap.gz"))
+    func iexPcapUDPCountAndTruncation() throws {
+        let path = SharedData.path("iex-deep10-20170425.pcap.gz")
         #expect(try CaptureReader.detectFormat(path: path) == .pcap)
         var r = try UDPReader(path: path)
         var n = 0, bytes = 0
@@ -31,8 +33,9 @@ import Testing
         #expect(r.report["udp"] == 121_314)
     }
 
-    @Test func coinbaseCryptofeedV1() throws {
-        guard let path = sharedData("coinbase-l2update-20210417.cryptofeed.txt") else { return }
+    @Test(.enabled(if: SharedData.has("coinbase-l2update-20210417.cryptofeed.txt"), "needs ../shared/data/coinbase-l2update-20210417.cryptofeed.txt"))
+    func coinbaseCryptofeedV1() throws {
+        let path = SharedData.path("coinbase-l2update-20210417.cryptofeed.txt")
         var r = try CaptureReader(path: path)
         #expect(r.format == .cryptofeedV1)
         var types: [String: Int] = [:]
@@ -56,8 +59,9 @@ import Testing
         #expect(firstTs == 1_618_677_817_061_845_000)
     }
 
-    @Test func nasaTSV() throws {
-        guard let path = sharedData("nasa-ksc-http-19950801.tsv") else { return }
+    @Test(.enabled(if: SharedData.has("nasa-ksc-http-19950801.tsv"), "needs ../shared/data/nasa-ksc-http-19950801.tsv"))
+    func nasaTSV() throws {
+        let path = SharedData.path("nasa-ksc-http-19950801.tsv")
         var r = try AccessLogReader(path: path)
         #expect(r.format == .nasaTSV)
         var n = 0

@@ -1,13 +1,25 @@
 import Foundation
 
-/// The shared real-data folder, or nil (tests then skip with a message) when this checkout has none.
-func sharedData(_ name: String) -> String? {
-    for dir in ["/work/shared/data", "../shared/data", "../../shared/data"] {
-        let p = dir + "/" + name
-        if FileManager.default.isReadableFile(atPath: p) { return p }
-    }
-    print("skipping: \(name) not found under /work/shared/data or ../shared/data")
-    return nil
+/// The full recordings in `../shared/data` beside the repository (see its PROVENANCE.md); a checkout
+/// without them skips the tests that read them (`.enabled(if: SharedData.has(name))`).
+enum SharedData {
+    /// The repository root: the nearest folder above this file that holds Package.swift.
+    static let repositoryRoot: URL = {
+        let start = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        var dir = start
+        while dir.path != "/" {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
+            dir.deleteLastPathComponent()
+        }
+        return start
+    }()
+
+    static let directory = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    /// The path of one recording, whether or not it is there.
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    static func has(_ name: String) -> Bool { FileManager.default.isReadableFile(atPath: path(name)) }
 }
 
 /// A fresh temporary file path; the file is written by the test.
