@@ -1,8 +1,8 @@
 import ClickHouse
 import Foundation
-import Generators
 import JetStream
 import LoadDriver
+import LoadSource
 import LocalStack
 import Pipeline
 import RiskSignalCore
@@ -133,7 +133,7 @@ public struct ScenarioRunner: Sendable {
             if let r = plan.replayReport { output("[replay] \(w.name): \(r.replacingOccurrences(of: "\n", with: "\n[replay]   "))") }
             plans.append(plan)
         }
-        let kinds = Array(Set(plans.flatMap(\.feeds)))
+        let kinds = Array(Set(plans.flatMap { $0.feeds.map(\.rawValue) }))
         var consumers = scenario.pipeline.consumers ?? Array(Set(kinds.compactMap { Self.consumerFor[$0] })).sorted()
         // Alerts go to rsbench's own webhook receiver, which measures alert latency.
         let receiver = WebhookReceiver(secret: "rsbench-\(UInt32.random(in: 0...UInt32.max))")
@@ -176,12 +176,12 @@ public struct ScenarioRunner: Sendable {
         for (w, plan) in zip(scenario.workloads, plans) {
             let offered = plan.replayReport != nil ? plan.rate.expectedRate(at: 0) : w.rate.meanRate * scenario.rateScale
             var gate: (@Sendable (UInt64) async throws -> Void)?
-            if let limit = w.closedLoop, case .generator(let k, _) = w.source, let table = Self.tableFor[k] {
+            if let limit = w.closedLoop, case .generator(let k, _) = w.source, let table = Self.tableFor[k.rawValue] {
                 gate = Self.closedLoopGate(ch: ch, table: table, limit: UInt64(limit))
             }
             drivers.append((w, try WorkloadDriver(plan: plan, connection: nats, measured: measured, sendGate: gate), offered))
         }
-        let feedsByWorkload = Dictionary(uniqueKeysWithValues: zip(scenario.workloads.map(\.name), plans.map(\.feeds)))
+        let feedsByWorkload = Dictionary(uniqueKeysWithValues: zip(scenario.workloads.map(\.name), plans.map { $0.feeds.map(\.rawValue) }))
         output("[run] \(scenario.name): warm-up \(warmup), measured \(duration), \(drivers.count) workloads, rate scale \(scenario.rateScale)")
 
         var rsbenchSeries = ResourceSeries(process: "rsbench", pid: getpid())
@@ -306,7 +306,7 @@ public struct ScenarioRunner: Sendable {
         outcome.maxConsumerPending = maxPending.withLock { $0 }
         try await measure(&outcome, ch: ch, drivers: drivers, measured: measured, metrics: m, feeds: feedsByWorkload)
         try await crossCheck(&outcome, ch: ch, admin: admin, metrics: m,
-                             replayFeeds: plans.filter { $0.replayReport != nil }.flatMap(\.feeds))
+                             replayFeeds: plans.filter { $0.replayReport != nil }.flatMap { $0.feeds.map(\.rawValue) })
         outcome.resources = [rsbenchSeries, pipelineSeries] + stackSeries
         outcome.warmupSeconds = warmup.seconds
         outcome.series.pendingByConsumer = pendingSeries
@@ -347,7 +347,7 @@ public struct ScenarioRunner: Sendable {
             let c = d.snapshot
             var table: String?
             var generator = "replay"
-            if case .generator(let k, _) = w.source { generator = k; table = Self.tableFor[k] }
+            if case .generator(let k, _) = w.source { generator = k.rawValue; table = Self.tableFor[k.rawValue] }
             for f in feeds[w.name] ?? [] where generator == "replay" {
                 if let t = Self.tableFor[f], !usedTables.contains(t) { usedTables.append(t) }
             }

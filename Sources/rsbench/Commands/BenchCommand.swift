@@ -1,6 +1,6 @@
 import ArgumentParser
 import Bench
-import Generators
+import LoadSource
 import ScenarioRun
 import Scenario
 import Foundation
@@ -124,11 +124,17 @@ extension BenchCommand {
             print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
             #endif
             let bench = GeneratorBenchmark(events: events, repeats: repeats) { kind, seed in try WorkloadFactory.makeGenerator(kind, params: [:], seed: seed) }
-            let results = try bench.run(kinds: generators.split(separator: ",").map(String.init)) { print("  \($0)") }
+            let kinds = try generators.split(separator: ",").map { name in
+                guard let kind = FeedKind(rawValue: String(name)) else {
+                    throw GeneratorParameterError(parameter: "generator", message: "unknown generator \(name)")
+                }
+                return kind
+            }
+            let results = try bench.run(kinds: kinds) { print("  \($0)") }
             print("generator   median ns/event   min     max    payload bytes")
             for r in results {
                 let s = r.nanosPerEvent.sorted()
-                print(String(format: "%@ %14.0f %7.0f %7.0f %10.0f", r.kind.padding(toLength: 10, withPad: " ", startingAt: 0), s[s.count / 2], s.first!, s.last!, r.payloadBytes))
+                print(String(format: "%@ %14.0f %7.0f %7.0f %10.0f", r.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), s[s.count / 2], s.first!, s.last!, r.payloadBytes))
             }
         }
     }
@@ -155,7 +161,7 @@ extension BenchCommand {
             #endif
             let connection = try target.connection()
             let bench = PacingBenchmark(connection: connection, rate: rate, duration: .seconds(seconds), repeats: repeats)
-            let runs = try await bench.run(make: { seed in try WorkloadFactory.makeGenerator("signals", params: [:], seed: seed) },
+            let runs = try await bench.run(make: { seed in try WorkloadFactory.makeGenerator(.signals, params: [:], seed: seed) },
                                            rateModel: { r, end in try ConstantRate(rate: r, end: end) },
                                            progress: { print("  \($0)") })
             func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }

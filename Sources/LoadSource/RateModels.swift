@@ -6,15 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Arrival times of one workload, in ns relative to the run start.
-public protocol RateModel: Sendable {
-    /// The next arrival strictly after `t` (or at t for the very first call with t = 0 allowed), nil when the model has ended (beyond `end`).
-    mutating func nextArrival(after t: Int64) -> Int64?
-    /// The model's expected rate at `t` in events/s (for "offered rate" progress lines).
-    func expectedRate(at t: Int64) -> Double
-}
-
-private let nanosPerSecond = 1e9
+let nanosPerSecond = 1e9
 
 /// Evenly spaced arrivals at `rate × scale` per second, the first at t = 0.
 public struct ConstantRate: RateModel {
@@ -27,8 +19,8 @@ public struct ConstantRate: RateModel {
     private var started = false
 
     public init(rate: Double, scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try Check.positive(rate, "rate")
-        try Check.positive(scale, "scale")
+        try ParameterCheck.positive(rate, "rate")
+        try ParameterCheck.positive(scale, "scale")
         self.rate = rate * scale
         self.end = end
         periodNanos = nanosPerSecond / self.rate
@@ -55,14 +47,14 @@ public struct PoissonRate: RateModel {
     /// Events per second, `scale` applied.
     public let rate: Double
     public let end: Int64
-    private var draw: Draw
+    private var draw: ArrivalDraw
 
     public init(rate: Double, seed: UInt64, scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try Check.positive(rate, "rate")
-        try Check.positive(scale, "scale")
+        try ParameterCheck.positive(rate, "rate")
+        try ParameterCheck.positive(scale, "scale")
         self.rate = rate * scale
         self.end = end
-        draw = Draw(seed: seed)
+        draw = ArrivalDraw(seed: seed)
     }
 
     public mutating func nextArrival(after t: Int64) -> Int64? {
@@ -163,14 +155,14 @@ public struct RampStages: RateModel {
 
     public init(stages: [(duration: Duration, target: Double)], startRate: Double = 0, scale: Double = 1,
                 end: Int64 = .max) throws(GeneratorParameterError) {
-        try Check.nonNegative(startRate, "startRate")
-        try Check.positive(scale, "scale")
+        try ParameterCheck.nonNegative(startRate, "startRate")
+        try ParameterCheck.positive(scale, "scale")
         guard !stages.isEmpty else { throw .init(parameter: "stages", message: "must have at least one stage") }
         var from = startRate * scale
         var list: [(length: Int64, from: Double, to: Double)] = []
         for (i, s) in stages.enumerated() {
-            try Check.positive(s.duration, "stages[\(i)].duration")
-            try Check.nonNegative(s.target, "stages[\(i)].target")
+            try ParameterCheck.positive(s.duration, "stages[\(i)].duration")
+            try ParameterCheck.nonNegative(s.target, "stages[\(i)].target")
             list.append((s.duration.totalNanoseconds, from, s.target * scale))
             from = s.target * scale
         }
@@ -189,12 +181,12 @@ public struct StepStages: RateModel {
     private var arrivals: PiecewiseLinearArrivals
 
     public init(stages: [(duration: Duration, rate: Double)], scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try Check.positive(scale, "scale")
+        try ParameterCheck.positive(scale, "scale")
         guard !stages.isEmpty else { throw .init(parameter: "stages", message: "must have at least one stage") }
         var list: [(length: Int64, from: Double, to: Double)] = []
         for (i, s) in stages.enumerated() {
-            try Check.positive(s.duration, "stages[\(i)].duration")
-            try Check.nonNegative(s.rate, "stages[\(i)].rate")
+            try ParameterCheck.positive(s.duration, "stages[\(i)].duration")
+            try ParameterCheck.nonNegative(s.rate, "stages[\(i)].rate")
             list.append((s.duration.totalNanoseconds, s.rate * scale, s.rate * scale))
         }
         arrivals = PiecewiseLinearArrivals(stages: list, end: end)
@@ -213,22 +205,22 @@ public struct OnOffBursts: RateModel {
     public let end: Int64
     private let onNanos: Int64
     private let cycleNanos: Int64
-    private var draw: Draw
+    private var draw: ArrivalDraw
 
     public init(onRate: Double, offRate: Double, onDuration: Duration, offDuration: Duration, seed: UInt64,
                 scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try Check.nonNegative(onRate, "onRate")
-        try Check.nonNegative(offRate, "offRate")
-        try Check.positive(scale, "scale")
+        try ParameterCheck.nonNegative(onRate, "onRate")
+        try ParameterCheck.nonNegative(offRate, "offRate")
+        try ParameterCheck.positive(scale, "scale")
         guard onRate > 0 || offRate > 0 else { throw .init(parameter: "onRate", message: "onRate and offRate cannot both be 0") }
-        try Check.positive(onDuration, "onDuration")
-        try Check.positive(offDuration, "offDuration")
+        try ParameterCheck.positive(onDuration, "onDuration")
+        try ParameterCheck.positive(offDuration, "offDuration")
         self.onRate = onRate * scale
         self.offRate = offRate * scale
         self.end = end
         onNanos = onDuration.totalNanoseconds
         cycleNanos = onNanos + offDuration.totalNanoseconds
-        draw = Draw(seed: seed)
+        draw = ArrivalDraw(seed: seed)
     }
 
     /// The rate in force at `t` and when that phase ends.
@@ -264,17 +256,17 @@ public struct HawkesRate: RateModel {
     public let end: Int64
     /// Mean number of arrivals each arrival triggers (α/β); below 1 or the process explodes.
     public var branchingRatio: Double { excitation / decay }
-    private var draw: Draw
+    private var draw: ArrivalDraw
     /// Excitation Σ α·e^(−β(s − tᵢ)) as of `excitationAt` (seconds since the run start).
     private var excitationNow = 0.0
     private var excitationAt = 0.0
 
     public init(baseline mu: Double, excitation alpha: Double, decay beta: Double, seed: UInt64, scale: Double = 1,
                 end: Int64 = .max) throws(GeneratorParameterError) {
-        try Check.positive(mu, "baseline")
-        try Check.nonNegative(alpha, "excitation")
-        try Check.positive(beta, "decay")
-        try Check.positive(scale, "scale")
+        try ParameterCheck.positive(mu, "baseline")
+        try ParameterCheck.nonNegative(alpha, "excitation")
+        try ParameterCheck.positive(beta, "decay")
+        try ParameterCheck.positive(scale, "scale")
         guard alpha / beta < 1 else {
             throw .init(parameter: "excitation",
                         message: "branching ratio excitation/decay = \(alpha)/\(beta) = \(alpha / beta) must be < 1: each arrival would trigger on average at least one more and the rate would grow without bound")
@@ -283,7 +275,7 @@ public struct HawkesRate: RateModel {
         excitation = alpha
         decay = beta
         self.end = end
-        draw = Draw(seed: seed)
+        draw = ArrivalDraw(seed: seed)
     }
 
     public mutating func nextArrival(after t: Int64) -> Int64? {
@@ -308,78 +300,4 @@ public struct HawkesRate: RateModel {
 
     /// The stationary mean rate μ/(1 − α/β).
     public func expectedRate(at t: Int64) -> Double { t > end ? 0 : baseline / (1 - branchingRatio) }
-}
-
-/// One stage of a ramp: reach `target` events/s (before scaling) by the end of `duration`.
-public struct RampStage: Sendable, Equatable {
-    public var duration: Duration
-    public var target: Double
-    public init(duration: Duration, target: Double) {
-        self.duration = duration
-        self.target = target
-    }
-}
-
-/// One stage of a step profile: hold `rate` events/s (before scaling) for `duration`.
-public struct RateStep: Sendable, Equatable {
-    public var duration: Duration
-    public var rate: Double
-    public init(duration: Duration, rate: Double) {
-        self.duration = duration
-        self.rate = rate
-    }
-}
-
-/// A rate model as a scenario file describes it; `make` builds the model for one run.
-public enum RateModelSpec: Sendable, Equatable {
-    case constant(rate: Double)
-    case poisson(rate: Double)
-    case ramp(startRate: Double, stages: [RampStage])
-    case steps([RateStep])
-    case onOff(onRate: Double, offRate: Double, onDuration: Duration, offDuration: Duration)
-    case hawkes(baseline: Double, excitation: Double, decay: Double)
-
-    /// Builds the model; `scale` (the global rate_scale) multiplies every rate, `end` (ns after the run start) stops it.
-    public func make(seed: UInt64, scale: Double = 1, end: Int64 = .max) throws -> any RateModel {
-        switch self {
-        case .constant(let rate):
-            return try ConstantRate(rate: rate, scale: scale, end: end)
-        case .poisson(let rate):
-            return try PoissonRate(rate: rate, seed: seed, scale: scale, end: end)
-        case .ramp(let startRate, let stages):
-            return try RampStages(stages: stages.map { ($0.duration, $0.target) }, startRate: startRate, scale: scale, end: end)
-        case .steps(let steps):
-            return try StepStages(stages: steps.map { ($0.duration, $0.rate) }, scale: scale, end: end)
-        case .onOff(let onRate, let offRate, let onDuration, let offDuration):
-            return try OnOffBursts(onRate: onRate, offRate: offRate, onDuration: onDuration, offDuration: offDuration,
-                                   seed: seed, scale: scale, end: end)
-        case .hawkes(let mu, let alpha, let beta):
-            return try HawkesRate(baseline: mu, excitation: alpha, decay: beta, seed: seed, scale: scale, end: end)
-        }
-    }
-
-    /// Mean events/s over the model's whole profile, before `scale` (ramps and steps: over their total duration;
-    /// Hawkes: μ/(1 − α/β), infinite when α/β ≥ 1).
-    public var meanRate: Double {
-        switch self {
-        case .constant(let rate), .poisson(let rate):
-            return rate
-        case .ramp(let startRate, let stages):
-            var from = startRate, area = 0.0, total = 0.0
-            for s in stages {
-                area += (from + s.target) / 2 * s.duration.seconds
-                total += s.duration.seconds
-                from = s.target
-            }
-            return total > 0 ? area / total : 0
-        case .steps(let steps):
-            let total = steps.reduce(0.0) { $0 + $1.duration.seconds }
-            return total > 0 ? steps.reduce(0.0) { $0 + $1.rate * $1.duration.seconds } / total : 0
-        case .onOff(let onRate, let offRate, let onDuration, let offDuration):
-            let on = onDuration.seconds, off = offDuration.seconds
-            return on + off > 0 ? (onRate * on + offRate * off) / (on + off) : 0
-        case .hawkes(let mu, let alpha, let beta):
-            return alpha / beta < 1 ? mu / (1 - alpha / beta) : .infinity
-        }
-    }
 }
