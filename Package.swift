@@ -113,7 +113,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "rsbench", dependencies: [
-            "LocalStack", "Bench", "Pipeline", "RiskSignalCore", "Scenario", "LoadSource", "LoadDriver", "Generators", "Zstd", "JetStream", "ClickHouse", "ScenarioRun", "Replay", "Capture", "FeedAdapters", "Reporting",
+            "LocalStack", "Bench", "Pipeline", "RiskSignalCore", "Scenario", "LoadSource", "LoadDriver", "Zstd", "JetStream", "ClickHouse", "ScenarioRun", "Replay", "Capture", "FeedAdapters", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
