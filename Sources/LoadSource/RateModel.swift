@@ -5,3 +5,6 @@ public protocol RateModel: Sendable {
     /// The model's expected rate at `t` in events/s (for "offered rate" progress lines).
     func expectedRate(at t: Int64) -> Double
 }
+
+/// Nanoseconds per second, for converting between rates (events/s) and arrival times (ns).
+let nanosPerSecond = 1e9

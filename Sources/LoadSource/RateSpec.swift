@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// How a workload's arrivals are spaced (DESIGN §4 load model), as a scenario file describes it; rates are events
 /// per second. The one rate spec: scenarios parse into it, and `make` builds the `RateModel` a pacer reads.
 public enum RateSpec: Sendable, Equatable {
