@@ -68,8 +68,8 @@ extension BenchCommand {
             commandName: "pipeline",
             abstract: "Each consumer's sustained rows/s into ClickHouse, next to the direct-insert limit of the same run.",
             discussion: """
-                For each consumer: fill its stream with --messages events from the demo generators, then \
-                time the real consumer (validation, batching, insert, ack) draining it. Between consumer \
+                For each consumer: fill its stream with --messages events from the scenario generators (default \
+                parameters, paced flat out by the load driver), then time the real consumer (validation, batching, insert, ack) draining it. Between consumer \
                 runs the direct batch-insert limit is measured again, so the ratio compares like with like.
 
                 Example:
