@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Pcap", "Zstd", "Zlib", "RiskSignalCore"]),
         // Exchange feeds (Binance, Coinbase, BitMEX, Bybit, IEX DEEP/TOPS) to our normalised market events.
         .target(name: "FeedAdapters", dependencies: ["MarketData", "RiskSignalCore"]),
-        // rsbench replay: captures to scheduled, loop-rewritten events for the load driver.
-        .target(name: "Replay", dependencies: ["Capture", "FeedAdapters", "MarketData", "Generators", "RiskSignalCore"]),
+        // rsbench replay: captures to scheduled, loop-rewritten events; a load source behind the LoadSource seam.
+        .target(name: "Replay", dependencies: ["Capture", "FeedAdapters", "MarketData", "LoadSource", "RiskSignalCore"]),
         // Run reports: summary.json, report.md/html, junit.xml, compare and capacity plan (plain data, no I/O beyond files).
         .target(name: "Reporting"),
         // ClickHouse over its HTTP interface.
@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        // The production pipeline: migrations, producers, consumers.
+        // The production pipeline: stream and consumer catalogues, migrations, consumers.
         .target(name: "Pipeline", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Sentiment", "OpenAISentiment", "MarketData", "Alerting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -81,16 +81,19 @@ let package = Package(
         ]),
         // Risk alerting: stream detectors, cooldowns and the YAML policy.
         .target(name: "Alerting", dependencies: ["RiskSignalCore", .product(name: "Yams", package: "Yams")]),
-        // Seeded traffic generators and rate models (rsbench).
-        .target(name: "Generators", dependencies: ["RiskSignalCore"]),
+        // The workload seam a load source plugs in with: EventGenerator, RateModel (and the rate models), RateSpec,
+        // GeneratedEvent, Injection. Generators and Replay are its sources; LoadDriver paces them.
+        .target(name: "LoadSource", dependencies: ["RiskSignalCore"]),
+        // Seeded synthetic traffic generators (rsbench scenarios, risksignal produce): a load source.
+        .target(name: "Generators", dependencies: ["LoadSource", "RiskSignalCore"]),
         // Scenario files: the plain model, YAML parsing with file/line errors, gate expressions.
         .target(name: "Scenario", dependencies: [
-            "RiskSignalCore", "Reporting",
+            "RiskSignalCore", "Reporting", "LoadSource",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // Open-loop load: schedules, pacing, publishing, schedule-lag and ack-latency recording.
+        // Open-loop load: pacing any load source onto the bus, schedule-lag and ack-latency recording.
         .target(name: "LoadDriver", dependencies: [
-            "Generators", "JetStream", "RiskSignalCore",
+            "JetStream", "RiskSignalCore", "LoadSource",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // What a run measured, from ClickHouse, JetStream, the pipeline's /metrics, /proc and the load driver's histograms,
@@ -101,33 +104,32 @@ let package = Package(
         ]),
         // rsbench run: the run's steps (target, pipeline launcher, load phase, live monitor, drain, measurement, gates) in order.
         .target(name: "ScenarioRun", dependencies: [
-            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting",
+            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource",
             "Measurement",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack"),
         // rsbench micro/limit benchmarks (release build).
-        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver",
+        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver", "LoadSource",
                                              "Measurement", "Reporting"]),
 
         .executableTarget(name: "risksignal", dependencies: [
-            "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting",
+            "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting", "LoadDriver", "Generators",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "rsbench", dependencies: [
-            "LocalStack", "Bench", "RiskSignalCore", "Scenario", "Generators", "Zstd", "JetStream", "ScenarioRun", "Replay", "Capture", "Reporting",
+            "LocalStack", "Bench", "RiskSignalCore", "Scenario", "Zstd", "JetStream", "ScenarioRun", "Replay", "Capture", "Reporting", "LoadSource",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters",
-                                                    "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters", "LoadSource",                                                     "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
         .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "StandIns", "Alerting",
+            "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "StandIns", "Alerting", "LoadSource",
             "Sentiment", "OpenAISentiment", "MarketData", "Replay", "Capture", "ScenarioRun", "Scenario", "LoadDriver", "Generators",
             "Reporting", "Measurement",
         ]),

@@ -1,9 +1,9 @@
 import Foundation
-import Generators
 import JetStream
 import LoadDriver
 import Measurement
 import Reporting
+import LoadSource
 import Pipeline
 import RiskSignalCore
 
@@ -12,23 +12,23 @@ public struct GeneratorBenchmark: Sendable {
     public var events: Int
     public var repeats: Int
     /// Builds a generator by kind (the scenario layer's factory, so parameters are the scenario defaults).
-    public var make: @Sendable (String, UInt64) throws -> any EventGenerator
+    public var make: @Sendable (FeedKind, UInt64) throws -> any EventGenerator
 
-    public init(events: Int = 1_000_000, repeats: Int = 5, make: @escaping @Sendable (String, UInt64) throws -> any EventGenerator) {
+    public init(events: Int = 1_000_000, repeats: Int = 5, make: @escaping @Sendable (FeedKind, UInt64) throws -> any EventGenerator) {
         self.events = events
         self.repeats = repeats
         self.make = make
     }
 
     /// Nanoseconds per event for each generator (median of `repeats`), and the mean payload size.
-    public func run(kinds: [String], progress: (String) -> Void) throws -> [(kind: String, nanosPerEvent: [Double], payloadBytes: Double)] {
-        var out: [(String, [Double], Double)] = []
+    public func run(kinds: [FeedKind], progress: (String) -> Void) throws -> [(kind: FeedKind, nanosPerEvent: [Double], payloadBytes: Double)] {
+        var out: [(FeedKind, [Double], Double)] = []
         for kind in kinds {
             var runs: [Double] = []
             var bytes = 0.0
             for r in 0..<repeats {
                 var g = try make(kind, UInt64(r + 1))
-                let n = kind == "l2" || kind == "trades" || kind == "signals" ? events : events / 5
+                let n = [.l2, .trades, .signals].contains(kind) ? events : events / 5
                 var total = 0
                 let clock = ContinuousClock()
                 let start = clock.now
@@ -40,7 +40,7 @@ public struct GeneratorBenchmark: Sendable {
                 let ns = (clock.now - start).seconds * 1e9 / Double(n)
                 runs.append(ns)
                 bytes = Double(total) / Double(n)
-                progress(String(format: "%@ run %d: %.0f ns/event, %.0f B", kind, r + 1, ns, bytes))
+                progress(String(format: "%@ run %d: %.0f ns/event, %.0f B", kind.rawValue, r + 1, ns, bytes))
             }
             out.append((kind, runs, bytes))
         }

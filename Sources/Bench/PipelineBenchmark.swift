@@ -1,6 +1,8 @@
 import ClickHouse
 import Foundation
+import Generators
 import JetStream
+import LoadDriver
 import MarketData
 import Pipeline
 import RiskSignalCore
@@ -15,7 +17,7 @@ public struct PipelineBenchmark: Sendable {
     public var batchSize: Int
     public var repeats: Int
 
-    public init(connection: ConnectionConfig, messages: Int = 100_000, consumers: [String] = ["signals", "trades", "actions", "frontend", "market", "social"],
+    public init(connection: ConnectionConfig, messages: Int = 100_000, consumers: [String] = [FeedKind.signals, .trades, .orders, .frontend, .l2, .social].map(\.consumerName),
                 batchSize: Int = 10_000, repeats: Int = 3) {
         self.connection = connection
         self.messages = messages
@@ -67,21 +69,13 @@ public struct PipelineBenchmark: Sendable {
         let js = try nats.jetStream()
         try? await js.deleteStream(def.stream.name)
         for s in StreamCatalog.all { try await js.ensureStream(s) }
-        let publisher = PacedPublisher(context: js)
-        let seed = UInt64(run)
-        let counts: PublishAckCounts
-        switch name {
-        case "signals": counts = try await publisher.run(SignalEventSource(seed: seed), rate: 1e9, count: messages)
-        case "trades": counts = try await publisher.run(TradeEventSource(seed: seed), rate: 1e9, count: messages)
-        case "actions": counts = try await publisher.run(OrderEventSource(seed: seed), rate: 1e9, count: messages)
-        case "frontend": counts = try await publisher.run(FrontendEventSource(seed: seed), rate: 1e9, count: messages)
-        case "market": counts = try await publisher.run(L2EventSource(seed: seed), rate: 1e9, count: messages)
-        case "social": counts = try await publisher.run(SocialEventSource(seed: seed), rate: 1e9, count: messages)
-        default: throw BenchError.lost("no generator for \(name)")
-        }
+        guard let feed = FeedKind(consumerName: name) else { throw BenchError.lost("no generator for \(name)") }
+        // The scenario generators at their defaults, as fast as the pacer goes.
+        let generator = try GeneratorSpec.defaults(kind: feed).make(seed: UInt64(run))
+        let counts = try await CountedWorkload(name: name, generator: generator, rate: 1e9, count: messages).run(connection: nats)
         guard counts.acked == UInt64(messages) else { throw BenchError.lost("published \(messages), acked \(counts.acked)") }
         def.durable = "bench-\(name)-\(run)"
-        def.policy = BatchPolicy(batchSize: name == "social" ? 1000 : batchSize, maxWait: .milliseconds(500))
+        def.policy = BatchPolicy(batchSize: feed == .social ? 1000 : batchSize, maxWait: .milliseconds(500))
         def.ackWait = .seconds(60)
         let consumer = try await js.pullConsumer(def.consumerSpec)
         let stats = IngestStats()
@@ -90,26 +84,22 @@ public struct PipelineBenchmark: Sendable {
         func drain<H: BatchHandler>(_ h: H) async throws {
             try await StreamIngestor(name: name, consumer: consumer, clickHouse: ch, handler: h, policy: def.policy, stats: stats).run(stopWhenIdle: 2)
         }
-        switch name {
-        case "signals": try await drain(EncoderHandler(SignalRowEncoder()))
-        case "trades": try await drain(EncoderHandler(TradeRowEncoder()))
-        case "actions": try await drain(EncoderHandler(OrderRowEncoder()))
-        case "frontend": try await drain(EncoderHandler(FrontendBatchEncoder()))
-        case "market": try await drain(try MarketHandler())
-        default: try await drain(SocialHandler(provider: try LexiconSentimentProvider.bundled(), fallback: nil, scrubber: PIIScrubber(salt: "bench")))
+        switch feed {
+        case .signals: try await drain(EncoderHandler(SignalRowEncoder()))
+        case .trades: try await drain(EncoderHandler(TradeRowEncoder()))
+        case .orders: try await drain(EncoderHandler(OrderRowEncoder()))
+        case .frontend: try await drain(EncoderHandler(FrontendBatchEncoder()))
+        case .l2: try await drain(try MarketHandler())
+        case .social: try await drain(SocialHandler(provider: try LexiconSentimentProvider.bundled(), fallback: nil, scrubber: PIIScrubber(salt: "bench")))
         }
         // The idle fetches that end the drain are not part of the work.
         let elapsed = (clock.now - start).seconds - 2 * def.policy.maxWait.seconds
         let c = stats.snapshot
         guard c.received == UInt64(messages) else { throw BenchError.lost("consumer \(name) received \(c.received) of \(messages)") }
-        let table = SchemaMigrations.eventTables.first { $0 == Self.table(name) }!
+        let table = feed.tableName
         let stored = try await ch.scalarInt("SELECT count() FROM \(table)")
         guard UInt64(stored) >= c.rowsInserted * 99 / 100 else { throw BenchError.lost("\(table) holds \(stored) rows, consumer inserted \(c.rowsInserted)") }
         await ch.shutdown()
         return (Double(c.rowsInserted) / max(elapsed, 1e-3), c.rowsInserted, messages, Double(messages) / max(elapsed, 1e-3))
-    }
-
-    static func table(_ consumer: String) -> String {
-        ["signals": "raw_signals", "trades": "trades", "actions": "user_orders", "frontend": "frontend_actions", "market": "book_topn", "social": "social_buzz"][consumer]!
     }
 }

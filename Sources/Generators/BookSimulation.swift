@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 #if canImport(Glibc)
@@ -103,7 +104,10 @@ public struct FrontendGenerator: EventGenerator {
          ("click", "#theme-toggle", 0.10), ("input", "#email-input", 0.15), ("scroll", "#settings", 0.15)],
     ]
 
-    public let kind = "frontend"
+    public let kind = FeedKind.frontend
+    /// The one subject of the browser beacons.
+    static let subject = FeedKind.frontend.subjectPrefix + "web"
+    public var feeds: [FeedKind] { [kind] }
     public let parameters: Parameters
     var draw: Draw
     let universe: SymbolUniverse
@@ -143,13 +147,13 @@ public struct FrontendGenerator: EventGenerator {
 
     public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
         let p = parameters
-        try Check.positive(p.sessionsPerSecond, "sessionsPerSecond")
-        try Check.range(p.beaconSize, 1...500, "beaconSize")
-        try Check.positive(p.thinkTime, "thinkTime")
-        try Check.range(p.userCount, 1...1_000_000_000, "userCount")
-        try Check.range(p.maxPagesPerSession, 1...10_000, "maxPagesPerSession")
-        if let s = p.symbols { try Check.symbols(s, "symbols") } else { try Check.range(p.symbolCount, 1...999, "symbolCount") }
-        try Check.range(p.zipfExponent, 0...5, "zipfExponent")
+        try ParameterCheck.positive(p.sessionsPerSecond, "sessionsPerSecond")
+        try ParameterCheck.range(p.beaconSize, 1...500, "beaconSize")
+        try ParameterCheck.positive(p.thinkTime, "thinkTime")
+        try ParameterCheck.range(p.userCount, 1...1_000_000_000, "userCount")
+        try ParameterCheck.range(p.maxPagesPerSession, 1...10_000, "maxPagesPerSession")
+        if let s = p.symbols { try ParameterCheck.symbols(s, "symbols") } else { try ParameterCheck.range(p.symbolCount, 1...999, "symbolCount") }
+        try ParameterCheck.range(p.zipfExponent, 0...5, "zipfExponent")
         self.parameters = p
         universe = SymbolUniverse(names: p.symbols ?? SymbolUniverse.defaultSymbols(count: p.symbolCount))
         symbolPopularity = ZipfSampler(count: universe.count, exponent: p.zipfExponent)
@@ -351,6 +355,6 @@ public struct FrontendGenerator: EventGenerator {
             w.int(intendedNanos)
             w.byte(UInt8(ascii: "}"))
         }
-        return GeneratedEvent(subject: "frontend.events.web", payload: payload, eventID: eventID, intendedNanos: intendedNanos)
+        return GeneratedEvent(subject: Self.subject, payload: payload, eventID: eventID, intendedNanos: intendedNanos)
     }
 }

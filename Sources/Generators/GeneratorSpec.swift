@@ -1,4 +1,8 @@
-// Generators and rate models of rsbench scenarios: parameters and defaults.
+import LoadSource
+import RiskSignalCore
+
+// Generators and rate models of rsbench scenarios: parameters and defaults. The seam they plug into (`EventGenerator`,
+// `RateModel`, `RateSpec`, `Injection`) is the LoadSource module; these are its synthetic sources.
 //
 // Names are the Swift parameter names (errors name them too); a scenario file may spell them in snake_case
 // (`zipfExponent` → `zipf_exponent`). Durations are Swift `Duration`s (scenario files: "5s", "250ms").
@@ -70,18 +74,18 @@
 //   reference price.
 // - frontend: 1…beaconSize events per beacon, event times non-decreasing within a session.
 //
-// ## Rate models (`RateModelSpec`; all multiply rates by the run's rate_scale and stop at `end`)
+// ## Rate models (LoadSource's `RateSpec`; all multiply rates by the run's rate_scale and stop at `end`)
 //
 // | model | parameters | arrivals |
 // |---|---|---|
 // | constant | rate | evenly spaced 1/rate, first at 0 |
 // | poisson | rate | exponential gaps |
-// | ramp | startRate = 0, stages [(duration, target)] | rate linear from the previous target to each target; deterministic (where the expected count Λ(t) reaches k − ½); ends after the last stage |
-// | steps | stages [(duration, rate)] | piecewise constant, deterministic; ends after the last stage |
-// | onOff | onRate, offRate, onDuration, offDuration | Poisson within each phase, starting with "on" |
+// | ramp | start = 0, stages [(duration, rate)] | rate linear from the previous target to each target; deterministic (where the expected count Λ(t) reaches k − ½); ends after the last stage |
+// | step | stages [(duration, rate)] | piecewise constant, deterministic; ends after the last stage |
+// | bursts | onRate, offRate, on, off | Poisson within each phase, starting with "on" |
 // | hawkes | baseline μ, excitation α, decay β (all per second) | self-exciting; α/β < 1; mean μ/(1 − α/β) |
 //
-// ## Injections (`Injection`)
+// ## Injections (LoadSource's `Injection`)
 //
 // | kind | target | magnitude | generators |
 // |---|---|---|---|
@@ -99,30 +103,27 @@ public enum GeneratorSpec: Sendable, Equatable {
     case orders(OrderGenerator.Parameters)
     case signals(SignalGenerator.Parameters)
 
-    /// Every generator kind, as `EventGenerator.kind` and scenario files spell it.
-    public static let kinds = ["l2", "trades", "social", "frontend", "orders", "signals"]
-
-    /// The spec of `kind` with every parameter at its default (nil for an unknown kind).
-    public static func defaults(kind: String) -> GeneratorSpec? {
+    /// The spec of `kind` with every parameter at its default.
+    public static func defaults(kind: FeedKind) -> GeneratorSpec {
         switch kind {
-        case "l2": .l2(.init())
-        case "trades": .trades(.init())
-        case "social": .social(.init())
-        case "frontend": .frontend(.init())
-        case "orders": .orders(.init())
-        case "signals": .signals(.init())
-        default: nil
+        case .l2: .l2(.init())
+        case .trades: .trades(.init())
+        case .social: .social(.init())
+        case .frontend: .frontend(.init())
+        case .orders: .orders(.init())
+        case .signals: .signals(.init())
         }
     }
 
-    public var kind: String {
+    /// The feed this generator makes, spelled as in scenario files.
+    public var kind: FeedKind {
         switch self {
-        case .l2: "l2"
-        case .trades: "trades"
-        case .social: "social"
-        case .frontend: "frontend"
-        case .orders: "orders"
-        case .signals: "signals"
+        case .l2: .l2
+        case .trades: .trades
+        case .social: .social
+        case .frontend: .frontend
+        case .orders: .orders
+        case .signals: .signals
         }
     }
 

@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 /// Raw L2 order-book diffs on `market.l2raw.<symbol>` from a per-symbol book simulation over Zipf-popular symbols:
@@ -55,19 +56,19 @@ public struct L2Generator: EventGenerator {
         }
 
         func validated() throws(GeneratorParameterError) -> (SymbolUniverse, BookDynamics) {
-            if let symbols { try Check.symbols(symbols, "symbols") } else { try Check.range(symbolCount, 1...999, "symbolCount") }
-            try Check.range(zipfExponent, 0...5, "zipfExponent")
-            try Check.range(depth, 2...5_000, "depth")
-            try Check.fraction(touchDecay, "touchDecay", open: true)
-            try Check.range(maxLevelChanges, 1...100, "maxLevelChanges")
-            try Check.range(snapshotEvery, 1...Int.max, "snapshotEvery")
-            try Check.range(volatility, 0...0.05, "volatility")
-            try Check.fraction(jumpProbability, "jumpProbability")
-            try Check.range(jumpSize, 0...0.5, "jumpSize")
-            try Check.positive(touchNotional, "touchNotional")
-            try Check.range(levelGrowth, 0...10, "levelGrowth")
-            try Check.range(sizeSigma, 0...3, "sizeSigma")
-            try Check.range(injectionLevels, 1...5_000, "injectionLevels")
+            if let symbols { try ParameterCheck.symbols(symbols, "symbols") } else { try ParameterCheck.range(symbolCount, 1...999, "symbolCount") }
+            try ParameterCheck.range(zipfExponent, 0...5, "zipfExponent")
+            try ParameterCheck.range(depth, 2...5_000, "depth")
+            try ParameterCheck.fraction(touchDecay, "touchDecay", open: true)
+            try ParameterCheck.range(maxLevelChanges, 1...100, "maxLevelChanges")
+            try ParameterCheck.range(snapshotEvery, 1...Int.max, "snapshotEvery")
+            try ParameterCheck.range(volatility, 0...0.05, "volatility")
+            try ParameterCheck.fraction(jumpProbability, "jumpProbability")
+            try ParameterCheck.range(jumpSize, 0...0.5, "jumpSize")
+            try ParameterCheck.positive(touchNotional, "touchNotional")
+            try ParameterCheck.range(levelGrowth, 0...10, "levelGrowth")
+            try ParameterCheck.range(sizeSigma, 0...3, "sizeSigma")
+            try ParameterCheck.range(injectionLevels, 1...5_000, "injectionLevels")
             let universe = SymbolUniverse(names: symbols ?? SymbolUniverse.defaultSymbols(count: symbolCount))
             let dynamics = BookDynamics(
                 depth: depth, touchDecay: touchDecay, maxLevelChanges: maxLevelChanges, volatility: volatility,
@@ -77,7 +78,8 @@ public struct L2Generator: EventGenerator {
         }
     }
 
-    public let kind = "l2"
+    public let kind = FeedKind.l2
+    public var feeds: [FeedKind] { [kind] }
     public let parameters: Parameters
     var sim: BookSimulator
     let subjects: [String]
@@ -86,7 +88,7 @@ public struct L2Generator: EventGenerator {
         self.parameters = parameters
         let (universe, dynamics) = try parameters.validated()
         sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: parameters.zipfExponent, seed: seed)
-        subjects = universe.names.map { "market.l2raw." + $0 }
+        subjects = universe.names.map { FeedKind.l2.subjectPrefix + $0 }
     }
 
     /// The symbols, most popular first.

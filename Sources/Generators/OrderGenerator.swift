@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 #if canImport(Glibc)
@@ -77,7 +78,10 @@ public struct OrderGenerator: EventGenerator {
         var nextNew: Int64
     }
 
-    public let kind = "orders"
+    public let kind = FeedKind.orders
+    /// The one subject of the order lifecycle events.
+    static let subject = FeedKind.orders.subjectPrefix + "orders"
+    public var feeds: [FeedKind] { [kind] }
     public let parameters: Parameters
     var draw: Draw
     let universe: SymbolUniverse
@@ -95,18 +99,18 @@ public struct OrderGenerator: EventGenerator {
 
     public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
         let p = parameters
-        if let s = p.symbols { try Check.symbols(s, "symbols") } else { try Check.range(p.symbolCount, 1...999, "symbolCount") }
-        try Check.range(p.zipfExponent, 0...5, "zipfExponent")
-        try Check.range(p.userCount, 1...10_000_000, "userCount")
-        try Check.range(p.userZipfExponent, 0...5, "userZipfExponent")
-        try Check.fraction(p.marketOrderFraction, "marketOrderFraction")
-        try Check.fraction(p.cancelRatio, "cancelRatio")
-        try Check.fraction(p.cancelHeavyFraction, "cancelHeavyFraction")
-        try Check.fraction(p.cancelHeavyRatio, "cancelHeavyRatio")
-        try Check.range(p.partialFillProbability, 0...0.95, "partialFillProbability")
-        try Check.range(p.targetOpenOrders, 1...10_000_000, "targetOpenOrders")
-        try Check.positive(p.medianNotional, "medianNotional")
-        try Check.fraction(p.injectedCancelRatio, "injectedCancelRatio")
+        if let s = p.symbols { try ParameterCheck.symbols(s, "symbols") } else { try ParameterCheck.range(p.symbolCount, 1...999, "symbolCount") }
+        try ParameterCheck.range(p.zipfExponent, 0...5, "zipfExponent")
+        try ParameterCheck.range(p.userCount, 1...10_000_000, "userCount")
+        try ParameterCheck.range(p.userZipfExponent, 0...5, "userZipfExponent")
+        try ParameterCheck.fraction(p.marketOrderFraction, "marketOrderFraction")
+        try ParameterCheck.fraction(p.cancelRatio, "cancelRatio")
+        try ParameterCheck.fraction(p.cancelHeavyFraction, "cancelHeavyFraction")
+        try ParameterCheck.fraction(p.cancelHeavyRatio, "cancelHeavyRatio")
+        try ParameterCheck.range(p.partialFillProbability, 0...0.95, "partialFillProbability")
+        try ParameterCheck.range(p.targetOpenOrders, 1...10_000_000, "targetOpenOrders")
+        try ParameterCheck.positive(p.medianNotional, "medianNotional")
+        try ParameterCheck.fraction(p.injectedCancelRatio, "injectedCancelRatio")
         self.parameters = p
         universe = SymbolUniverse(names: p.symbols ?? SymbolUniverse.defaultSymbols(count: p.symbolCount))
         symbolPopularity = ZipfSampler(count: universe.count, exponent: p.zipfExponent)
@@ -273,6 +277,6 @@ public struct OrderGenerator: EventGenerator {
             w.int(intendedNanos)
             w.byte(UInt8(ascii: "}"))
         }
-        return GeneratedEvent(subject: "user.actions.orders", payload: payload, eventID: eventID, intendedNanos: intendedNanos)
+        return GeneratedEvent(subject: Self.subject, payload: payload, eventID: eventID, intendedNanos: intendedNanos)
     }
 }

@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 /// Seed 000's mock transaction signals on `signals.transaction`, from RiskSignalCore's `TestSignalGenerator`,
@@ -13,7 +14,10 @@ public struct SignalGenerator: EventGenerator {
         }
     }
 
-    public let kind = "signals"
+    public let kind = FeedKind.signals
+    /// The one subject of the mock transaction signals.
+    static let subject = FeedKind.signals.subjectPrefix + "transaction"
+    public var feeds: [FeedKind] { [kind] }
     public let parameters: Parameters
     var generator: TestSignalGenerator
 
@@ -35,7 +39,7 @@ public struct SignalGenerator: EventGenerator {
             w.int(intendedNanos)
             w.byte(UInt8(ascii: "}"))
         }
-        return GeneratedEvent(subject: "signals.transaction", payload: payload, eventID: signal.traceID, intendedNanos: intendedNanos)
+        return GeneratedEvent(subject: Self.subject, payload: payload, eventID: signal.traceID, intendedNanos: intendedNanos)
     }
 
     /// Signals take no injections.

@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 #if canImport(Glibc)
@@ -117,7 +118,8 @@ public struct SocialGenerator: EventGenerator {
 
     static let sources = ["twitter", "reddit", "telegram", "news"]
 
-    public let kind = "social"
+    public let kind = FeedKind.social
+    public var feeds: [FeedKind] { [kind] }
     public let parameters: Parameters
     var draw: Draw
     let popularity: ZipfSampler
@@ -141,16 +143,16 @@ public struct SocialGenerator: EventGenerator {
 
     public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
         let p = parameters
-        if let s = p.symbols { try Check.symbols(s, "symbols") } else { try Check.range(p.symbolCount, 1...999, "symbolCount") }
-        try Check.range(p.zipfExponent, 0...5, "zipfExponent")
-        try Check.fraction(p.positiveFraction, "positiveFraction")
-        try Check.fraction(p.negativeFraction, "negativeFraction")
+        if let s = p.symbols { try ParameterCheck.symbols(s, "symbols") } else { try ParameterCheck.range(p.symbolCount, 1...999, "symbolCount") }
+        try ParameterCheck.range(p.zipfExponent, 0...5, "zipfExponent")
+        try ParameterCheck.fraction(p.positiveFraction, "positiveFraction")
+        try ParameterCheck.fraction(p.negativeFraction, "negativeFraction")
         guard p.positiveFraction + p.negativeFraction <= 1 else {
             throw .init(parameter: "negativeFraction", message: "positiveFraction + negativeFraction must be ≤ 1, got \(p.positiveFraction + p.negativeFraction)")
         }
-        try Check.fraction(p.englishFraction, "englishFraction")
-        try Check.range(p.authorPool, 1...1_000_000_000, "authorPool")
-        try Check.range(p.engagementAlpha, 1.01...10, "engagementAlpha")
+        try ParameterCheck.fraction(p.englishFraction, "englishFraction")
+        try ParameterCheck.range(p.authorPool, 1...1_000_000_000, "authorPool")
+        try ParameterCheck.range(p.engagementAlpha, 1.01...10, "engagementAlpha")
         self.parameters = p
         let universe = SymbolUniverse(names: p.symbols ?? SymbolUniverse.defaultSymbols(count: p.symbolCount))
         infos = universe.infos
@@ -164,7 +166,7 @@ public struct SocialGenerator: EventGenerator {
         let rest = 1 - p.englishFraction
         languageCDF = cumulative([p.englishFraction, rest * 5 / 20, rest * 4 / 20, rest * 4 / 20, rest * 4 / 20, rest * 3 / 20])
         sentimentCDF = cumulative([p.positiveFraction, p.negativeFraction, max(0, 1 - p.positiveFraction - p.negativeFraction)])
-        subjects = Self.sources.map { "social.raw." + $0 }
+        subjects = Self.sources.map { FeedKind.social.subjectPrefix + $0 }
         sourceBytes = Self.sources.map(utf8)
         languageBytes = Self.languages.map(utf8)
         authors = ActivityPool(count: p.authorPool)

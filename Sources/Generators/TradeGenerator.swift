@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 
 #if canImport(Glibc)
@@ -65,7 +66,8 @@ public struct TradeGenerator: EventGenerator {
         var orderID: Int64
     }
 
-    public let kind = "trades"
+    public let kind = FeedKind.trades
+    public var feeds: [FeedKind] { [kind] }
     public let parameters: Parameters
     var sim: BookSimulator
     let subjects: [String]
@@ -80,17 +82,17 @@ public struct TradeGenerator: EventGenerator {
                                         depth: p.depth, volatility: p.volatility, jumpProbability: p.jumpProbability,
                                         jumpSize: p.jumpSize, touchNotional: p.touchNotional)
         let (universe, dynamics) = try l2.validated()
-        try Check.fraction(p.buyProbability, "buyProbability")
-        try Check.positive(p.medianNotional, "medianNotional")
-        try Check.range(p.sizeSigma, 0...3, "sizeSigma")
-        try Check.fraction(p.sweepProbability, "sweepProbability")
-        try Check.range(p.maxSweepLevels, 2...100, "maxSweepLevels")
-        try Check.range(p.updatesPerTrade, 0...100, "updatesPerTrade")
+        try ParameterCheck.fraction(p.buyProbability, "buyProbability")
+        try ParameterCheck.positive(p.medianNotional, "medianNotional")
+        try ParameterCheck.range(p.sizeSigma, 0...3, "sizeSigma")
+        try ParameterCheck.fraction(p.sweepProbability, "sweepProbability")
+        try ParameterCheck.range(p.maxSweepLevels, 2...100, "maxSweepLevels")
+        try ParameterCheck.range(p.updatesPerTrade, 0...100, "updatesPerTrade")
         guard p.maxSweepLevels < p.depth else {
             throw .init(parameter: "maxSweepLevels", message: "must be less than depth (\(p.depth)), got \(p.maxSweepLevels)")
         }
         sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: p.zipfExponent, seed: seed)
-        subjects = universe.names.map { "market.trades." + $0 }
+        subjects = universe.names.map { FeedKind.trades.subjectPrefix + $0 }
         var ids: [Int64] = []
         for _ in 0..<universe.count { ids.append(sim.draw.idBase()) }
         tradeIDs = ids

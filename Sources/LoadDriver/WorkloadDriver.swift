@@ -1,6 +1,6 @@
 import Foundation
-import Generators
 import JetStream
+import LoadSource
 import RiskSignalCore
 import Synchronization
 
@@ -27,8 +27,8 @@ public struct WorkloadPlan: Sendable {
     public var injections: [(offset: Duration, injection: Injection)]
     /// For replays: what loading the capture found (printed before the run).
     public var replayReport: String?
-    /// Generator kinds whose streams this workload feeds (`l2`, `trades`, ...): which consumers and tables to watch.
-    public var feeds: [String] = []
+    /// The feeds this workload publishes into (the generator's, unless set): which consumers and tables to watch.
+    public var feeds: [FeedKind]
 
     public init(name: String, generator: any EventGenerator, rate: any RateModel, injections: [(offset: Duration, injection: Injection)] = [],
                 replayReport: String? = nil) {
@@ -37,6 +37,7 @@ public struct WorkloadPlan: Sendable {
         self.rate = rate
         self.injections = injections
         self.replayReport = replayReport
+        feeds = generator.feeds
     }
 }
 
@@ -104,11 +105,12 @@ public final class WorkloadDriver: Sendable {
     public var publishedPerSecond: [Int] { perSecond.withLock { $0.published } }
     public var offeredPerSecond: [Int] { perSecond.withLock { $0.due } }
 
-    /// Runs the schedule from `startWall` (ns since epoch, matching `startInstant`) until `end` after it.
-    public func run(startWall: Int64, startInstant: ContinuousClock.Instant, end: Duration) async throws {
+    /// Runs the schedule from `startWall` (ns since epoch, matching `startInstant`) until `end` after it, or until the
+    /// rate model ends when `end` is nil.
+    public func run(startWall: Int64, startInstant: ContinuousClock.Instant, end: Duration? = nil) async throws {
         guard var plan = plan.withLock({ $0.take() }) else { return }
         let clock = ContinuousClock()
-        let endNs = end.totalNanoseconds
+        let endNs = end?.totalNanoseconds ?? .max
         var injections = plan.injections.sorted { $0.offset < $1.offset }
         let measured = window
         var next = plan.rate.nextArrival(after: -1)

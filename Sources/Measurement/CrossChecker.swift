@@ -2,6 +2,7 @@ import ClickHouse
 import JetStream
 import Pipeline
 import Reporting
+import RiskSignalCore
 
 /// After the drain: acked publishes against stream counts, and stream counts against rows plus dead letters.
 /// A shortfall is a loss and stays one: nothing here is averaged across stages.
@@ -29,32 +30,32 @@ public struct CrossChecker: Sendable {
 
     /// The checks for these workloads; streams a replay feeds are not reconciled, since a replay's events spread over
     /// several streams in proportions only the capture knows (its own acks are in its workload line).
-    public func check(workloads: [WorkloadStats], streams: [StreamStats], replayedKinds: [String] = []) async throws -> [CrossCheck] {
+    public func check(workloads: [WorkloadStats], streams: [StreamStats], replayedKinds: [FeedKind] = []) async throws -> [CrossCheck] {
         var dlqByStream: [String: UInt64] = [:]
         for r in (try? await ch.rows("SELECT stream, uniqExact(stream_sequence) AS n FROM dead_letters GROUP BY stream")) ?? [] {
             if case .string(let st)? = r["stream"] { dlqByStream[st] = UInt64(ClickHouseValues.number(r["n"]) ?? 0) }
         }
-        let replayed = Set(replayedKinds.compactMap { FeedRoute.of($0)?.stream })
+        let replayed = Set(replayedKinds.map(\.streamName))
         var ackedByStream: [String: UInt64] = [:]
-        var kindsByStream: [String: Set<String>] = [:]
+        var kindsByStream: [String: Set<FeedKind>] = [:]
         for w in workloads {
-            guard let st = FeedRoute.of(w.source)?.stream, !replayed.contains(st) else { continue }
-            ackedByStream[st, default: 0] += w.acked - min(w.acked, w.duplicates)
-            kindsByStream[st, default: []].insert(w.source)
+            guard let kind = FeedKind(rawValue: w.source), !replayed.contains(kind.streamName) else { continue }
+            ackedByStream[kind.streamName, default: 0] += w.acked - min(w.acked, w.duplicates)
+            kindsByStream[kind.streamName, default: []].insert(kind)
         }
         var checks: [CrossCheck] = []
         for (st, acked) in ackedByStream.sorted(by: { $0.key < $1.key }) {
             let inStream = streams.first { $0.stream == st }?.messages ?? 0
             checks.append(Self.check("acked → \(st)", expected: acked, actual: inStream,
                                      detail: "\(acked) publishes acked (duplicates excluded), \(inStream) messages in the stream"))
-            guard let kinds = kindsByStream[st], kinds.count == 1, let k = kinds.first, let route = FeedRoute.of(k) else { continue }
+            guard let kinds = kindsByStream[st], kinds.count == 1, let k = kinds.first else { continue }
             let dlq = dlqByStream[st] ?? 0
             // The measurement already counted what the stage holds; count here only for workloads built without it.
-            var stored = workloads.first { $0.source == k }?.stored
+            var stored = workloads.first { $0.source == k.rawValue }?.stored
             if stored == nil { stored = try await StoredCount.of(k, ch: ch, metrics: metrics) }
             guard let stored else { continue }
-            let stage = k == "l2" ? "normaliser" : route.table
-            let what = k == "l2" ? "messages the market normaliser received" : "distinct events in \(route.table)"
+            let stage = k == .l2 ? "normaliser" : k.tableName
+            let what = k == .l2 ? "messages the market normaliser received" : "distinct events in \(k.tableName)"
             checks.append(Self.check("\(st) → \(stage) + DLQ", expected: inStream, actual: stored + dlq,
                                      detail: "\(inStream) in the stream, \(stored) \(what), \(dlq) dead-lettered"))
         }

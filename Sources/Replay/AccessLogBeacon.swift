@@ -3,6 +3,9 @@ import RiskSignalCore
 
 /// Turns one web-server log line into a frontend beacon (what the frontend consumer stores as one action row).
 enum AccessLogBeacon {
+    /// Where the beacons go: the subject the frontend generator uses too.
+    static let subject = FeedKind.frontend.subjectPrefix + "web"
+
     static func payload(_ e: AccessLogEntry, timeNanos: Int64? = nil) -> [UInt8] {
         let ms = (timeNanos ?? e.timeNanos) / 1_000_000
         // A visitor's host stands in for the session: the log has no session ids, and one host is one browser here.

@@ -191,9 +191,9 @@ public struct CaptureLoader: Sendable {
             guard let e else { break }
             report.read += 1
             report.sourceKinds[e.method, default: 0] += 1
-            items.append(ReplayItem(timeNanos: e.timeNanos, body: .timed(subject: "frontend.events.web", eventID: "access-\(e.line)", kind: "frontend",
+            items.append(ReplayItem(timeNanos: e.timeNanos, body: .timed(subject: AccessLogBeacon.subject, eventID: "access-\(e.line)", feed: .frontend,
                                                                         render: { t in AccessLogBeacon.payload(e, timeNanos: t) })))
-            report.produced["frontend", default: 0] += 1
+            report.produced[FeedKind.frontend.rawValue, default: 0] += 1
         }
         absorb(reader.report, into: &report)
         return (items, report)
@@ -210,9 +210,9 @@ public struct CaptureLoader: Sendable {
             case .success(let post):
                 if let keep = options.symbols, !keep.contains(post.symbol) { report.filtered += 1; continue }
                 let time = post.timeNanos ?? m.timestampNanos
-                items.append(ReplayItem(timeNanos: time, body: .timed(subject: "social.raw.\(post.source)", eventID: post.id, kind: "social",
+                items.append(ReplayItem(timeNanos: time, body: .timed(subject: FeedKind.social.subjectPrefix + post.source, eventID: post.id, feed: .social,
                                                                       render: { t in post.payload(eventTimeNanos: t) })))
-                report.produced["social", default: 0] += 1
+                report.produced[FeedKind.social.rawValue, default: 0] += 1
             case .failure(let e):
                 report.problem("\(m.origin)", e.description)
             }

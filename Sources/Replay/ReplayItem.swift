@@ -1,4 +1,5 @@
 import FeedAdapters
+import RiskSignalCore
 
 /// One message of a capture, ready to publish: a normalised market event, or a subject and payload as recorded.
 public struct ReplayItem: Sendable {
@@ -7,7 +8,7 @@ public struct ReplayItem: Sendable {
         /// Payload published as is; `eventID` becomes the message id.
         case raw(subject: String, payload: [UInt8], eventID: String, kind: String)
         /// A payload built at send time from the event time it should carry (access-log beacons, social posts).
-        case timed(subject: String, eventID: String, kind: String, render: @Sendable (Int64) -> [UInt8])
+        case timed(subject: String, eventID: String, feed: FeedKind, render: @Sendable (Int64) -> [UInt8])
     }
 
     /// When the message was received or logged in the capture, ns since the epoch.
@@ -22,11 +23,21 @@ public struct ReplayItem: Sendable {
     /// `l2`, `trades`, `quotes`, `frontend`, `social` or `recorded`: the counts a replay reports.
     public var kind: String {
         switch body {
-        case .market(.book): "l2"
-        case .market(.trade): "trades"
         case .market(.quote): "quotes"
+        case .market(.book): FeedKind.l2.rawValue
+        case .market(.trade): FeedKind.trades.rawValue
         case .raw(_, _, _, let k): k
-        case .timed(_, _, let k, _): k
+        case .timed(_, _, let f, _): f.rawValue
+        }
+    }
+
+    /// The feed this message goes into, nil for quotes (no consumer yet) and recorded messages (subjects as captured).
+    public var feed: FeedKind? {
+        switch body {
+        case .market(.book): .l2
+        case .market(.trade): .trades
+        case .market(.quote), .raw: nil
+        case .timed(_, _, let f, _): f
         }
     }
 }

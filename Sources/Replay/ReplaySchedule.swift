@@ -1,6 +1,7 @@
 import FeedAdapters
-import Generators
+import LoadSource
 import MarketData
+import RiskSignalCore
 
 /// When each message of a replay is due (offsets from the start), and how later loops rewrite ids and times.
 ///
@@ -133,12 +134,15 @@ extension NormalizedEvent {
 
 /// A replay as a load-driver workload: the schedule's offsets as the rate model, its events as the generator.
 public struct ReplayWorkload: EventGenerator, RateModel {
-    public let kind = "replay"
+    public let feeds: [FeedKind]
     let schedule: ReplaySchedule
     private var nextEvent = 0
     private var nextArrivalIndex = 0
 
-    public init(schedule: ReplaySchedule) { self.schedule = schedule }
+    public init(schedule: ReplaySchedule) {
+        self.schedule = schedule
+        feeds = Set(schedule.items.compactMap(\.feed)).sorted()
+    }
 
     public mutating func next(at intendedNanos: Int64) -> GeneratedEvent {
         defer { nextEvent += 1 }

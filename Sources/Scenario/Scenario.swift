@@ -1,4 +1,6 @@
+import LoadSource
 import RiskSignalCore
+
 /// A load-test scenario: what to run against which stack, for how long, and what must hold.
 public struct Scenario: Sendable {
     public var name: String
@@ -46,8 +48,8 @@ public struct Scenario: Sendable {
 /// One stream of traffic: a generator or a replayed capture, paced by a rate model.
 public struct Workload: Sendable {
     public enum Source: Sendable, Equatable {
-        /// A generator by name with its parameters (validated against the generator's own list).
-        case generator(kind: String, params: [String: ParamValue])
+        /// A generator by kind with its parameters (validated against the generator's own list).
+        case generator(kind: FeedKind, params: [String: ParamValue])
         case replay(ReplaySpec)
     }
 
@@ -85,46 +87,9 @@ public enum ParamValue: Sendable, Equatable {
     case strings([String])
 }
 
-/// How a workload's arrivals are spaced (DESIGN §4 load model); rates are events per second.
-public enum RateSpec: Sendable, Equatable {
-    case constant(Double)
-    case poisson(Double)
-    /// k6-style: the rate moves linearly from `start` to each stage's target over the stage.
-    case ramp(start: Double, stages: [Stage])
-    /// Piecewise constant: each stage holds its rate.
-    case step([Stage])
-    /// Poisson within alternating on and off phases.
-    case bursts(onRate: Double, offRate: Double, on: Duration, off: Duration)
-    /// Self-exciting: baseline rate, excitation per event and decay (1/s); excitation/decay < 1.
-    case hawkes(baseline: Double, excitation: Double, decay: Double)
-
-    public struct Stage: Sendable, Equatable {
-        public var duration: Duration
-        public var rate: Double
-    }
-
-    /// Long-run mean rate (events/s), before the scenario's rate_scale.
-    public var meanRate: Double {
-        switch self {
-        case .constant(let r), .poisson(let r): return r
-        case .ramp(let start, let stages):
-            var prev = start, total = 0.0, time = 0.0
-            for s in stages { total += (prev + s.rate) / 2 * s.duration.seconds; time += s.duration.seconds; prev = s.rate }
-            return time > 0 ? total / time : start
-        case .step(let stages):
-            let time = stages.reduce(0) { $0 + $1.duration.seconds }
-            return time > 0 ? stages.reduce(0) { $0 + $1.rate * $1.duration.seconds } / time : 0
-        case .bursts(let on, let off, let a, let b):
-            return (on * a.seconds + off * b.seconds) / max(1e-9, a.seconds + b.seconds)
-        case .hawkes(let mu, let alpha, let beta):
-            return mu / (1 - alpha / beta)
-        }
-    }
-}
-
 /// A timed anomaly that must raise an alert.
 public struct InjectionSpec: Sendable, Equatable {
-    public static let kinds = ["liquidity_drop", "spread_blowout", "order_velocity", "social_buzz"]
+    public static let kinds = Injection.Kind.allCases.map(\.rawValue)
     /// Offset from the start of the measured window.
     public var at: Duration
     public var kind: String

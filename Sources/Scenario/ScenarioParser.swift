@@ -1,5 +1,6 @@
-import RiskSignalCore
 import Foundation
+import LoadSource
+import RiskSignalCore
 import Yams
 
 /// Reads a scenario file into a `Scenario`, reporting every problem with file, line and key.
@@ -10,17 +11,17 @@ public enum ScenarioParser {
     static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "keep_times"]
 
     /// Generator names and the parameters each accepts (kept in step with the generators by a unit test).
-    public static let generatorParameters: [String: [String]] = [
-        "l2": ["symbols", "zipf_exponent", "depth", "touch_decay", "max_level_changes", "snapshot_every", "volatility",
+    public static let generatorParameters: [FeedKind: [String]] = [
+        .l2: ["symbols", "zipf_exponent", "depth", "touch_decay", "max_level_changes", "snapshot_every", "volatility",
                "jump_probability", "jump_size", "touch_notional", "level_growth", "size_sigma", "injection_levels"],
-        "trades": ["symbols", "zipf_exponent", "buy_probability", "median_notional", "size_sigma", "sweep_probability",
+        .trades: ["symbols", "zipf_exponent", "buy_probability", "median_notional", "size_sigma", "sweep_probability",
                    "max_sweep_levels", "updates_per_trade", "depth", "volatility", "jump_probability", "jump_size", "touch_notional"],
-        "social": ["symbols", "zipf_exponent", "positive_fraction", "negative_fraction", "english_fraction", "author_pool", "engagement_alpha"],
-        "frontend": ["sessions_per_second", "beacon_size", "think_time", "user_count", "max_pages_per_session", "symbols", "zipf_exponent"],
-        "orders": ["symbols", "zipf_exponent", "user_count", "user_zipf_exponent", "market_order_fraction", "cancel_ratio",
+        .social: ["symbols", "zipf_exponent", "positive_fraction", "negative_fraction", "english_fraction", "author_pool", "engagement_alpha"],
+        .frontend: ["sessions_per_second", "beacon_size", "think_time", "user_count", "max_pages_per_session", "symbols", "zipf_exponent"],
+        .orders: ["symbols", "zipf_exponent", "user_count", "user_zipf_exponent", "market_order_fraction", "cancel_ratio",
                    "cancel_heavy_fraction", "cancel_heavy_ratio", "partial_fill_probability", "target_open_orders", "median_notional",
                    "injected_cancel_ratio"],
-        "signals": [],
+        .signals: [],
     ]
 
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -98,7 +99,7 @@ public enum ScenarioParser {
     static func parsePipeline(_ node: Node, _ r: YAMLReader) -> Scenario.PipelineSettings {
         var p = Scenario.PipelineSettings()
         guard let m = r.mapping(node, "pipeline", allowed: ["consumers", "batch_size", "max_wait", "sentiment"]) else { return p }
-        let names = ["signals", "market", "trades", "social", "actions", "frontend"]
+        let names = [FeedKind.signals, .l2, .trades, .social, .orders, .frontend].map(\.consumerName)
         let runnable = names + ["alerts", "webhooks"]
         if let seq = r.sequence(m["consumers"], "pipeline.consumers") {
             p.consumers = seq.enumerated().compactMap { i, n in
@@ -128,8 +129,8 @@ public enum ScenarioParser {
         switch (m["generator"], m["replay"]) {
         case (let g?, nil):
             guard let kind = r.string(g, "\(path).generator") else { return nil }
-            guard let allowed = generatorParameters[kind] else {
-                r.issue(g, "\(path).generator", "unknown generator \"\(kind)\"; expected one of \(generatorParameters.keys.sorted().joined(separator: ", "))")
+            guard let feed = FeedKind(rawValue: kind), let allowed = generatorParameters[feed] else {
+                r.issue(g, "\(path).generator", "unknown generator \"\(kind)\"; expected one of \(generatorParameters.keys.map(\.rawValue).sorted().joined(separator: ", "))")
                 return nil
             }
             var params: [String: ParamValue] = [:]
@@ -146,7 +147,7 @@ public enum ScenarioParser {
                 }
             }
             for k in Self.replayOnlyKeys where m[k] != nil { r.issue(m[k], "\(path).\(k)", "\(k) applies to replay workloads only") }
-            source = .generator(kind: kind, params: params)
+            source = .generator(kind: feed, params: params)
         case (nil, let rp?):
             guard let file = r.string(rp, "\(path).replay") else { return nil }
             var spec = Workload.ReplaySpec(path: file)

@@ -1,4 +1,6 @@
 import Generators
+import LoadSource
+import RiskSignalCore
 import Scenario
 
 /// Maps a scenario's `params` (snake_case) onto each generator's parameters.
@@ -96,39 +98,37 @@ enum GeneratorParameters {
     }
 
     /// Parameter names per generator, for the scenario parser's unknown-key errors.
-    static var names: [String: [String]] {
-        ["l2": l2.map(\.0), "trades": trades.map(\.0), "social": social.map(\.0), "frontend": frontend.map(\.0),
-         "orders": orders.map(\.0), "signals": []]
+    static var names: [FeedKind: [String]] {
+        [.l2: l2.map(\.0), .trades: trades.map(\.0), .social: social.map(\.0), .frontend: frontend.map(\.0),
+         .orders: orders.map(\.0), .signals: []]
     }
 }
 
 extension WorkloadFactory {
     /// Builds a generator from scenario params; errors name the parameter.
-    public static func makeGenerator(_ kind: String, params: [String: ParamValue], seed: UInt64) throws -> any EventGenerator {
+    public static func makeGenerator(_ kind: FeedKind, params: [String: ParamValue], seed: UInt64) throws -> any EventGenerator {
         switch kind {
-        case "l2":
+        case .l2:
             var p = L2Generator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.l2)
             return try GeneratorSpec.l2(p).make(seed: seed)
-        case "trades":
+        case .trades:
             var p = TradeGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.trades)
             return try GeneratorSpec.trades(p).make(seed: seed)
-        case "social":
+        case .social:
             var p = SocialGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.social)
             return try GeneratorSpec.social(p).make(seed: seed)
-        case "frontend":
+        case .frontend:
             var p = FrontendGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.frontend)
             return try GeneratorSpec.frontend(p).make(seed: seed)
-        case "orders":
+        case .orders:
             var p = OrderGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.orders)
             return try GeneratorSpec.orders(p).make(seed: seed)
-        case "signals":
+        case .signals:
             guard params.isEmpty else { throw GeneratorParameterError(parameter: params.keys.sorted()[0], message: "the signals generator takes no parameters") }
             return try GeneratorSpec.signals(.init()).make(seed: seed)
-        default:
-            throw GeneratorParameterError(parameter: "generator", message: "unknown generator \(kind)")
         }
     }
 
     /// Parameter names each generator accepts.
-    public static var parameterNames: [String: [String]] { GeneratorParameters.names }
+    public static var parameterNames: [FeedKind: [String]] { GeneratorParameters.names }
 }

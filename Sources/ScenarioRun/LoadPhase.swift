@@ -12,7 +12,7 @@ struct LoadPhase: Sendable {
         var workload: Workload
         var driver: WorkloadDriver
         var offered: Double
-        var feeds: [String]
+        var feeds: [FeedKind]
         var isReplay: Bool
     }
 
@@ -22,9 +22,6 @@ struct LoadPhase: Sendable {
     var startWall: Int64
     var window: MeasuredWindow
     var end: Duration
-
-    /// Tables a generator kind's events land in.
-    static let tableFor = ["l2": "book_topn", "trades": "trades", "social": "social_buzz", "frontend": "frontend_actions", "orders": "user_orders", "signals": "raw_signals"]
 
     init(plan: ScenarioPlan, scenario: Scenario, session: RunSession) throws {
         startInstant = clock.now + .milliseconds(200)
@@ -36,8 +33,8 @@ struct LoadPhase: Sendable {
             let isReplay = p.replayReport != nil
             let offered = isReplay ? p.rate.expectedRate(at: 0) : w.rate.meanRate * scenario.rateScale
             var gate: (@Sendable (UInt64) async throws -> Void)?
-            if let limit = w.closedLoop, case .generator(let k, _) = w.source, let table = Self.tableFor[k] {
-                gate = Self.closedLoopGate(ch: session.ch, table: table, limit: UInt64(limit))
+            if let limit = w.closedLoop, case .generator(let k, _) = w.source {
+                gate = Self.closedLoopGate(ch: session.ch, table: k.tableName, limit: UInt64(limit))
             }
             let driver = try WorkloadDriver(plan: p, connection: session.nats, measured: (window.start, window.end), sendGate: gate)
             entries.append(Entry(workload: w, driver: driver, offered: offered, feeds: p.feeds, isReplay: isReplay))

@@ -31,7 +31,7 @@ struct PipelineLauncher: Sendable {
         env.batchSize = pipeline.batchSize
         env.maxWait = pipeline.maxWait
         // Short batches for social so its rows arrive within the run (the production default waits a minute).
-        if env.maxWait["social"] == nil { env.maxWait["social"] = .seconds(1) }
+        if env.maxWait[FeedKind.social.consumerName] == nil { env.maxWait[FeedKind.social.consumerName] = .seconds(1) }
         return env
     }
 

@@ -3,6 +3,7 @@ import JetStream
 import LoadDriver
 import Measurement
 import Reporting
+import RiskSignalCore
 
 /// After the drain: what each workload sent and got stored, end-to-end lag and storage from ClickHouse itself,
 /// the stream reconciliation, and the per-second series, all written into the run's report.
@@ -15,7 +16,7 @@ struct RunMeasurement: Sendable {
         var tables: [String] = []
         var sched = HistogramMerge(), ack = HistogramMerge(), ackU = HistogramMerge()
         for e in load.entries {
-            for f in e.feeds where e.isReplay { if let t = LoadPhase.tableFor[f], !tables.contains(t) { tables.append(t) } }
+            for f in e.feeds where e.isReplay && !tables.contains(f.tableName) { tables.append(f.tableName) }
             sched.add(e.driver.scheduleLag.snapshot); ack.add(e.driver.ackLatency.snapshot); ackU.add(e.driver.ackLatencyUncorrected.snapshot)
             let w = try await workload(e, metrics: metrics)
             if let t = w.table, !tables.contains(t) { tables.append(t) }
@@ -39,12 +40,13 @@ struct RunMeasurement: Sendable {
     /// One workload's counts; every acked event of a 1:1 stream must be a row (deduplicated by event_id).
     func workload(_ e: LoadPhase.Entry, metrics: PipelineMetrics?) async throws -> WorkloadStats {
         let c = e.driver.snapshot
-        var source = "replay", table: String?
-        if case .generator(let k, _) = e.workload.source { source = k; table = LoadPhase.tableFor[k] }
+        var kind: FeedKind?
+        if case .generator(let k, _) = e.workload.source { kind = k }
         var lost = c.failed
-        let stored = try await StoredCount.of(source, ch: session.ch, metrics: metrics)
+        var stored: UInt64?
+        if let kind { stored = try await StoredCount.of(kind, ch: session.ch, metrics: metrics) }
         if let n = stored { lost += c.acked > n ? c.acked - n : 0 }
-        return WorkloadStats(name: e.workload.name, source: source, table: table, offeredPerSecond: e.offered, published: c.published,
+        return WorkloadStats(name: e.workload.name, source: kind?.rawValue ?? "replay", table: kind?.tableName, offeredPerSecond: e.offered, published: c.published,
                              measuredPublished: c.measuredPublished, acked: c.acked, failed: c.failed, duplicates: c.duplicates, stored: stored,
                              lost: lost, scheduleLag: LatencySummary(histogram: e.driver.scheduleLag.snapshot),
                              publishAck: LatencySummary(histogram: e.driver.ackLatency.snapshot),

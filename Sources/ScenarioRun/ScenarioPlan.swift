@@ -1,4 +1,5 @@
 import LoadDriver
+import RiskSignalCore
 import Scenario
 
 /// What a scenario will run: each workload's plan (replays loaded and checked first), and the consumers to start.
@@ -8,9 +9,6 @@ struct ScenarioPlan: Sendable {
     /// Whether the alert consumers run: the scenario injects anomalies or gates on alerts.
     var wantsAlerts: Bool
 
-    /// Consumers that each generator kind feeds.
-    static let consumerFor = ["l2": "market", "trades": "trades", "social": "social", "frontend": "frontend", "orders": "actions", "signals": "signals"]
-
     static func make(_ scenario: Scenario, say: (String) -> Void) throws -> ScenarioPlan {
         var workloads: [(Workload, WorkloadPlan)] = []
         for w in scenario.workloads {
@@ -19,12 +17,12 @@ struct ScenarioPlan: Sendable {
             workloads.append((w, plan))
         }
         let kinds = Set(workloads.flatMap(\.1.feeds))
-        var consumers = scenario.pipeline.consumers ?? Set(kinds.compactMap { consumerFor[$0] }).sorted()
+        var consumers = scenario.pipeline.consumers ?? Set(kinds.map(\.consumerName)).sorted()
         let wantsAlerts = !scenario.injections.isEmpty || scenario.gates.contains { $0.metric.hasPrefix("alert") }
         if scenario.pipeline.consumers == nil && wantsAlerts { consumers += ["alerts", "webhooks"] }
         return ScenarioPlan(workloads: workloads, consumers: consumers, wantsAlerts: wantsAlerts)
     }
 
     /// Feed kinds that replay workloads publish into (their streams are not reconciled one to one).
-    var replayedKinds: [String] { workloads.filter { $0.plan.replayReport != nil }.flatMap(\.plan.feeds) }
+    var replayedKinds: [FeedKind] { workloads.filter { $0.plan.replayReport != nil }.flatMap(\.plan.feeds) }
 }

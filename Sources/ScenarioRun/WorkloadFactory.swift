@@ -1,16 +1,16 @@
 import Foundation
-import Generators
-import Replay
 import LoadDriver
+import LoadSource
+import Replay
 import RiskSignalCore
 import Scenario
 
-/// Turns a scenario's workloads into generators and rate models, seeded per workload.
+/// Turns a scenario's workloads into load sources (synthetic generators or replays) and rate models, seeded per workload.
 public enum WorkloadFactory {
     /// The plan for one workload; `end` is the whole run (warm-up + measured window).
     public static func plan(for w: Workload, scenario: Scenario, end: Duration) throws -> WorkloadPlan {
         let seed = scenario.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(abs(w.name.hashValueStable))
-        let kind: String, params: [String: ParamValue]
+        let kind: FeedKind, params: [String: ParamValue]
         switch w.source {
         case .generator(let k, let p): kind = k; params = p
         case .replay(let spec): return try replayPlan(w, spec, scenario: scenario)
@@ -23,7 +23,7 @@ public enum WorkloadFactory {
         }
         let rate: any RateModel
         do {
-            rate = try makeRate(w.rate, seed: seed ^ 0xA5A5, scale: scenario.rateScale, end: end.totalNanoseconds)
+            rate = try w.rate.make(seed: seed ^ 0xA5A5, scale: scenario.rateScale, end: end.totalNanoseconds)
         } catch {
             throw RunError.invalidScenario("\(scenario.file):\(w.line): workloads.\(w.name).rate: \(error)")
         }
@@ -31,9 +31,7 @@ public enum WorkloadFactory {
             guard let kind = Injection.Kind(rawValue: i.kind) else { return nil }
             return (scenario.warmup + i.at, Injection(kind: kind, target: i.target, magnitude: i.magnitude, duration: i.duration))
         }
-        var plan = WorkloadPlan(name: w.name, generator: generator, rate: rate, injections: injections)
-        plan.feeds = [kind]
-        return plan
+        return WorkloadPlan(name: w.name, generator: generator, rate: rate, injections: injections)
     }
 
     /// A replay workload: the capture (relative paths from the project root or the scenario's folder) on its own timing.
@@ -53,9 +51,7 @@ public enum WorkloadFactory {
             let (items, report) = try CaptureLoader(options: options).load(path: path)
             let schedule = try ReplaySchedule(items: items, options: options)
             let source = ReplayWorkload(schedule: schedule)
-            var plan = WorkloadPlan(name: w.name, generator: source, rate: source, injections: [], replayReport: report.description)
-            plan.feeds = report.produced.keys.compactMap { ["l2": "l2", "trades": "trades", "frontend": "frontend", "social": "social"][$0] }.sorted()
-            return plan
+            return WorkloadPlan(name: w.name, generator: source, rate: source, injections: [], replayReport: report.description)
         } catch {
             throw RunError.invalidScenario("\(scenario.file):\(w.line): workloads.\(w.name).replay: \(error)")
         }
@@ -67,21 +63,6 @@ public enum WorkloadFactory {
         if FileManager.default.fileExists(atPath: beside) { return beside }
         let project = (((scenarioFile as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
         return FileManager.default.fileExists(atPath: project) ? project : path
-    }
-
-    public static func makeRate(_ spec: RateSpec, seed: UInt64, scale: Double, end: Int64) throws -> any RateModel {
-        switch spec {
-        case .constant(let r): return try ConstantRate(rate: r, scale: scale, end: end)
-        case .poisson(let r): return try PoissonRate(rate: r, seed: seed, scale: scale, end: end)
-        case .ramp(let start, let stages):
-            return try RampStages(stages: stages.map { (duration: $0.duration, target: $0.rate) }, startRate: start, scale: scale, end: end)
-        case .step(let stages):
-            return try StepStages(stages: stages.map { (duration: $0.duration, rate: $0.rate) }, scale: scale, end: end)
-        case .bursts(let on, let off, let a, let b):
-            return try OnOffBursts(onRate: on, offRate: off, onDuration: a, offDuration: b, seed: seed, scale: scale, end: end)
-        case .hawkes(let mu, let alpha, let beta):
-            return try HawkesRate(baseline: mu, excitation: alpha, decay: beta, seed: seed, scale: scale, end: end)
-        }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Generators
 import JetStream
 import LoadDriver
+import LoadSource
 import Pipeline
 import RiskSignalCore
 import XCTest

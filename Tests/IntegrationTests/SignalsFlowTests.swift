@@ -1,6 +1,8 @@
 import ClickHouse
 import Foundation
+import Generators
 import JetStream
+import LoadDriver
 import Pipeline
 import RiskSignalCore
 import XCTest
@@ -26,7 +28,7 @@ final class SignalsFlowTests: XCTestCase {
         try await js.ensureStream(StreamCatalog.deadLetters)
 
         let n = 1_234
-        let counts = try await PacedPublisher(context: js).run(SignalEventSource(seed: 42), rate: 20_000, count: n)
+        let counts = try await CountedWorkload(name: "signals", generator: try SignalGenerator(seed: 42), rate: 20_000, count: n).run(connection: nats)
         XCTAssertEqual(counts.acked, UInt64(n))
         XCTAssertEqual(counts.failed, 0)
 

@@ -1,5 +1,7 @@
 import Foundation
 import Generators
+import LoadSource
+import RiskSignalCore
 import Testing
 
 // Statistical tests of rsbench's traffic generators and rate models. Every test uses fixed seeds, so each
@@ -203,17 +205,17 @@ struct GeneratorRateModelTests {
         }
     }
 
-    static let specs: [RateModelSpec] = [
-        .constant(rate: 300),
-        .poisson(rate: 300),
-        .ramp(startRate: 10, stages: [RampStage(duration: .seconds(3), target: 500), RampStage(duration: .seconds(3), target: 100)]),
-        .steps([RateStep(duration: .seconds(2), rate: 100), RateStep(duration: .seconds(2), rate: 700)]),
-        .onOff(onRate: 900, offRate: 100, onDuration: .milliseconds(500), offDuration: .milliseconds(1500)),
+    static let specs: [RateSpec] = [
+        .constant(300),
+        .poisson(300),
+        .ramp(start: 10, stages: [.init(duration: .seconds(3), rate: 500), .init(duration: .seconds(3), rate: 100)]),
+        .step([.init(duration: .seconds(2), rate: 100), .init(duration: .seconds(2), rate: 700)]),
+        .bursts(onRate: 900, offRate: 100, on: .milliseconds(500), off: .milliseconds(1500)),
         .hawkes(baseline: 100, excitation: 5, decay: 10),
     ]
 
     @Test(arguments: specs)
-    func specsBuildModelsThatRespectEndAndScale(spec: RateModelSpec) throws {
+    func specsBuildModelsThatRespectEndAndScale(spec: RateSpec) throws {
         let end = 4 * second
         var model = try spec.make(seed: 9, scale: 2, end: end)
         var times: [Int64] = []
@@ -229,7 +231,7 @@ struct GeneratorRateModelTests {
         if case .constant = spec { #expect(times.count == 2_401) }
         if case .poisson = spec { #expect(abs(Double(times.count) / 2_400 - 1) < 0.1) }
         if case .hawkes = spec { #expect(spec.meanRate == 200) }
-        if case .steps = spec { #expect(abs(times.count - 3_200) <= 1) }
+        if case .step = spec { #expect(abs(times.count - 3_200) <= 1) }
         #expect(spec.meanRate > 0)
     }
 
@@ -680,17 +682,17 @@ struct GeneratorFrontendTests {
 
 @Suite("Generators: payloads and determinism")
 struct GeneratorPayloadTests {
-    static let kinds = GeneratorSpec.kinds
+    static let kinds = FeedKind.allCases
 
     private static func events(_ spec: GeneratorSpec, seed: UInt64, count: Int) throws -> [GeneratedEvent] {
         var gen = try spec.make(seed: seed)
-        #expect(gen.kind == spec.kind)
+        #expect(gen.feeds == [spec.kind])
         return (0..<count).map { gen.next(at: epoch + Int64($0) * 1_000_000) }
     }
 
     @Test(arguments: kinds)
-    func sameSeedSamePayloadsOtherSeedOthers(kind: String) throws {
-        let spec = try #require(GeneratorSpec.defaults(kind: kind))
+    func sameSeedSamePayloadsOtherSeedOthers(kind: FeedKind) throws {
+        let spec = GeneratorSpec.defaults(kind: kind)
         let a = try Self.events(spec, seed: 42, count: 10_000)
         let b = try Self.events(spec, seed: 42, count: 10_000)
         let c = try Self.events(spec, seed: 43, count: 10_000)
@@ -715,9 +717,9 @@ struct GeneratorPayloadTests {
     ]
 
     @Test(arguments: kinds)
-    func payloadsAreJSONWithTheDocumentedFields(kind: String) throws {
-        let spec = try #require(GeneratorSpec.defaults(kind: kind))
-        let expected = try #require(Self.fields[kind])
+    func payloadsAreJSONWithTheDocumentedFields(kind: FeedKind) throws {
+        let spec = GeneratorSpec.defaults(kind: kind)
+        let expected = try #require(Self.fields[kind.rawValue])
         for (k, event) in try Self.events(spec, seed: 1, count: 2_000).enumerated() {
             let m = try parse(event)
             #expect(Set(m.keys) == Set(expected.keys), "\(kind) keys \(m.keys.sorted())")
@@ -736,22 +738,22 @@ struct GeneratorPayloadTests {
             #expect(integer(m["intended_ns"]) == epoch + Int64(k) * 1_000_000)
             #expect(event.intendedNanos == epoch + Int64(k) * 1_000_000)
             #expect(event.eventID == (m["event_id"] as? String ?? m["trace_id"] as? String))
-            if let time = integer(m["event_time"]), kind != "trades" { #expect(time == event.intendedNanos / 1_000_000) }
+            if let time = integer(m["event_time"]), kind != .trades { #expect(time == event.intendedNanos / 1_000_000) }
             switch kind {
-            case "l2":
+            case .l2:
                 for level in try #require(levels(m["bids"])) + #require(levels(m["asks"])) {
                     #expect(level[0] > 0 && level[1] >= 0)
                 }
-            case "orders":
+            case .orders:
                 #expect(event.subject == "user.actions.orders")
                 #expect(["new", "partially_filled", "filled", "canceled"].contains(m["status"] as! String))
                 #expect(["limit", "market"].contains(m["type"] as! String) && ["BUY", "SELL"].contains(m["side"] as! String))
-            case "signals":
+            case .signals:
                 #expect(event.subject == "signals.transaction")
-            case "social":
+            case .social:
                 let engagement = try #require(m["engagement"] as? [String: Any])
                 #expect(Set(engagement.keys) == ["likes", "reposts", "replies"])
-            case "frontend":
+            case .frontend:
                 #expect(event.subject == "frontend.events.web")
             default: break
             }
@@ -759,10 +761,11 @@ struct GeneratorPayloadTests {
     }
 
     @Test func specsBuildEveryKindAndRefuseBadParameters() throws {
-        for kind in GeneratorSpec.kinds {
-            #expect(try GeneratorSpec.defaults(kind: kind)!.make(seed: 1).kind == kind)
+        for kind in FeedKind.allCases {
+            #expect(try GeneratorSpec.defaults(kind: kind).make(seed: 1).feeds == [kind])
+            #expect(GeneratorSpec.defaults(kind: kind).kind == kind)
         }
-        #expect(GeneratorSpec.defaults(kind: "nope") == nil)
+        #expect(FeedKind(rawValue: "nope") == nil)
         func parameter(_ spec: GeneratorSpec) -> String? {
             do { _ = try spec.make(seed: 1) } catch let e as GeneratorParameterError { return e.parameter } catch { return "?" }
             return nil

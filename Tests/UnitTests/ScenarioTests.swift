@@ -1,4 +1,5 @@
 import Foundation
+import RiskSignalCore
 import Scenario
 import ScenarioRun
 import Testing
@@ -148,10 +149,10 @@ struct ScenarioGeneratorParameterTests {
     }
 
     @Test func scenarioParamsReachTheGenerator() throws {
-        let g = try ScenarioRun.WorkloadFactory.makeGenerator("l2", params: ["symbols": .strings(["AAA-USDT"]), "depth": .number(5)], seed: 1)
+        let g = try ScenarioRun.WorkloadFactory.makeGenerator(.l2, params: ["symbols": .strings(["AAA-USDT"]), "depth": .number(5)], seed: 1)
         var gen = g
         let e = gen.next(at: 1_795_000_000_000_000_000)
         #expect(e.subject == "market.l2raw.AAA-USDT")
-        #expect(throws: (any Error).self) { try ScenarioRun.WorkloadFactory.makeGenerator("l2", params: ["depth": .string("deep")], seed: 1) }
+        #expect(throws: (any Error).self) { try ScenarioRun.WorkloadFactory.makeGenerator(.l2, params: ["depth": .string("deep")], seed: 1) }
     }
 }

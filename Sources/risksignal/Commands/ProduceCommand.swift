@@ -1,5 +1,7 @@
 import ArgumentParser
+import Generators
 import JetStream
+import LoadDriver
 import Pipeline
 import RiskSignalCore
 
@@ -7,9 +9,10 @@ import RiskSignalCore
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "produce",
-        abstract: "Publish test events into a stream (realistic load generators live in rsbench).",
+        abstract: "Publish test events into a stream, from rsbench's generators at their defaults.",
         discussion: """
-            Each subcommand creates its stream if needed, publishes --count events at --rate per second \
+            Each subcommand creates its stream if needed, publishes --count events from the scenario \
+            generator of that feed (default parameters) at --rate per second, paced like an rsbench workload \
             (each stamped with its intended send time in the Rs-Intended-Ns header), and waits until \
             JetStream has acknowledged every one.
 
@@ -32,16 +35,19 @@ struct ProduceCommand: AsyncParsableCommand {
             guard count >= 0 else { throw ValidationError("--count \(count): expected zero or more") }
         }
 
-        func publish<S: EventSource>(_ source: S, stream: StreamSpec) async throws {
+        func publish(_ feed: FeedKind) async throws {
             Bootstrap.logging
             let config = try connection.resolve()
+            let generator = try GeneratorSpec.defaults(kind: feed).make(seed: seed)
             let nats = try await NATSConnection.connect(.init(config, name: "risksignal-produce"))
             let js = try nats.jetStream()
+            let stream = StreamCatalog.spec(for: feed)
             try await js.ensureStream(stream)
             let clock = ContinuousClock()
             let start = clock.now
             let total = count
-            let counts = try await PacedPublisher(context: js).run(source, rate: rate, count: count) { print("published \($0)/\(total)") }
+            let workload = CountedWorkload(name: feed.rawValue, generator: generator, rate: rate, count: count)
+            let counts = try await workload.run(connection: nats) { print("published \($0)/\(total)") }
             let secs = (clock.now - start).seconds
             print("published \(counts.published) events to \(stream.subjects.joined(separator: ",")) in \(String(format: "%.2f", secs)) s: \(counts.acked) acked, \(counts.duplicates) duplicates, \(counts.failed) failed")
             nats.close()
@@ -52,36 +58,36 @@ struct ProduceCommand: AsyncParsableCommand {
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Seed 000's mock transaction events on signals.transaction.")
         @OptionGroup var options: Options
-        func run() async throws { try await options.publish(SignalEventSource(seed: options.seed), stream: StreamCatalog.signals) }
+        func run() async throws { try await options.publish(.signals) }
     }
 
     struct Trades: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Trades on market.trades.<symbol>.")
         @OptionGroup var options: Options
-        func run() async throws { try await options.publish(TradeEventSource(seed: options.seed), stream: StreamCatalog.marketTrades) }
+        func run() async throws { try await options.publish(.trades) }
     }
 
     struct L2: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Raw L2 snapshots and diffs on market.l2raw.<symbol>.")
         @OptionGroup var options: Options
-        func run() async throws { try await options.publish(L2EventSource(seed: options.seed), stream: StreamCatalog.marketL2Raw) }
+        func run() async throws { try await options.publish(.l2) }
     }
 
     struct Orders: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Order lifecycle events on user.actions.orders.")
         @OptionGroup var options: Options
-        func run() async throws { try await options.publish(OrderEventSource(seed: options.seed), stream: StreamCatalog.userActions) }
+        func run() async throws { try await options.publish(.orders) }
     }
 
     struct Frontend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "sendBeacon batches of browser events on frontend.events.web.")
         @OptionGroup var options: Options
-        func run() async throws { try await options.publish(FrontendEventSource(seed: options.seed), stream: StreamCatalog.frontendEvents) }
+        func run() async throws { try await options.publish(.frontend) }
     }
 
     struct Social: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Social posts on social.raw.<source>.")
         @OptionGroup var options: Options
-        func run() async throws { try await options.publish(SocialEventSource(seed: options.seed), stream: StreamCatalog.socialRaw) }
+        func run() async throws { try await options.publish(.social) }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Bench
-import Generators
+import LoadSource
 import ScenarioRun
 import Scenario
 import Foundation
@@ -69,8 +69,8 @@ extension BenchCommand {
             commandName: "pipeline",
             abstract: "Each consumer's sustained rows/s into ClickHouse, next to the direct-insert limit of the same run.",
             discussion: """
-                For each consumer: fill its stream with --messages events from the demo generators, then \
-                time the real consumer (validation, batching, insert, ack) draining it. Between consumer \
+                For each consumer: fill its stream with --messages events from the scenario generators (default \
+                parameters, paced flat out by the load driver), then time the real consumer (validation, batching, insert, ack) draining it. Between consumer \
                 runs the direct batch-insert limit is measured again, so the ratio compares like with like.
 
                 Example:
@@ -125,11 +125,17 @@ extension BenchCommand {
             print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
             #endif
             let bench = GeneratorBenchmark(events: events, repeats: repeats) { kind, seed in try WorkloadFactory.makeGenerator(kind, params: [:], seed: seed) }
-            let results = try bench.run(kinds: generators.split(separator: ",").map(String.init)) { print("  \($0)") }
+            let kinds = try generators.split(separator: ",").map { name in
+                guard let kind = FeedKind(rawValue: String(name)) else {
+                    throw GeneratorParameterError(parameter: "generator", message: "unknown generator \(name)")
+                }
+                return kind
+            }
+            let results = try bench.run(kinds: kinds) { print("  \($0)") }
             print("generator   median ns/event   min     max    payload bytes")
             for r in results {
                 let s = r.nanosPerEvent.sorted()
-                print(String(format: "%@ %14.0f %7.0f %7.0f %10.0f", r.kind.padding(toLength: 10, withPad: " ", startingAt: 0), s[s.count / 2], s.first!, s.last!, r.payloadBytes))
+                print(String(format: "%@ %14.0f %7.0f %7.0f %10.0f", r.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), s[s.count / 2], s.first!, s.last!, r.payloadBytes))
             }
         }
     }
@@ -156,7 +162,7 @@ extension BenchCommand {
             #endif
             let connection = try target.connection()
             let bench = PacingBenchmark(connection: connection, rate: rate, duration: .seconds(seconds), repeats: repeats)
-            let runs = try await bench.run(make: { seed in try WorkloadFactory.makeGenerator("signals", params: [:], seed: seed) },
+            let runs = try await bench.run(make: { seed in try WorkloadFactory.makeGenerator(.signals, params: [:], seed: seed) },
                                            rateModel: { r, end in try ConstantRate(rate: r, end: end) },
                                            progress: { print("  \($0)") })
             func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }

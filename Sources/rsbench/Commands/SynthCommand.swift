@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Generators
+import LoadSource
 import RiskSignalCore
 import Scenario
 import ScenarioRun
@@ -29,8 +29,8 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: "A generator parameter as key=value (repeatable).") var params: [String] = []
 
     func validate() throws {
-        guard ScenarioParser.generatorParameters[generator] != nil else {
-            throw ValidationError("unknown generator \(generator); expected one of \(ScenarioParser.generatorParameters.keys.sorted().joined(separator: ", "))")
+        guard FeedKind(rawValue: generator).flatMap({ ScenarioParser.generatorParameters[$0] }) != nil else {
+            throw ValidationError("unknown generator \(generator); expected one of \(ScenarioParser.generatorParameters.keys.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         guard count > 0 else { throw ValidationError("--count \(count): expected a positive number") }
         guard rate > 0 else { throw ValidationError("--rate \(rate): expected a positive number of events per second") }
@@ -38,7 +38,8 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         var parsed: [String: ParamValue] = [:]
-        let allowed = ScenarioParser.generatorParameters[generator]!
+        let kind = FeedKind(rawValue: generator)!
+        let allowed = ScenarioParser.generatorParameters[kind]!
         for p in params {
             let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, allowed.contains(parts[0]) else {
@@ -46,7 +47,7 @@ struct SynthCommand: ParsableCommand {
             }
             parsed[parts[0]] = Double(parts[1]).map(ParamValue.number) ?? (parts[1].contains(",") ? .strings(parts[1].split(separator: ",").map(String.init)) : .string(parts[1]))
         }
-        var gen = try WorkloadFactory.makeGenerator(generator, params: parsed, seed: seed)
+        var gen = try WorkloadFactory.makeGenerator(kind, params: parsed, seed: seed)
         let start = Timestamp.now().nanosSinceEpoch
         let writer: ZstdFileWriter? = out == "-" ? nil : try ZstdFileWriter(path: out)
         var buffer: [UInt8] = []
