@@ -101,7 +101,7 @@ let package = Package(
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
         // rsbench micro/limit benchmarks (release build).
-        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver"]),
+        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver", "FeedAdapters", "Zstd"]),
 
         .executableTarget(name: "risksignal", dependencies: [
             "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting",
