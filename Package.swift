@@ -111,7 +111,7 @@ let package = Package(
         .target(name: "LocalStack"),
         // rsbench micro/limit benchmarks (release build).
         .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver", "LoadSource",
-                                             "Measurement", "Reporting"]),
+                                             "Measurement", "Reporting", "FeedAdapters", "Zstd"]),
 
         .executableTarget(name: "risksignal", dependencies: [
             "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting", "LoadDriver", "Generators",

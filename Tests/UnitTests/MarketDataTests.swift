@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RiskSignalCore
 @testable import MarketData
 
 // MARK: - Helpers

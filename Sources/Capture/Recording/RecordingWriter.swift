@@ -23,18 +23,18 @@ public final class RecordingWriter {
     public func write(receiveNanos: Int64, subject: String, headers: [(String, String)] = [], payload: [UInt8]) throws(CaptureError) {
         pending.append(contentsOf: RecordingFormat.linePrefix)
         pending.append(contentsOf: Array("\"t\":\(receiveNanos),\"subject\":".utf8))
-        JSONText.appendQuoted(bytes: subject.utf8, to: &pending)
+        JSONBytes.appendQuoted(subject.utf8, to: &pending)
         pending.append(contentsOf: Array(",\"headers\":{".utf8))
         for (i, (k, v)) in headers.enumerated() {
             if i > 0 { pending.append(UInt8(ascii: ",")) }
-            JSONText.appendQuoted(bytes: k.utf8, to: &pending)
+            JSONBytes.appendQuoted(k.utf8, to: &pending)
             pending.append(UInt8(ascii: ":"))
-            JSONText.appendQuoted(bytes: v.utf8, to: &pending)
+            JSONBytes.appendQuoted(v.utf8, to: &pending)
         }
         pending.append(UInt8(ascii: "}"))
         if String(validating: payload, as: UTF8.self) != nil {
             pending.append(contentsOf: Array(",\"payload\":".utf8))
-            JSONText.appendQuoted(bytes: payload, to: &pending)
+            JSONBytes.appendQuoted(payload, to: &pending)
         } else {
             pending.append(contentsOf: Array(",\"payload_b64\":\"".utf8))
             pending.append(contentsOf: Array(Data(payload).base64EncodedString().utf8))

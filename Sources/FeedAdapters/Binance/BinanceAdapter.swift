@@ -1,3 +1,4 @@
+import RiskSignalCore
 import MarketData
 
 /// Binance spot and USD-M futures websocket streams plus the REST depth snapshot, raw or wrapped as a combined
@@ -43,7 +44,7 @@ public struct BinanceAdapter: FeedAdapter {
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
-        var fields = try json.rootFields()
+        var fields = try json.rootObject()
         var path = ""
         var streamSymbol: Range<Int>?
         if let stream = json.value(fields, "stream"), let data = json.value(fields, "data") {

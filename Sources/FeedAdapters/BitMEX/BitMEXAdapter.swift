@@ -1,3 +1,4 @@
+import RiskSignalCore
 import MarketData
 
 /// BitMEX realtime API: `orderBookL2` (partial/insert/update/delete by level id) and `trade`.
@@ -59,7 +60,7 @@ public struct BitMEXAdapter: FeedAdapter {
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
-        let fields = try json.rootFields()
+        let fields = try json.rootObject()
         guard let table = json.value(fields, "table") else {
             if json.value(fields, "info") != nil { tally.add(Kind.info.rawValue); return [] }
             if json.value(fields, "subscribe") != nil || json.value(fields, "success") != nil { tally.add(Kind.subscribeAck.rawValue); return [] }

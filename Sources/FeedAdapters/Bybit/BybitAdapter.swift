@@ -1,3 +1,4 @@
+import RiskSignalCore
 import MarketData
 
 /// Bybit v5 public streams: `orderbook.N.SYMBOL` (snapshot/delta) and `publicTrade.SYMBOL`.
@@ -33,7 +34,7 @@ public struct BybitAdapter: FeedAdapter {
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
-        let fields = try json.rootFields()
+        let fields = try json.rootObject()
         guard let topicAt = json.value(fields, "topic") else {
             // subscribe / ping replies: {"success":true,"op":"subscribe",…}
             if json.value(fields, "op") != nil { tally.add(Kind.op.rawValue); return [] }

@@ -1,3 +1,4 @@
+import RiskSignalCore
 import MarketData
 
 /// Coinbase (Exchange / old "Pro") websocket feed: `level2` snapshot/l2update, `matches`, `ticker`.
@@ -40,7 +41,7 @@ public struct CoinbaseAdapter: FeedAdapter {
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
-        let fields = try json.rootFields()
+        let fields = try json.rootObject()
         let typeRange = try json.needString(fields, "type", "")
         let type = typeRange.lowerBound - 1
         let kind: Kind

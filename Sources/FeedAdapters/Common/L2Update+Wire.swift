@@ -1,3 +1,4 @@
+import RiskSignalCore
 import MarketData
 
 extension L2Update {
@@ -7,7 +8,7 @@ extension L2Update {
     /// The wire JSON that `L2Update.decode` reads back (MarketData has a decoder but no encoder). `event_id` and
     /// `prev_last_update_id` are written only when set; `intendedNanos` overrides the update's own when given.
     public func jsonPayload(intendedNanos: Int64? = nil) -> [UInt8] {
-        var w = ByteWriter(capacity: 160 + 24 * (bids.count + asks.count))
+        var w = JSONBytes(capacity: 160 + 24 * (bids.count + asks.count))
         w.marketHead(symbol: symbol, exchange: exchange, type: kind == .delta ? ",\"type\":\"delta\"" : ",\"type\":\"snapshot\"",
                      eventTimeNanos: eventTimeNanos)
         w.raw(",\"first_update_id\":")

@@ -1,3 +1,4 @@
+import RiskSignalCore
 /// Best bid and offer of one symbol as published on `market.quotes.<symbol>`; a size is nil where the venue omits it.
 public struct Quote: Sendable, Hashable {
     public var symbol: String
@@ -27,7 +28,7 @@ public struct Quote: Sendable, Hashable {
     /// `{"symbol":…,"exchange":…,"event_time":…,"bid_price":…,"bid_size":…,"ask_price":…,"ask_size":…,"intended_ns":…}`;
     /// an unknown size is written as null so a reader can tell it from an empty side.
     public func jsonPayload(intendedNanos: Int64? = nil) -> [UInt8] {
-        var w = ByteWriter(capacity: 160)
+        var w = JSONBytes(capacity: 160)
         w.marketHead(symbol: symbol, exchange: exchange, type: nil, eventTimeNanos: eventTimeNanos)
         w.raw(",\"bid_price\":")
         w.number(bidPrice)

@@ -1,3 +1,4 @@
+import RiskSignalCore
 /// One executed trade as published on `market.trades.<symbol>`.
 public struct Trade: Sendable, Hashable {
     /// `BASE-QUOTE`, e.g. `BTC-USDT`.
@@ -34,7 +35,7 @@ public struct Trade: Sendable, Hashable {
     /// `{"symbol":…,"exchange":…,"event_time":…,"trade_id":…,"price":…,"quantity":…,"side":"BUY","taker":true,
     /// "order_id":0,"event_id":…,"intended_ns":…}` as `TradeRowEncoder` reads it.
     public func jsonPayload(intendedNanos: Int64? = nil) -> [UInt8] {
-        var w = ByteWriter(capacity: 200)
+        var w = JSONBytes(capacity: 200)
         w.marketHead(symbol: symbol, exchange: exchange, type: nil, eventTimeNanos: eventTimeNanos)
         w.raw(",\"trade_id\":")
         w.unsigned(tradeId)
@@ -50,9 +51,9 @@ public struct Trade: Sendable, Hashable {
         } else {
             // Built straight into the buffer: a String interpolation per trade costs more than the rest of the encode.
             w.raw("\"")
-            w.unquotedSafe(exchange)
+            w.unescaped(exchange)
             w.raw(":")
-            w.unquotedSafe(symbol)
+            w.unescaped(symbol)
             w.raw(":")
             w.unsigned(tradeId)
             w.raw("\"")

@@ -183,7 +183,7 @@ extension JSONParser {
         mutating func skipWhitespace() {
             while pos < end {
                 let c = base[pos]
-                guard c <= 0x20, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+                guard c <= 0x20, JSONScanner.isWhitespace(c) else { return }
                 pos += 1
             }
         }
@@ -399,36 +399,31 @@ extension JSONParser {
                 throw fail(p, "expected an escape sequence after '\\', got end of input")
             }
             let e = base[p + 1]
-            switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(e)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
-            case UInt8(ascii: "u"):
-                let unit = try hex4(at: p)
-                var scalar = unit
-                var next = p + 6
-                if unit >= 0xD800 && unit <= 0xDBFF {
-                    guard next + 1 < end, base[next] == UInt8(ascii: "\\"), base[next + 1] == UInt8(ascii: "u") else {
-                        throw fail(p, "unpaired UTF-16 high surrogate \\u\(hex(unit)) in a string")
-                    }
-                    let low = try hex4(at: next)
-                    guard low >= 0xDC00 && low <= 0xDFFF else {
-                        throw fail(p, "unpaired UTF-16 high surrogate \\u\(hex(unit)) in a string")
-                    }
-                    scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                    next += 6
-                } else if unit >= 0xDC00 && unit <= 0xDFFF {
-                    throw fail(p, "unpaired UTF-16 low surrogate \\u\(hex(unit)) in a string")
-                }
-                appendUTF8(scalar)
-                return next
-            default:
+            if let b = JSONEscape.simple(e) {
+                scratch.append(b)
+                return p + 2
+            }
+            guard e == UInt8(ascii: "u") else {
                 throw fail(p, "invalid escape sequence '\\' followed by \(found(p + 1)) in a string")
             }
-            return p + 2
+            let unit = try hex4(at: p)
+            var scalar = unit
+            var next = p + 6
+            if unit >= 0xD800 && unit <= 0xDBFF {
+                guard next + 1 < end, base[next] == UInt8(ascii: "\\"), base[next + 1] == UInt8(ascii: "u") else {
+                    throw fail(p, "unpaired UTF-16 high surrogate \\u\(hex(unit)) in a string")
+                }
+                let low = try hex4(at: next)
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw fail(p, "unpaired UTF-16 high surrogate \\u\(hex(unit)) in a string")
+                }
+                scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                next += 6
+            } else if unit >= 0xDC00 && unit <= 0xDFFF {
+                throw fail(p, "unpaired UTF-16 low surrogate \\u\(hex(unit)) in a string")
+            }
+            appendUTF8(scalar)
+            return next
         }
 
         func hex(_ unit: UInt32) -> String {
@@ -438,41 +433,15 @@ extension JSONParser {
 
         /// The code unit of `\uXXXX` whose backslash is at `p`.
         func hex4(at p: Int) throws(JSONParseError) -> UInt32 {
-            guard p + 6 <= end else {
+            guard p + 6 <= end, let unit = JSONEscape.hex4(UnsafeRawBufferPointer(start: base, count: end), p + 2) else {
                 throw fail(p, "expected 4 hex digits after '\\u'")
-            }
-            var unit: UInt32 = 0
-            for i in 2..<6 {
-                let c = base[p + i]
-                let digit: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c &- UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c &- UInt8(ascii: "a") &+ 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c &- UInt8(ascii: "A") &+ 10
-                default: throw fail(p, "expected 4 hex digits after '\\u'")
-                }
-                unit = unit << 4 | UInt32(digit)
             }
             return unit
         }
 
+        /// Appends a scalar already checked to be valid (surrogates are refused before this).
         mutating func appendUTF8(_ scalar: UInt32) {
-            switch scalar {
-            case 0..<0x80:
-                scratch.append(UInt8(scalar))
-            case 0x80..<0x800:
-                scratch.append(UInt8(0xC0 | scalar >> 6))
-                scratch.append(UInt8(0x80 | scalar & 0x3F))
-            case 0x800..<0x10000:
-                scratch.append(UInt8(0xE0 | scalar >> 12))
-                scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-                scratch.append(UInt8(0x80 | scalar & 0x3F))
-            default:
-                scratch.append(UInt8(0xF0 | scalar >> 18))
-                scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-                scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-                scratch.append(UInt8(0x80 | scalar & 0x3F))
-            }
+            JSONEscape.appendUTF8(scalar, to: &scratch)
         }
 
         /// Length of the well-formed UTF-8 sequence (RFC 3629 / Unicode table 3-7) whose lead byte

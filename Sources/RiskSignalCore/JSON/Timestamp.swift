@@ -54,57 +54,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; returns nil for anything else.
+    /// Parses an ISO-8601 instant in any form `ISO8601` accepts (`2025-11-22T18:00:00.123Z`, `…+01:00`, `…+0100`,
+    /// a space or `t` for the `T`, a `,` fraction); nil for anything else.
     public init?(iso8601 text: String) {
-        let b = Array(text.utf8)
-        func num(_ from: Int, _ len: Int) -> Int64? {
-            guard from + len <= b.count else { return nil }
-            var v: Int64 = 0
-            for i in from..<(from + len) {
-                let c = b[i]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int64(c - 48)
-            }
-            return v
-        }
-        guard b.count >= 20,
-              let y = num(0, 4), b[4] == 45, let mo = num(5, 2), b[7] == 45, let d = num(8, 2),
-              b[10] == 84 || b[10] == 116 || b[10] == 32,
-              let h = num(11, 2), b[13] == 58, let mi = num(14, 2), b[16] == 58, let s = num(17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
-        else { return nil }
-        var i = 19
-        var fracNanos: Int64 = 0
-        if i < b.count, b[i] == 46 {
-            i += 1
-            var digits = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                if digits < 9 { fracNanos = fracNanos * 10 + Int64(b[i] - 48) }
-                digits += 1
-                i += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<max(digits, 9) { fracNanos *= 10 }
-        }
-        guard i < b.count else { return nil }
-        var offsetSecs: Int64 = 0
-        if b[i] == 90 || b[i] == 122 {
-            i += 1
-        } else if b[i] == 43 || b[i] == 45 {
-            let sign: Int64 = b[i] == 43 ? 1 : -1
-            guard let oh = num(i + 1, 2), b.count > i + 3 else { return nil }
-            var j = i + 3
-            if b[j] == 58 { j += 1 }
-            guard let om = num(j, 2) else { return nil }
-            offsetSecs = sign * (oh * 3600 + om * 60)
-            i = j + 2
-        } else {
-            return nil
-        }
-        guard i == b.count else { return nil }
-        let days = Timestamp.days(fromCivil: y, mo, d)
-        let secs = days * 86_400 + h * 3600 + mi * 60 + s - offsetSecs
-        self.nanosSinceEpoch = secs * 1_000_000_000 + fracNanos
+        guard let nanos = ISO8601.nanos(text) else { return nil }
+        self.nanosSinceEpoch = nanos
     }
 
     // Howard Hinnant's civil-calendar algorithms: exact for the proleptic Gregorian calendar.

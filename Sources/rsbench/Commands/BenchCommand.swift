@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release): physical limits of this machine's stack.",
-        subcommands: [Limits.self, PipelineThroughput.self, Synth.self, Pacing.self, Alerts.self]
+        subcommands: [Limits.self, PipelineThroughput.self, Synth.self, Pacing.self, Alerts.self, Wire.self]
     )
 
     struct Limits: AsyncParsableCommand {
@@ -170,6 +170,44 @@ extension BenchCommand {
             let lag = median(runs.map { $0.scheduleLag.p99 })
             let top = median(runs.map { $0.topSpeed / $0.rawPublishLimit })
             print(String(format: "achieved/offered %.2f%% (goal ≥ 99%%) · schedule lag p99 %.2f ms (goal < 2 ms) · scheduler flat out / raw publish %.0f%% (goal ≥ 90%%)", ratio * 100, lag, top * 100))
+        }
+    }
+}
+
+extension BenchCommand {
+    struct Wire: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse rate of L2 messages and of each exchange adapter's messages, with JSONDecoder beside them (no I/O).",
+            discussion: """
+                L2: payloads of the default L2 generator (decode, JSONDecoder into a Codable struct, and the \
+                L2 writer). Exchanges: the samples in fixtures/exchanges and the Coinbase recording, through \
+                each adapter, and JSONDecoder reading the same messages into a generic value. Each path runs \
+                --messages messages (its corpus cycled) --repeats times; the median is reported.
+
+                Example:
+                  .build/release/rsbench bench wire --messages 200000 --repeats 5
+                """
+        )
+        @Option(help: "Messages per run of each path.") var messages = 200_000
+        @Option(help: "Runs per path (the median is reported).") var repeats = 5
+
+        func validate() throws {
+            if messages <= 0 { throw ValidationError("--messages \(messages): expected a positive number") }
+            if repeats < 1 { throw ValidationError("--repeats \(repeats): expected a positive number") }
+        }
+
+        func run() throws {
+            #if DEBUG
+            print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
+            #endif
+            guard let root = StackConfig.findProjectRoot() else { throw ValidationError("run from the project checkout (fixtures/ is read)") }
+            let bench = WireBenchmark(messages: messages, repeats: repeats, fixtures: URL(fileURLWithPath: root).appendingPathComponent("fixtures"))
+            let results = try bench.run { print("  \($0)") }
+            print("path                     median msg/s   median MB/s   min msg/s   max msg/s  corpus  rejected/pass")
+            for r in results {
+                print(String(format: "%@ %14.0f %13.1f %11.0f %11.0f %7d %8d", r.name.padding(toLength: 24, withPad: " ", startingAt: 0),
+                             r.medianMessages, r.medianMegabytes, r.messagesPerSecond.min() ?? 0, r.messagesPerSecond.max() ?? 0, r.corpus, r.rejected))
+            }
         }
     }
 }

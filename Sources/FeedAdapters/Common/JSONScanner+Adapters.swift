@@ -1,7 +1,42 @@
 import MarketData
+import RiskSignalCore
 
-/// Required-field readers shared by the JSON adapters; every failure names `path + key` and what was expected.
+/// The adapters' view of `JSONScanner`: structure errors become `AdapterError`s naming the path, and required-field
+/// readers name `path + key` and what was expected.
 extension JSONScanner {
+    /// Runs a scanner step, turning its syntax error into a malformed-message error at `path`.
+    @inline(__always)
+    func syntax<T>(_ path: @autoclosure () -> String, _ step: () throws(JSONScanError) -> T) throws(AdapterError) -> T {
+        do { return try step() } catch { throw AdapterError.malformed(path(), "invalid JSON: \(error)") }
+    }
+
+    /// The fields of the message's top-level object; nothing but blanks may follow it.
+    func rootObject() throws(AdapterError) -> [JSONField] {
+        try syntax("$") { () throws(JSONScanError) in try rootFields() }
+    }
+
+    /// The fields of the object at `at`, in message order.
+    func fields(_ at: Int, path: @autoclosure () -> String) throws(AdapterError) -> [JSONField] {
+        guard isObject(at) else { throw AdapterError.malformed(path(), "expected an object, got \(describe(at))") }
+        return try syntax(path()) { () throws(JSONScanError) in try fields(at) }
+    }
+
+    /// Calls `body` with the offset of each element of the array at `at` and its index.
+    func forEachElement(
+        _ at: Int, path: @autoclosure () -> String, _ body: (Int, Int) throws(AdapterError) -> Void
+    ) throws(AdapterError) {
+        guard isArray(at) else { throw AdapterError.malformed(path(), "expected an array, got \(describe(at))") }
+        var i = at
+        guard try syntax(path(), { () throws(JSONScanError) in try openArray(&i) }) else { return }
+        var index = 0
+        repeat {
+            let start = i
+            try syntax(path()) { () throws(JSONScanError) in try skipValue(&i, depth: 1) }
+            try body(start, index)
+            index += 1
+        } while try syntax(path(), { () throws(JSONScanError) in try nextElement(&i) })
+    }
+
     func need(_ fields: [JSONField], _ key: StaticString, _ path: String) throws(AdapterError) -> Int {
         guard let v = value(fields, key) else { throw AdapterError.missing(path + "\(key)") }
         return v
@@ -36,6 +71,7 @@ extension JSONScanner {
         return ms * 1_000_000
     }
 
+    /// Coinbase and BitMEX times, in any form `ISO8601` accepts.
     func needISOTime(_ fields: [JSONField], _ key: StaticString, _ path: String) throws(AdapterError) -> Int64 {
         let at = try need(fields, key, path)
         guard let r = stringRange(at), let t = ISO8601.nanos(buf, r) else {
