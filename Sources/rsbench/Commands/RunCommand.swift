@@ -12,7 +12,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a scenario against the real pipeline and measure it.",
         discussion: """
-            Brings up the local stack (unless URLs are given), recreates the `rsbench` database and the \
+            Brings up the local stack (unless URLs are given: the flags, the scenario's `target:`, or \
+            NATS_URL/CLICKHOUSE_URL in the environment), recreates the `rsbench` database and the \
             streams, starts `risksignal run` as its own process, then paces every workload open-loop: each \
             event is sent at its intended time, and lateness is recorded as schedule lag, never hidden. \
             After warm-up and the measured window it drains the pipeline, measures end-to-end lag in \
@@ -36,8 +37,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Multiply every workload's rate.") var rateScale: Double?
     @Option(help: "Override the scenario's random seed.") var seed: UInt64?
     @Option(help: "Also write the run's summary.json (schema rsbench.summary/1) to this file.") var out: String?
-    @Option(name: .customLong("nats-url"), help: "Use this NATS instead of the local stack.") var natsURL: String?
-    @Option(name: .customLong("clickhouse-url"), help: "Use this ClickHouse instead of the local endpoint.") var clickHouseURL: String?
+    @Option(name: .customLong("nats-url"), help: "Use this NATS instead of the local stack (env NATS_URL).") var natsURL: String?
+    @Option(name: .customLong("clickhouse-url"), help: "Use this ClickHouse instead of the local endpoint (env CLICKHOUSE_URL).") var clickHouseURL: String?
     @Flag(help: "Leave the local stack running if this run started it.") var keepStack = false
     @Flag(help: "Stop as soon as a live gate (schedule lag, ack latency, backlog, CPU, RSS) is breached.") var abortOnFail = false
     @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
