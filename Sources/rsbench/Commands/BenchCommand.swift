@@ -45,7 +45,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let connection = try target.connection()
+            let resolved = try target.resolve()
+            defer { resolved.stopStartedStack(keep: target.keepStack, log: { print("[bench] \($0) (--keep-stack keeps it)") }) }
+            let connection = resolved.connection
             #if DEBUG
             print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
             #endif
@@ -86,7 +88,9 @@ extension BenchCommand {
         @OptionGroup var target: TargetOptions
 
         func run() async throws {
-            let connection = try target.connection()
+            let resolved = try target.resolve()
+            defer { resolved.stopStartedStack(keep: target.keepStack, log: { print("[bench] \($0) (--keep-stack keeps it)") }) }
+            let connection = resolved.connection
             #if DEBUG
             print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
             #endif
@@ -160,7 +164,9 @@ extension BenchCommand {
             #if DEBUG
             print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
             #endif
-            let connection = try target.connection()
+            let resolved = try target.resolve()
+            defer { resolved.stopStartedStack(keep: target.keepStack, log: { print("[bench] \($0) (--keep-stack keeps it)") }) }
+            let connection = resolved.connection
             let bench = PacingBenchmark(connection: connection, rate: rate, duration: .seconds(seconds), repeats: repeats)
             let runs = try await bench.run(make: { seed in try WorkloadFactory.makeGenerator(.signals, params: [:], seed: seed) },
                                            rateModel: { r, end in try ConstantRate(rate: r, end: end) },
@@ -246,9 +252,13 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("clickhouse-url"), help: "ClickHouse URL (env CLICKHOUSE_URL); without it the local endpoint is used.")
     var clickHouseURL: String?
 
-    /// The servers to measure; the local stack is started when no URL is given (flags or `NATS_URL`/`CLICKHOUSE_URL`).
-    func connection() throws -> ConnectionConfig {
+    @Flag(help: "Leave the local stack running if this benchmark started it.")
+    var keepStack = false
+
+    /// The servers to measure; the local stack is started when no URL is given (flags or `NATS_URL`/`CLICKHOUSE_URL`),
+    /// and the caller stops it again unless `--keep-stack`.
+    func resolve() throws -> RunTarget {
         try RunTarget.resolve(natsURL: natsURL, clickHouseURL: clickHouseURL, environment: ProcessInfo.processInfo.environment,
-                              projectRoot: StackConfig.findProjectRoot(), log: { print("[stack] \($0)") }).connection
+                              projectRoot: StackConfig.findProjectRoot(), log: { print("[stack] \($0)") })
     }
 }
