@@ -63,16 +63,20 @@ public struct EndToEndLag: Sendable {
         return result
     }
 
-    /// One distribution over every table's rows, with its percentile spectrum.
+    /// One distribution over every table's rows, with its percentile spectrum, in one pass over the rows: the
+    /// spectrum's levels include the summary's, and exact quantiles are the same whichever list asks for them.
     func overall(_ unions: [String]) async throws -> LatencySummary {
-        let union = unions.joined(separator: " UNION ALL ")
-        var s = ClickHouseValues.latency(try await ch.rows("SELECT \(Self.quantiles) FROM (\(union))").first)
         let levels = Self.spectrumLevels.map { String($0) }.joined(separator: ", ")
-        let rows = try await ch.rows("SELECT quantilesExact(\(levels))(lag) AS q FROM (\(union))")
-        if case .array(let q)? = rows.first?["q"] {
-            s.spectrum = zip(Self.spectrumLevels, q).map { PercentilePoint(percentile: $0 * 100, valueMs: (ClickHouseValues.number($1) ?? 0) / 1000) }
-        }
-        return s
+        let row = try await ch.rows("""
+            SELECT count() AS n, quantilesExact(\(levels))(lag) AS q, max(lag) AS mx, avg(lag) AS mean
+            FROM (\(unions.joined(separator: " UNION ALL ")))
+            """).first
+        guard let row, case .array(let q)? = row["q"], q.count == Self.spectrumLevels.count else { return .empty }
+        let ms = q.map { (ClickHouseValues.number($0) ?? 0) / 1000 }
+        func at(_ level: Double) -> Double { ms[Self.spectrumLevels.firstIndex(of: level)!] }
+        return LatencySummary(count: UInt64(ClickHouseValues.number(row["n"]) ?? 0), p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999),
+                              max: (ClickHouseValues.number(row["mx"]) ?? 0) / 1000, mean: (ClickHouseValues.number(row["mean"]) ?? 0) / 1000,
+                              spectrum: zip(Self.spectrumLevels, ms).map { PercentilePoint(percentile: $0 * 100, valueMs: $1) })
     }
 
     /// Per second of intended send time, so a stall shows where it happened.

@@ -10,10 +10,12 @@ struct LoadPhase: Sendable {
     /// One workload's driver and the rate it offers.
     struct Entry: Sendable {
         var workload: Workload
+        var plan: WorkloadPlan
         var driver: WorkloadDriver
         var offered: Double
-        var feeds: [FeedKind]
-        var isReplay: Bool
+
+        var feeds: [FeedKind] { plan.feeds }
+        var isReplay: Bool { plan.replayReport != nil }
     }
 
     var entries: [Entry]
@@ -30,14 +32,13 @@ struct LoadPhase: Sendable {
         window = MeasuredWindow(start: startWall + scenario.warmup.totalNanoseconds, end: startWall + end.totalNanoseconds)
         var entries: [Entry] = []
         for (w, p) in plan.workloads {
-            let isReplay = p.replayReport != nil
-            let offered = isReplay ? p.rate.expectedRate(at: 0) : w.rate.meanRate * scenario.rateScale
+            let offered = p.replayReport != nil ? p.rate.expectedRate(at: 0) : w.rate.meanRate * scenario.rateScale
             var gate: (@Sendable (UInt64) async throws -> Void)?
             if let limit = w.closedLoop, case .generator(let k, _) = w.source {
                 gate = Self.closedLoopGate(ch: session.ch, table: k.tableName, limit: UInt64(limit))
             }
             let driver = try WorkloadDriver(plan: p, connection: session.nats, measured: (window.start, window.end), sendGate: gate)
-            entries.append(Entry(workload: w, driver: driver, offered: offered, feeds: p.feeds, isReplay: isReplay))
+            entries.append(Entry(workload: w, plan: p, driver: driver, offered: offered))
         }
         self.entries = entries
     }
