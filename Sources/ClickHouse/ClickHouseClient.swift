@@ -60,6 +60,27 @@ public struct InsertBatch: Sendable {
     }
 
     public var isEmpty: Bool { rowCount == 0 }
+
+    /// Appends one row given as bytes (without its newline), e.g. a row taken from another batch.
+    public mutating func append(rowBytes: some Collection<UInt8>) {
+        bytes.append(contentsOf: rowBytes)
+        bytes.append(0x0A)
+        rowCount += 1
+    }
+
+    /// Where each row sits in `bytes` (newline excluded). JSONEachRow escapes newlines inside values, so a raw
+    /// newline always ends a row; computed only when a batch must be split, never on the insert path.
+    public var rowRanges: [Range<Int>] {
+        var out: [Range<Int>] = []
+        out.reserveCapacity(rowCount)
+        var start = 0
+        for i in bytes.indices where bytes[i] == 0x0A {
+            out.append(start..<i)
+            start = i + 1
+        }
+        if start < bytes.count { out.append(start..<bytes.count) }
+        return out
+    }
 }
 
 /// A ClickHouse client over the HTTP interface: queries, DDL, and batch inserts.

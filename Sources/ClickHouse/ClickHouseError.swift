@@ -44,6 +44,57 @@ public enum ClickHouseError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What this failure means for the batch that caused it: the one classification the consumers act on.
+    public var insertFailure: InsertFailure {
+        switch self {
+        case .unreachable, .timeout: return .unavailable
+        case .http(let status, _, _): return status >= 500 || status == 429 || status == 408 ? .unavailable : .rejected
+        case .malformedResponse: return .rejected
+        case .server(let code, _, let message, _):
+            if code == 252, Self.isPartitionLimit(message) { return .tooManyPartitions }
+            if Self.dataErrorCodes.contains(code) { return .badRows }
+            if Self.retryableCodes.contains(code) { return .transient }
+            return .rejected
+        }
+    }
+
+    /// Whether a 252 is the per-insert partition limit (`max_partitions_per_insert_block`), which the batch causes,
+    /// rather than too many active parts (merges behind), which waiting fixes.
+    static func isPartitionLimit(_ message: String) -> Bool {
+        let m = message.lowercased()
+        return m.contains("partitions for single insert block") || m.contains("max_partitions_per_insert_block")
+    }
+
+    /// Codes raised by a value in some row (parse and type errors): the rest of the batch is fine.
+    static let dataErrorCodes: Set<Int> = [
+        6,    // CANNOT_PARSE_TEXT
+        25,   // CANNOT_PARSE_ESCAPE_SEQUENCE
+        26,   // CANNOT_PARSE_QUOTED_STRING
+        27,   // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+        32,   // ATTEMPT_TO_READ_AFTER_EOF
+        33,   // CANNOT_READ_ALL_DATA
+        38,   // CANNOT_PARSE_DATE
+        41,   // CANNOT_PARSE_DATETIME
+        53,   // TYPE_MISMATCH
+        69,   // ARGUMENT_OUT_OF_BOUND
+        70,   // CANNOT_CONVERT_TYPE
+        72,   // CANNOT_PARSE_NUMBER
+        117,  // INCORRECT_DATA
+        130,  // CANNOT_READ_ARRAY_FROM_TEXT
+        131,  // TOO_LARGE_STRING_SIZE
+        190,  // SIZES_OF_ARRAYS_DONT_MATCH
+        321,  // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+        349,  // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
+        376,  // CANNOT_PARSE_UUID
+        377,  // ILLEGAL_SYNTAX_FOR_DATA_TYPE
+        395,  // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO
+        407,  // DECIMAL_OVERFLOW
+        441,  // CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING
+        457,  // a value out of its type's range (kept from the earlier list)
+        469,  // VIOLATED_CONSTRAINT
+        691,  // UNKNOWN_ELEMENT_OF_ENUM
+    ]
+
     /// Codes that describe a transient server condition rather than a bad query or bad data.
     static let retryableCodes: Set<Int> = [
         3,    // UNEXPECTED_END_OF_FILE (connection cut mid-body)
@@ -89,4 +140,19 @@ public enum ClickHouseError: Error, Sendable, CustomStringConvertible {
         guard let code else { return .http(status: status, body: body, url: url) }
         return .server(code: code, name: name, message: message, query: query)
     }
+}
+
+/// What a failed insert means for its batch, and so what a consumer does next.
+public enum InsertFailure: Sendable, Equatable {
+    /// The server is down, unreachable or not answering: nothing is wrong with the batch; wait and retry, however long.
+    case unavailable
+    /// A transient server condition (memory, too many queries, network inside the cluster): retry with backoff,
+    /// a bounded number of times, then treat the batch as suspect.
+    case transient
+    /// A value in some row cannot be stored (parse or type error): split the batch to find the row.
+    case badRows
+    /// The batch spans more partitions than one insert may create (252): split it by partition.
+    case tooManyPartitions
+    /// The request itself is refused (unknown table, syntax, permissions): retrying the same batch fails the same way.
+    case rejected
 }

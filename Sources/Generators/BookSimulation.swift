@@ -349,13 +349,13 @@ struct BookSimulator: Sendable {
     var changes: [BookChange] = []
     let fast: FastDraws
 
-    init(universe: SymbolUniverse, dynamics: BookDynamics, zipfExponent: Double, seed: UInt64) {
+    init(universe: SymbolUniverse, dynamics: BookDynamics, zipfExponent: Double, seed: UInt64, idSalt: UInt64 = 0) {
         self.universe = universe
         self.dynamics = dynamics
         let fast = FastDraws(sizeSigma: dynamics.sizeSigma, touchDecay: dynamics.touchDecay)
         self.fast = fast
         popularity = ZipfSampler(count: universe.count, exponent: zipfExponent)
-        var draw = Draw(seed: seed)
+        var draw = Draw(seed: seed, idSalt: idSalt)
         books = universe.infos.enumerated().map { i, info in
             SimulatedBook(info: info, popularityRank: i, dynamics: dynamics, fast: fast, draw: &draw)
         }

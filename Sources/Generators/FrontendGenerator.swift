@@ -145,7 +145,7 @@ public struct FrontendGenerator: EventGenerator {
     /// Sessions that have started and not yet left.
     public var activeSessions: Int { heap.count }
 
-    public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
+    public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         let p = parameters
         try ParameterCheck.positive(p.sessionsPerSecond, "sessionsPerSecond")
         try ParameterCheck.range(p.beaconSize, 1...500, "beaconSize")
@@ -168,7 +168,7 @@ public struct FrontendGenerator: EventGenerator {
         thinkMu = log(max(p.thinkTime.seconds, 1e-6)) - 0.5
         users = ActivityPool(count: p.userCount)
         eventBound = 120 + (actionBytes.flatMap { $0 }.map(\.count).max() ?? 0) + (symbolBytes.map(\.count).max() ?? 0)
-        draw = Draw(seed: seed)
+        draw = Draw(seed: seed, idSalt: idSalt)
         sessionCounter = draw.idBase()
         beaconCounter = draw.idBase()
     }

@@ -128,14 +128,15 @@ public enum GeneratorSpec: Sendable, Equatable {
     }
 
     /// Builds the generator, validating its parameters (a `GeneratorParameterError` names the one refused).
-    public func make(seed: UInt64) throws -> any EventGenerator {
+    /// `idSalt` (a run's `EventIDPolicy` nonce) moves only the event ids; 0 keeps the seed's own ids.
+    public func make(seed: UInt64, idSalt: UInt64 = 0) throws -> any EventGenerator {
         switch self {
-        case .l2(let p): try L2Generator(p, seed: seed)
-        case .trades(let p): try TradeGenerator(p, seed: seed)
-        case .social(let p): try SocialGenerator(p, seed: seed)
-        case .frontend(let p): try FrontendGenerator(p, seed: seed)
-        case .orders(let p): try OrderGenerator(p, seed: seed)
-        case .signals(let p): try SignalGenerator(p, seed: seed)
+        case .l2(let p): try L2Generator(p, seed: seed, idSalt: idSalt)
+        case .trades(let p): try TradeGenerator(p, seed: seed, idSalt: idSalt)
+        case .social(let p): try SocialGenerator(p, seed: seed, idSalt: idSalt)
+        case .frontend(let p): try FrontendGenerator(p, seed: seed, idSalt: idSalt)
+        case .orders(let p): try OrderGenerator(p, seed: seed, idSalt: idSalt)
+        case .signals(let p): try SignalGenerator(p, seed: seed, idSalt: idSalt)
         }
     }
 }

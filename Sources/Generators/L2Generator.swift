@@ -84,10 +84,10 @@ public struct L2Generator: EventGenerator {
     var sim: BookSimulator
     let subjects: [String]
 
-    public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
+    public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         self.parameters = parameters
         let (universe, dynamics) = try parameters.validated()
-        sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: parameters.zipfExponent, seed: seed)
+        sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: parameters.zipfExponent, seed: seed, idSalt: idSalt)
         subjects = universe.names.map { FeedKind.l2.subjectPrefix + $0 }
     }
 

@@ -97,7 +97,7 @@ public struct OrderGenerator: EventGenerator {
     var eventNumber: Int64 = 0
     let cancelHeavySalt: UInt64
 
-    public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
+    public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         let p = parameters
         if let s = p.symbols { try ParameterCheck.symbols(s, "symbols") } else { try ParameterCheck.range(p.symbolCount, 1...999, "symbolCount") }
         try ParameterCheck.range(p.zipfExponent, 0...5, "zipfExponent")
@@ -116,7 +116,7 @@ public struct OrderGenerator: EventGenerator {
         symbolPopularity = ZipfSampler(count: universe.count, exponent: p.zipfExponent)
         userActivity = ZipfSampler(count: p.userCount, exponent: p.userZipfExponent)
         reference = universe.infos.map { $0.initialPrice / $0.tickSize }
-        draw = Draw(seed: seed)
+        draw = Draw(seed: seed, idSalt: idSalt)
         nextOrderID = draw.idBase()
         eventNumber = draw.idBase()
         cancelHeavySalt = draw.next()

@@ -12,9 +12,13 @@ struct Draw: Sendable {
     /// Box–Muller yields normals in pairs; the second is kept for the next call rather than thrown away.
     private var spareNormal: Double?
 
-    init(seed: UInt64) {
+    /// Mixed into id counters only (`idBase`), so a per-run salt changes the ids and nothing else the seed fixes.
+    var idSalt: UInt64 = 0
+
+    init(seed: UInt64, idSalt: UInt64 = 0) {
         // Mixing the seed once keeps seeds 1, 2, 3… from starting on correlated first outputs.
         rng = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        self.idSalt = idSalt
     }
 
     @inline(__always) mutating func next() -> UInt64 { rng.next() }
@@ -215,7 +219,15 @@ struct ActivityPool: Sendable {
 }
 
 extension Draw {
-    /// A starting value for an id counter, 10^9…10^10, fixed by the seed: runs with different seeds (two workloads of
-    /// one kind, say) do not reuse each other's event ids, which publishers use as de-duplication keys.
-    mutating func idBase() -> Int64 { 1_000_000_000 + Int64(next() % 9_000_000_000) }
+    /// A starting value for an id counter, 10^9…10^10, fixed by the seed and the id salt: runs with different seeds
+    /// (two workloads of one kind, say) or different per-run salts do not reuse each other's event ids, which
+    /// publishers use as de-duplication keys (`Nats-Msg-Id`). Salt 0 (`--repeatable-ids`) gives the seed's ids.
+    mutating func idBase() -> Int64 {
+        var mixed = next()
+        if idSalt != 0 {
+            var salted = SplitMix64(seed: mixed ^ idSalt)
+            mixed = salted.next()
+        }
+        return 1_000_000_000 + Int64(mixed % 9_000_000_000)
+    }
 }

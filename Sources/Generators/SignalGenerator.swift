@@ -21,12 +21,13 @@ public struct SignalGenerator: EventGenerator {
     public let parameters: Parameters
     var generator: TestSignalGenerator
 
-    public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
+    public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         guard !parameters.sourceID.isEmpty, parameters.sourceID.utf8.count <= 128 else {
             throw .init(parameter: "sourceID", message: "must be 1–128 bytes, got \(parameters.sourceID.utf8.count)")
         }
         self.parameters = parameters
-        generator = TestSignalGenerator(seed: seed, sourceID: parameters.sourceID)
+        // A signal's id is its random trace_id, drawn with the content: a salt gives new ids (and new draws) per run.
+        generator = TestSignalGenerator(seed: idSalt == 0 ? seed : seed ^ (idSalt | 1), sourceID: parameters.sourceID)
     }
 
     public mutating func next(at intendedNanos: Int64) -> GeneratedEvent {

@@ -141,7 +141,7 @@ public struct SocialGenerator: EventGenerator {
     var buzzes: [Buzz] = []
     var postNumber: Int64 = 0
 
-    public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
+    public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         let p = parameters
         if let s = p.symbols { try ParameterCheck.symbols(s, "symbols") } else { try ParameterCheck.range(p.symbolCount, 1...999, "symbolCount") }
         try ParameterCheck.range(p.zipfExponent, 0...5, "zipfExponent")
@@ -158,7 +158,7 @@ public struct SocialGenerator: EventGenerator {
         infos = universe.infos
         cashtags = universe.infos.map { utf8("$" + $0.base) }
         popularity = ZipfSampler(count: universe.count, exponent: p.zipfExponent)
-        draw = Draw(seed: seed)
+        draw = Draw(seed: seed, idSalt: idSalt)
         postNumber = draw.idBase()
         templates = Self.texts.map { $0.map { $0.map(Template.init) } }
         buzzTemplates = Self.buzzTexts.map(Template.init)

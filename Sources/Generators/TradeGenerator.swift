@@ -75,7 +75,7 @@ public struct TradeGenerator: EventGenerator {
     var orderID: Int64
     var sweep: Sweep?
 
-    public init(_ parameters: Parameters = Parameters(), seed: UInt64) throws(GeneratorParameterError) {
+    public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         self.parameters = parameters
         let p = parameters
         let l2 = L2Generator.Parameters(symbols: p.symbols, symbolCount: p.symbolCount, zipfExponent: p.zipfExponent,
@@ -91,7 +91,7 @@ public struct TradeGenerator: EventGenerator {
         guard p.maxSweepLevels < p.depth else {
             throw .init(parameter: "maxSweepLevels", message: "must be less than depth (\(p.depth)), got \(p.maxSweepLevels)")
         }
-        sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: p.zipfExponent, seed: seed)
+        sim = BookSimulator(universe: universe, dynamics: dynamics, zipfExponent: p.zipfExponent, seed: seed, idSalt: idSalt)
         subjects = universe.names.map { FeedKind.trades.subjectPrefix + $0 }
         var ids: [Int64] = []
         for _ in 0..<universe.count { ids.append(sim.draw.idBase()) }

@@ -106,6 +106,12 @@ public final class NATSConnection: @unchecked Sendable {
         return String(cString: buf)
     }
 
+    /// The largest message (headers plus body) the connected server accepts, in bytes (1 MiB when unknown).
+    public var maxPayload: Int {
+        let n = natsConnection_GetMaxPayload(handle)
+        return n > 0 ? Int(n) : 1 << 20
+    }
+
     public var isConnected: Bool { natsConnection_Status(handle) == NATS_CONN_STATUS_CONNECTED }
 
     /// A JetStream context on this connection; `publishWindow` bounds un-acked async publishes.

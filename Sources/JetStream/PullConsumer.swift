@@ -68,7 +68,10 @@ public final class PullConsumer: @unchecked Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { break }
             guard let m = nextMessage(timeoutMs: max(1, Int64((deadline - now) / 1_000_000))) else { break }
-            if natsMsg_GetReply(m) == nil || natsMsg_GetDataLength(m) == 0, let status = Self.status(of: m) {
+            // Only the server's own pull responses are status messages: they come without a reply subject. A stream
+            // message always carries its `$JS.ACK.` reply, even an empty one with a user header `Status: 404`,
+            // and is a delivery to hand on (the consumer dead-letters it), never a control message to drop.
+            if !Self.isDelivery(reply: natsMsg_GetReply(m).map { String(cString: $0) }), let status = Self.status(of: m) {
                 // 100 is a heartbeat; anything else (404 no messages, 408 expired, 409 limits) ends *our* request,
                 // but a status addressed to an older request says nothing about this one.
                 let forThis = String(cString: natsMsg_GetSubject(m)) == reply
@@ -114,6 +117,11 @@ public final class PullConsumer: @unchecked Sendable {
             return nil
         }
         return JetStreamMessage(m, owner: self)
+    }
+
+    /// Whether a message on the inbox is a stream delivery (it has a `$JS.ACK.` reply) rather than a pull status.
+    public static func isDelivery(reply: String?) -> Bool {
+        reply?.hasPrefix("$JS.ACK.") ?? false
     }
 
     static func status(of m: OpaquePointer) -> String? {

@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// How a capture is replayed: which format, how fast, how often, and which part of it.
 public struct ReplayOptions: Sendable, Equatable {
     /// `auto`, or one of `ReplayFormat`'s names.
@@ -22,6 +24,8 @@ public struct ReplayOptions: Sendable, Equatable {
     public var keepTimes = false
     /// For social JSONL: our field → the file's field (`text`, `symbol`, `time`, `author`, `source`, `language`, `id`).
     public var socialFields: [String: String] = [:]
+    /// Message ids of this replay: per run (recorded ids suffixed with the run's nonce) or as recorded (`--repeatable-ids`).
+    public var ids: EventIDPolicy = .repeatable
 
     public init() {}
 }

@@ -21,6 +21,8 @@ public struct ReplaySchedule: Sendable {
     /// Per symbol: the update-id span of the capture and its largest trade id, to keep later loops monotonic.
     let idSpan: [String: Int64]
     let tradeSpan: [String: UInt64]
+    /// Applied to every message id, so a replay run twice within JetStream's duplicate window is not deduplicated away.
+    public let ids: EventIDPolicy
 
     public init(items: [ReplayItem], options: ReplayOptions) throws(ReplayError) {
         guard options.speed.isFinite, options.speed > 0 else { throw .badOption(name: "--speed", reason: "must be a positive number, got \(options.speed)") }
@@ -30,6 +32,7 @@ public struct ReplaySchedule: Sendable {
         self.items = sorted
         self.loops = options.loops
         self.rebase = !options.keepTimes
+        self.ids = options.ids
         let t0 = sorted.first?.timeNanos ?? 0
         firstTime = t0
         var base: [Int64] = []
@@ -87,12 +90,12 @@ public struct ReplaySchedule: Sendable {
         case .market(let e):
             let moved = rewrite(e, loop: loop, shift: shift)
             return GeneratedEvent(subject: moved.subject, payload: moved.jsonPayload(intendedNanos: intendedNanos),
-                                  eventID: moved.messageID(position: i), intendedNanos: intendedNanos)
+                                  eventID: ids.scoped(moved.messageID(position: i)), intendedNanos: intendedNanos)
         case .raw(let subject, let payload, let id, _):
-            return GeneratedEvent(subject: subject, payload: payload, eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
+            return GeneratedEvent(subject: subject, payload: payload, eventID: ids.scoped(loop == 0 ? id : "\(id)~\(loop)"), intendedNanos: intendedNanos)
         case .timed(let subject, let id, _, let render):
             let t = item.timeNanos + shift + Int64(loop) * passNanos
-            return GeneratedEvent(subject: subject, payload: render(t), eventID: loop == 0 ? id : "\(id)~\(loop)", intendedNanos: intendedNanos)
+            return GeneratedEvent(subject: subject, payload: render(t), eventID: ids.scoped(loop == 0 ? id : "\(id)~\(loop)"), intendedNanos: intendedNanos)
         }
     }
 

@@ -106,26 +106,26 @@ enum GeneratorParameters {
 
 extension WorkloadFactory {
     /// Builds a generator from scenario params; errors name the parameter.
-    public static func makeGenerator(_ kind: FeedKind, params: [String: ParamValue], seed: UInt64) throws -> any EventGenerator {
+    public static func makeGenerator(_ kind: FeedKind, params: [String: ParamValue], seed: UInt64, idSalt: UInt64 = 0) throws -> any EventGenerator {
         switch kind {
         case .l2:
             var p = L2Generator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.l2)
-            return try GeneratorSpec.l2(p).make(seed: seed)
+            return try GeneratorSpec.l2(p).make(seed: seed, idSalt: idSalt)
         case .trades:
             var p = TradeGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.trades)
-            return try GeneratorSpec.trades(p).make(seed: seed)
+            return try GeneratorSpec.trades(p).make(seed: seed, idSalt: idSalt)
         case .social:
             var p = SocialGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.social)
-            return try GeneratorSpec.social(p).make(seed: seed)
+            return try GeneratorSpec.social(p).make(seed: seed, idSalt: idSalt)
         case .frontend:
             var p = FrontendGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.frontend)
-            return try GeneratorSpec.frontend(p).make(seed: seed)
+            return try GeneratorSpec.frontend(p).make(seed: seed, idSalt: idSalt)
         case .orders:
             var p = OrderGenerator.Parameters(); try GeneratorParameters.apply(params, to: &p, GeneratorParameters.orders)
-            return try GeneratorSpec.orders(p).make(seed: seed)
+            return try GeneratorSpec.orders(p).make(seed: seed, idSalt: idSalt)
         case .signals:
             guard params.isEmpty else { throw GeneratorParameterError(parameter: params.keys.sorted()[0], message: "the signals generator takes no parameters") }
-            return try GeneratorSpec.signals(.init()).make(seed: seed)
+            return try GeneratorSpec.signals(.init()).make(seed: seed, idSalt: idSalt)
         }
     }
 

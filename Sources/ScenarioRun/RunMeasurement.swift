@@ -11,6 +11,8 @@ struct RunMeasurement: Sendable {
     var session: RunSession
     var load: LoadPhase
     var plan: ScenarioPlan
+    /// Messages each stream held before this run (streams on given servers are kept between runs).
+    var streamsBefore: [String: UInt64] = [:]
 
     func measure(into report: inout RunReport, live: LiveMonitor.Record, metrics: PipelineMetrics?) async throws {
         var tables: [String] = []
@@ -31,7 +33,8 @@ struct RunMeasurement: Sendable {
         report.latency.e2eUncorrected = e2e.uncorrected
         let checker = CrossChecker(ch: session.ch, admin: session.admin, metrics: metrics)
         report.streams = await checker.streams()
-        report.crossChecks = try await checker.check(workloads: report.workloads, streams: report.streams, replayedKinds: plan.replayedKinds)
+        report.crossChecks = try await checker.check(workloads: report.workloads, streams: report.streams, replayedKinds: plan.replayedKinds,
+                                                    before: streamsBefore)
         report.resources = live.resources.map(\.resources)
         report.events = events(report.workloads, seconds: report.durationSeconds)
         report.timeSeries = timeSeries(live, e2e: e2e, warmup: Int(report.warmupExcludedSeconds.rounded()))
@@ -45,7 +48,9 @@ struct RunMeasurement: Sendable {
         var lost = c.failed
         var stored: UInt64?
         if let kind { stored = try await StoredCount.of(kind, ch: session.ch, metrics: metrics) }
-        if let n = stored { lost += c.acked > n ? c.acked - n : 0 }
+        // A duplicate ack means JetStream already held that message id: stored once, so expected once, never "lost".
+        let expected = c.acked - min(c.acked, c.duplicates)
+        if let n = stored { lost += expected > n ? expected - n : 0 }
         return WorkloadStats(name: e.workload.name, source: kind?.rawValue ?? "replay", table: kind?.tableName, offeredPerSecond: e.offered, published: c.published,
                              measuredPublished: c.measuredPublished, acked: c.acked, failed: c.failed, duplicates: c.duplicates, stored: stored,
                              lost: lost, scheduleLag: LatencySummary(histogram: e.driver.scheduleLag.snapshot),

@@ -11,6 +11,8 @@ public struct RunOverrides: Sendable {
     /// Stop the run at the first gate that is already breached by a live measurement (schedule lag, ack latency,
     /// consumer backlog, CPU, RSS); the gates that need the drain are still evaluated on what was measured.
     public var abortOnFail = false
+    /// Event ids from the seed only (`--repeatable-ids`); by default each run mixes in a nonce of its own.
+    public var repeatableIDs = false
 
     public init() {}
 }

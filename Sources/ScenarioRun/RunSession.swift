@@ -24,13 +24,18 @@ struct RunSession: Sendable {
     }
 
     /// A clean slate: the run's database, migrated, and the streams (recreated on the local stack, with their durables).
-    func resetDatabaseAndStreams(recreateStreams: Bool) async throws {
+    /// Returns the messages each stream already holds (a stream kept from an earlier run is not emptied), so the
+    /// reconciliation counts only this run's messages.
+    @discardableResult
+    func resetDatabaseAndStreams(recreateStreams: Bool) async throws -> [String: UInt64] {
         try await ch.execute("DROP DATABASE IF EXISTS \(database)", useDatabase: false)
         try await Migrator(client: ch, database: database).migrate()
+        var before: [String: UInt64] = [:]
         for s in StreamCatalog.all {
             if recreateStreams { try? await admin.deleteStream(s.name) }
-            try await admin.ensureStream(s)
+            before[s.name] = try await admin.ensureStream(s).messages
         }
+        return before
     }
 
     func close() async {

@@ -9,10 +9,10 @@ struct ScenarioPlan: Sendable {
     /// Whether the alert consumers run: the scenario injects anomalies or gates on alerts.
     var wantsAlerts: Bool
 
-    static func make(_ scenario: Scenario, say: (String) -> Void) throws -> ScenarioPlan {
+    static func make(_ scenario: Scenario, ids: EventIDPolicy = .repeatable, say: (String) -> Void) throws -> ScenarioPlan {
         var workloads: [(Workload, WorkloadPlan)] = []
         for w in scenario.workloads {
-            let plan = try WorkloadFactory.plan(for: w, scenario: scenario, end: scenario.warmup + scenario.duration)
+            let plan = try WorkloadFactory.plan(for: w, scenario: scenario, end: scenario.warmup + scenario.duration, ids: ids)
             if let r = plan.replayReport { say("[replay] \(w.name): \(r.replacingOccurrences(of: "\n", with: "\n[replay]   "))") }
             workloads.append((w, plan))
         }

@@ -52,10 +52,14 @@ public struct ScenarioRunner: Sendable {
         try Task.checkCancellation()
         let session = try await RunSession.open(target, database: overrides.database)
         started.session = session
-        try await session.resetDatabaseAndStreams(recreateStreams: target.isLocal)
+        let streamsBefore = try await session.resetDatabaseAndStreams(recreateStreams: target.isLocal)
         output("[run] database \(overrides.database) and streams ready")
 
-        let plan = try ScenarioPlan.make(scenario, say: output)
+        // Ids unique to this run unless asked otherwise: a re-run within JetStream's duplicate window must publish again.
+        let ids = EventIDPolicy.choose(repeatable: overrides.repeatableIDs)
+        output("[run] event ids: \(ids)")
+        report.notes.append("event ids: \(ids)")
+        let plan = try ScenarioPlan.make(scenario, ids: ids, say: output)
         let launcher = PipelineLauncher(scenario: scenario, connection: target.connection, database: overrides.database, projectRoot: projectRoot, say: output)
         let pipeline = try await launcher.launch(consumers: plan.consumers, receiverTask: &started.receiverTask)
         started.pipeline = pipeline.process
@@ -73,7 +77,7 @@ public struct ScenarioRunner: Sendable {
         let metrics = pipeline.process.scrape()
         report.pipeline = PipelineCounters(deadLettered: metrics?.deadLettered ?? 0, sequenceGaps: metrics?.sequenceGaps ?? 0, maxConsumerPending: live.maxPending,
                                            drained: drained, alertsReceived: alerts.received, alertRules: alerts.rules)
-        try await RunMeasurement(session: session, load: load, plan: plan).measure(into: &report, live: live, metrics: metrics)
+        try await RunMeasurement(session: session, load: load, plan: plan, streamsBefore: streamsBefore).measure(into: &report, live: live, metrics: metrics)
         gates.finish(&report)
     }
 }

@@ -8,16 +8,17 @@ import Scenario
 /// Turns a scenario's workloads into load sources (synthetic generators or replays) and rate models, seeded per workload.
 public enum WorkloadFactory {
     /// The plan for one workload; `end` is the whole run (warm-up + measured window).
-    public static func plan(for w: Workload, scenario: Scenario, end: Duration) throws -> WorkloadPlan {
+    /// `ids` is the run's event-id policy: a per-run nonce mixed into generated ids and appended to replayed ones.
+    public static func plan(for w: Workload, scenario: Scenario, end: Duration, ids: EventIDPolicy = .repeatable) throws -> WorkloadPlan {
         let seed = scenario.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(abs(w.name.hashValueStable))
         let kind: FeedKind, params: [String: ParamValue]
         switch w.source {
         case .generator(let k, let p): kind = k; params = p
-        case .replay(let spec): return try replayPlan(w, spec, scenario: scenario)
+        case .replay(let spec): return try replayPlan(w, spec, scenario: scenario, ids: ids)
         }
         let generator: any EventGenerator
         do {
-            generator = try makeGenerator(kind, params: params, seed: seed)
+            generator = try makeGenerator(kind, params: params, seed: seed, idSalt: ids.nonce)
         } catch {
             throw RunError.invalidScenario("\(scenario.file):\(w.line): workloads.\(w.name).params.\(error)")
         }
@@ -35,8 +36,9 @@ public enum WorkloadFactory {
     }
 
     /// A replay workload: the capture (relative paths from the project root or the scenario's folder) on its own timing.
-    static func replayPlan(_ w: Workload, _ spec: Workload.ReplaySpec, scenario: Scenario) throws -> WorkloadPlan {
+    static func replayPlan(_ w: Workload, _ spec: Workload.ReplaySpec, scenario: Scenario, ids: EventIDPolicy) throws -> WorkloadPlan {
         var options = ReplayOptions()
+        options.ids = ids
         options.format = spec.format
         options.speed = spec.speed * scenario.rateScale
         options.topSpeed = spec.topSpeed

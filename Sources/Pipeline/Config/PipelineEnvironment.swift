@@ -7,8 +7,15 @@ import RiskSignalCore
 public struct PipelineEnvironment: Sendable, Equatable {
     /// A per-consumer setting, read from `RS_<CONSUMER>_<SETTING>`.
     public enum Setting: String, Sendable, CaseIterable {
-        case batchSize = "BATCH_SIZE", maxWait = "MAX_WAIT", durable = "DURABLE", filter = "FILTER"
+        case batchSize = "BATCH_SIZE", maxWait = "MAX_WAIT", durable = "DURABLE", filter = "FILTER", maxDeliver = "MAX_DELIVER"
     }
+
+    /// Deliveries of one message for every consumer (`RS_MAX_DELIVER`), unless `RS_<CONSUMER>_MAX_DELIVER` says otherwise.
+    public static let maxDeliverKey = "RS_MAX_DELIVER"
+    /// Deliveries (and so insert attempts) a message gets before it is dead-lettered: bounded, never JetStream's "forever".
+    public static let defaultMaxDeliver = 5
+    /// Above this, a poison message would hold its batch for hours of backoff.
+    public static let maxDeliverLimit = 100
 
     public static let piiSaltKey = "RS_PII_SALT"
     public static let webhookURLsKey = "RS_WEBHOOK_URLS"
@@ -24,6 +31,8 @@ public struct PipelineEnvironment: Sendable, Equatable {
     /// Durable and filter overrides let several pipelines share one NATS account.
     public var durable: [String: String] = [:]
     public var filter: [String: String] = [:]
+    /// Per consumer, from `RS_<CONSUMER>_MAX_DELIVER` or else `RS_MAX_DELIVER`.
+    public var maxDeliver: [String: Int] = [:]
     public var piiSalt: String?
     public var webhookURLs: [String] = []
     public var webhookSecret: String?
@@ -32,7 +41,9 @@ public struct PipelineEnvironment: Sendable, Equatable {
 
     /// Reads the variables for these consumers; a value that does not parse is an error naming the variable.
     public init(parsing env: [String: String], consumers: [String]) throws(PipelineConfigError) {
+        let allDeliver = try Self.parseMaxDeliver(env, Self.maxDeliverKey)
         for c in consumers {
+            if let d = try Self.parseMaxDeliver(env, Self.key(c, .maxDeliver)) ?? allDeliver { maxDeliver[c] = d }
             if let v = env[Self.key(c, .batchSize)], !v.isEmpty {
                 guard let b = Int(v), b > 0 else { throw .badVariable(Self.key(c, .batchSize), v, expected: "a positive number of messages") }
                 batchSize[c] = b
@@ -51,6 +62,14 @@ public struct PipelineEnvironment: Sendable, Equatable {
         webhookSecret = env[Self.webhookSecretKey]
     }
 
+    static func parseMaxDeliver(_ env: [String: String], _ key: String) throws(PipelineConfigError) -> Int? {
+        guard let v = env[key], !v.isEmpty else { return nil }
+        guard let d = Int(v), d >= 1, d <= maxDeliverLimit else {
+            throw .badVariable(key, v, expected: "a number of deliveries from 1 to \(maxDeliverLimit) (unlimited redelivery is not allowed)")
+        }
+        return d
+    }
+
     /// The variables this configuration sets, for a child process's environment.
     public var variables: [String: String] {
         var env: [String: String] = [:]
@@ -58,6 +77,7 @@ public struct PipelineEnvironment: Sendable, Equatable {
         for (c, w) in maxWait { env[Self.key(c, .maxWait)] = String(w.seconds) }
         for (c, d) in durable { env[Self.key(c, .durable)] = d }
         for (c, f) in filter { env[Self.key(c, .filter)] = f }
+        for (c, d) in maxDeliver { env[Self.key(c, .maxDeliver)] = String(d) }
         if let piiSalt { env[Self.piiSaltKey] = piiSalt }
         if !webhookURLs.isEmpty { env[Self.webhookURLsKey] = webhookURLs.joined(separator: ",") }
         if let webhookSecret { env[Self.webhookSecretKey] = webhookSecret }
@@ -104,6 +124,7 @@ extension PipelineOptions {
             guard var d = ConsumerCatalog.named(n) else { throw .unknownConsumer(n) }
             if let v = vars.durable[n] { d.durable = v }
             if let v = vars.filter[n] { d.filterSubject = v }
+            if let v = vars.maxDeliver[n] { d.maxDeliver = v }
             if let b = overrides.batchSize ?? vars.batchSize[n] { d.policy.batchSize = b }
             if let w = overrides.maxWait ?? vars.maxWait[n] { d.policy.maxWait = w }
             // A batch may wait up to maxWait before its insert: the ack deadline must leave room for both.

@@ -9,10 +9,13 @@ public struct ConsumerDefinition: Sendable {
     public var policy: BatchPolicy
     /// Longer than the longest a message may wait in a batch, so waiting is never mistaken for a crash.
     public var ackWait: Duration
+    /// Deliveries of one message before JetStream gives up on it; the ingestor dead-letters a message on its last
+    /// delivery rather than let the server drop it (`RS_<CONSUMER>_MAX_DELIVER`, `RS_MAX_DELIVER`).
+    public var maxDeliver: Int = PipelineEnvironment.defaultMaxDeliver
 
     public var consumerSpec: ConsumerSpec {
         ConsumerSpec(stream: stream.name, durable: durable, filterSubject: filterSubject, ackWait: ackWait,
-                     maxAckPending: max(50_000, policy.batchSize * 4))
+                     maxAckPending: max(50_000, policy.batchSize * 4), maxDeliver: maxDeliver)
     }
 }
 

@@ -66,7 +66,10 @@ public actor MarketHandler: BatchHandler {
         for e in events {
             switch e {
             case .window(let w), .snapshot(let w):
-                for row in Self.rows(for: w) { out.append(row: row, to: "book_topn") }
+                // The window's inputs own its rows: a row ClickHouse rejects dead-letters them, not the whole batch.
+                let inputs = w.tags.compactMap { held[$0] }
+                let source = out.addSource(inputs)
+                for row in Self.rows(for: w) { out.append(row: row, to: "book_topn", source: source) }
                 var headers: [(name: String, value: String)] = []
                 if let t = w.maxIntendedNanos { headers.append((MessageHeader.intendedSendNanos, String(t))) }
                 out.publish.append(OutgoingMessage(subject: "market.l2.\(w.symbol)", text: w.jsonForBus(), headers: headers,

@@ -69,6 +69,7 @@ public final class PipelineRunner: Sendable {
                     for (input, source) in ConsumerCatalog.alertInputs {
                         var d = input
                         d.policy = def.policy
+                        d.maxDeliver = def.maxDeliver
                         let consumer = try await js.pullConsumer(d.consumerSpec)
                         let ingestor = StreamIngestor(name: "alerts", consumer: consumer, clickHouse: ch,
                                                       handler: AlertDetectionHandler(source: AlertDetectionHandler.Source(rawValue: source)!, engine: engine),

@@ -91,7 +91,8 @@ public struct SocialHandler: BatchHandler {
                 w.string("event_id", p.eventID)
                 w.intended(p.intended)
                 w.sent(p.sent)
-                out.append(row: w.finish(), to: "social_buzz")
+                // One source per post: a row ClickHouse rejects dead-letters that post alone.
+                out.append(row: w.finish(), to: "social_buzz", source: out.addSource([p.message]))
                 let processed = "{\"event_id\":\(JSONText.quoted(p.eventID)),\"event_time\":\(p.time.nanosSinceEpoch / 1_000_000),\"source\":\"\(p.source)\",\"symbol\":\(JSONText.quoted(symbol)),\"language\":\(JSONText.quoted(p.language)),\"text\":\(JSONText.quoted(texts[i])),\"sentiment_score\":\(r.score),\"sentiment_label\":\"\(r.label.rawValue)\",\"tokens_count\":\(r.tokensCount),\"provider\":\"\(providerName)\"}"
                 var headers: [(name: String, value: String)] = []
                 if let t = p.intended { headers.append((MessageHeader.intendedSendNanos, String(t.nanosSinceEpoch))) }

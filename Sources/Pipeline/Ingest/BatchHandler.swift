@@ -12,11 +12,50 @@ public struct HandlerOutput: Sendable {
     public var invalid: [(JetStreamMessage, ValidationError)] = []
     /// Inputs to ack once the rows and publications above are stored.
     public var done: [JetStreamMessage] = []
+    /// For each table, the source group (an index into `sources`) of each row, in row order. A row ClickHouse
+    /// rejects dead-letters the inputs of its group; rows without a known source are dropped with a count.
+    public var rowSources: [String: [Int32]] = [:]
+    /// The inputs behind each source group (one message for a stateless row, a window's messages for a book row).
+    public var sources: [[JetStreamMessage]] = []
 
     public init() {}
 
+    /// A row whose inputs are unknown (e.g. an alert from state built over many batches).
     public mutating func append(row: String, to table: String) {
         rows[table, default: InsertBatch()].append(row: row)
+    }
+
+    /// Registers the inputs behind the rows appended next with `append(row:to:source:)`.
+    public mutating func addSource(_ messages: [JetStreamMessage]) -> Int32 {
+        sources.append(messages)
+        return Int32(sources.count - 1)
+    }
+
+    /// A row that came from the inputs of `source`, so a rejection can be traced back to them.
+    public mutating func append(row: String, to table: String, source: Int32) {
+        rows[table, default: InsertBatch()].append(row: row)
+        rowSources[table, default: []].append(source)
+    }
+
+    /// The source group of each row of `table`, or nil when the handler did not say for every row.
+    func sources(of table: String) -> [Int32]? {
+        guard let s = rowSources[table], s.count == rows[table]?.rowCount else { return nil }
+        return s
+    }
+
+    /// Adds another output's work to this one (its source groups renumbered after ours).
+    public mutating func merge(_ other: HandlerOutput) {
+        let offset = Int32(sources.count)
+        sources += other.sources
+        for (table, batch) in other.rows {
+            let ownKnown = sources(of: table) != nil || rows[table] == nil
+            let theirs = other.sources(of: table)
+            for r in batch.rowRanges { rows[table, default: InsertBatch()].append(rowBytes: batch.bytes[r]) }
+            if ownKnown, let theirs { rowSources[table, default: []] += theirs.map { $0 + offset } }
+        }
+        publish += other.publish
+        invalid += other.invalid
+        done += other.done
     }
 
     public var rowCount: Int { rows.values.reduce(0) { $0 + $1.rowCount } }
@@ -47,17 +86,26 @@ public struct EncoderHandler<Encoder: RowEncoder>: BatchHandler {
     public func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
         var out = HandlerOutput()
         var batch = InsertBatch(reservingBytes: messages.count * 320)
+        var sources: [Int32] = []
+        sources.reserveCapacity(messages.count)
         for m in messages {
             let result = m.withInbound { inbound in Result { () throws(ValidationError) in try encoder.rows(for: inbound) } }
             switch result {
             case .success(let rows):
-                for r in rows { batch.append(row: r) }
+                let source = out.addSource([m])
+                for r in rows {
+                    batch.append(row: r)
+                    sources.append(source)
+                }
                 out.done.append(m)
             case .failure(let e):
                 out.invalid.append((m, e))
             }
         }
-        if !batch.isEmpty { out.rows[encoder.table] = batch }
+        if !batch.isEmpty {
+            out.rows[encoder.table] = batch
+            out.rowSources[encoder.table] = sources
+        }
         return out
     }
 

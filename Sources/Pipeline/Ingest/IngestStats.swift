@@ -8,6 +8,8 @@ public struct IngestCounts: Sendable, Equatable {
     public var deadLettered: UInt64 = 0
     public var insertRetries: UInt64 = 0
     public var handlerRetries: UInt64 = 0
+    /// Rows ClickHouse refused that no input message owns (nothing to dead-letter): dropped, counted here.
+    public var rowsDropped: UInt64 = 0
     public var lastError: String?
 }
 

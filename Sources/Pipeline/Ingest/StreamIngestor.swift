@@ -138,19 +138,37 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         }
     }
 
-    private func handleRetrying(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
+    /// Handles a batch, retrying while the handler fails (e.g. a provider is down), at most the inputs' delivery
+    /// budget; then each message is handled alone, and one that still fails is dead-lettered with the error.
+    private func handleRetrying(_ messages: [JetStreamMessage], budget: Int? = nil, prior: Int = 0) async throws -> HandlerOutput {
         var backoff = self.backoff
+        // A batch keeps one attempt of the budget back, for the message at fault to be tried alone.
+        let full = budget ?? attemptBudget(for: messages)
+        let budget = messages.count > 1 ? max(1, full - 1) : full
+        var attempts = 0
         while true {
             do {
                 return try await handler.handle(messages)
             } catch let e where !(e is CancellationError) {
-                // The handler itself failed (e.g. the sentiment provider is down): keep the batch and retry.
                 if Task.isCancelled { throw CancellationError() }
-                let delay = backoff.next()
+                attempts += 1
                 stats.update {
                     $0.handlerRetries += 1
                     $0.lastError = "\(e)"
                 }
+                if attempts >= budget {
+                    guard messages.count > 1 else {
+                        var out = HandlerOutput()
+                        let m = messages[0]
+                        out.invalid = [(m, ValidationError(field: "$", message: "could not be handled after \(prior + attempts) attempt(s)\(Self.deliveryNote(m, maxDeliver: maxDeliver)): \(e)"))]
+                        return out
+                    }
+                    logger.error("handling a batch of \(messages.count) failed \(attempts) times; handling its messages one by one", metadata: ["error": "\(e)"])
+                    var out = HandlerOutput()
+                    for m in messages { out.merge(try await handleRetrying([m], budget: 1, prior: prior + attempts)) }
+                    return out
+                }
+                let delay = backoff.next()
                 logger.error("handling a batch of \(messages.count) failed, retrying in \(delay)", metadata: ["error": "\(e)"])
                 try? await consumer.inProgress(messages)
                 try await Task.sleep(for: delay)
@@ -158,13 +176,51 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         }
     }
 
+    /// The consumer's bounded delivery count (JetStream's `max_deliver`; the default when the consumer has none).
+    var maxDeliver: Int { consumer.spec.maxDeliver > 0 ? consumer.spec.maxDeliver : PipelineEnvironment.defaultMaxDeliver }
+
+    /// Attempts left for these inputs: `max_deliver` less the deliveries before this one (at least one). In-process
+    /// retries keep the messages in progress, so JetStream's own count does not move; this budget bounds them, and a
+    /// message on its last delivery gets exactly one attempt before it is dead-lettered rather than dropped by the server.
+    func attemptBudget(for messages: [JetStreamMessage]) -> Int {
+        let delivered = messages.lazy.compactMap { $0.metadata?.numDelivered }.max() ?? 1
+        return max(1, maxDeliver - Int(clamping: delivered) + 1)
+    }
+
+    static func deliveryNote(_ m: JetStreamMessage, maxDeliver: Int) -> String {
+        guard let d = m.metadata?.numDelivered else { return "" }
+        return " (delivery \(d) of at most \(maxDeliver))"
+    }
+
     func store(_ output: HandlerOutput) async throws {
         guard !output.isEmpty else { return }
-        if !output.invalid.isEmpty { try await deadLetter(output.invalid) }
+        if !output.invalid.isEmpty { try await deadLetter(output.invalid.map { DeadLetter(message: $0.0, error: $0.1) }) }
         var done = output.done
         for (table, batch) in output.rows.sorted(by: { $0.key < $1.key }) where !batch.isEmpty {
-            let kept = try await insert(batch, into: table, for: done)
-            if kept.count != done.count { done = kept }
+            let refused = try await insert(batch, into: table, sources: output.sources(of: table), for: done)
+            guard !refused.isEmpty else { continue }
+            var letters: [DeadLetter] = []
+            var gone = Set<ObjectIdentifier>()
+            var dropped: UInt64 = 0
+            for r in refused {
+                guard let g = r.source, Int(g) < output.sources.count else {
+                    dropped += 1
+                    continue
+                }
+                for m in output.sources[Int(g)] where gone.insert(ObjectIdentifier(m)).inserted {
+                    letters.append(DeadLetter(message: m, error: r.validationError(table: table, note: Self.deliveryNote(m, maxDeliver: maxDeliver)),
+                                              attempts: r.attempts, lastError: r.error.description))
+                }
+            }
+            if dropped > 0 {
+                // Rows no input owns (alerts built from state): nothing to dead-letter, so they are counted and logged.
+                stats.update { $0.rowsDropped += dropped }
+                logger.error("ClickHouse refused \(dropped) row(s) of \(table) that no input message owns; dropped", metadata: ["error": .string(refused[0].error.description)])
+            }
+            if !letters.isEmpty {
+                try await deadLetter(letters)
+                done.removeAll { gone.contains(ObjectIdentifier($0)) }
+            }
         }
         if !output.publish.isEmpty {
             try await consumer.context.publishAsync(output.publish)
@@ -176,35 +232,83 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     /// Publishes each invalid message to the DLQ (waiting for JetStream's ack), records it in
     /// `dead_letters`, then terminates it.
     func deadLetter(_ items: [(JetStreamMessage, ValidationError)]) async throws {
+        try await deadLetter(items.map { DeadLetter(message: $0.0, error: $0.1) })
+    }
+
+    func deadLetter(_ items: [DeadLetter]) async throws {
+        guard !items.isEmpty else { return }
         var rows = InsertBatch()
         let now = Timestamp.now()
-        for (m, e) in items {
+        let maxPayload = consumer.context.connection.maxPayload
+        for item in items {
+            let m = item.message
             let seq = m.metadata?.streamSequence ?? 0
-            let headers: [(name: String, value: String)] = [
-                (MessageHeader.dlqReason, e.description),
-                (MessageHeader.dlqSubject, m.subject),
-                (MessageHeader.dlqStreamSequence, String(seq)),
-            ]
             let eventID = "\(consumer.spec.stream)-\(seq)"
-            let payload = m.payload
-            _ = try await consumer.context.publish(OutgoingMessage(subject: deadLetterSubject, payload: payload, headers: headers, messageID: eventID))
+            let copy = DeadLetterCopy(message: m, error: item.error, attempts: item.attempts, lastError: item.lastError,
+                                      eventID: eventID, maxPayload: maxPayload)
+            _ = try await consumer.context.publish(OutgoingMessage(subject: deadLetterSubject, payload: copy.payload, headers: copy.headers, messageID: eventID))
             rows.append(row: DeadLetterRow(receivedAt: now, stream: consumer.spec.stream, subject: m.subject, consumer: name,
-                                           streamSequence: seq, error: e, payload: payload,
-                                           headers: m.headers, eventID: eventID).json)
-            logger.warning("dead-lettered message", metadata: ["subject": .string(m.subject), "seq": .stringConvertible(seq), "reason": .string(e.description)])
+                                           streamSequence: seq, error: item.error, payload: copy.payload,
+                                           headers: m.headers + copy.rowHeaders, eventID: eventID).json)
+            logger.warning("dead-lettered message", metadata: ["subject": .string(m.subject), "seq": .stringConvertible(seq), "reason": .string(item.error.description)])
         }
-        _ = try await insert(rows, into: "dead_letters", for: items.map(\.0), token: "dlq:\(name):\(items.compactMap { $0.0.metadata?.streamSequence }.min() ?? 0)")
-        try await consumer.term(items.map(\.0))
+        let messages = items.map(\.message)
+        let refused = try await insert(rows, into: "dead_letters", sources: nil, for: messages,
+                                       token: "dlq:\(name):\(messages.compactMap { $0.metadata?.streamSequence }.min() ?? 0)")
+        if !refused.isEmpty {
+            // Each message is already in the DLQ stream with its reason; only the table row is missing.
+            stats.update { $0.rowsDropped += UInt64(refused.count) }
+            logger.error("dead_letters refused \(refused.count) row(s); the messages are in \(deadLetterSubject)", metadata: ["error": .string(refused[0].error.description)])
+        }
+        try await consumer.term(messages)
         stats.update { $0.deadLettered += UInt64(items.count) }
         metrics.deadLettered.increment(by: Int64(items.count))
     }
 
-    /// Inserts until it succeeds; returns the inputs whose rows are stored (rows the server
-    /// rejects as bad data are found one by one and dead-lettered, when the handler can say whose they are).
-    func insert(_ batch: InsertBatch, into table: String, for messages: [JetStreamMessage], token: String? = nil) async throws -> [JetStreamMessage] {
+    /// Stores the batch; returns the rows ClickHouse would not take even alone (each with its source group).
+    ///
+    /// One classification drives it (`ClickHouseError.insertFailure`): while the server is unavailable, wait and
+    /// retry without limit (the inputs stay in progress; nothing is wrong with them). Transient errors and refused
+    /// requests are retried at most the inputs' delivery budget. Bad rows, a partition limit, or an exhausted
+    /// budget split the batch (by partition for 252, else in halves) until the rows at fault stand alone.
+    func insert(_ batch: InsertBatch, into table: String, sources: [Int32]?, for messages: [JetStreamMessage],
+                token: String? = nil) async throws -> [RefusedRow] {
         let seqs = messages.compactMap { $0.metadata?.streamSequence }
         let token = token ?? "\(consumer.spec.durable):\(table):\(seqs.min() ?? 0)-\(seqs.max() ?? 0):\(batch.rowCount)"
+        let budget = attemptBudget(for: messages)
+        guard case .failed(let error, let attempts) = try await attempt(batch, into: table, token: token, for: messages, budget: budget) else { return [] }
+        if batch.rowCount == 1 { return [RefusedRow(source: sources?.first, error: error, attempts: attempts)] }
+        let ranges = batch.rowRanges
+        if error.insertFailure == .rejected || ranges.count != batch.rowCount {
+            // The request, not a row, is at fault: every row would fail alike, so none is tried again.
+            return (0..<batch.rowCount).map { RefusedRow(source: sources?[$0], error: error, attempts: attempts) }
+        }
+        logger.warning("ClickHouse refused a batch of \(batch.rowCount) rows for \(table); splitting it", metadata: ["error": .string(error.description)])
+        var refused: [RefusedRow] = []
+        var work = BatchSplit.pieces(Array(0..<batch.rowCount), label: "", after: error, budget: budget, ranges: ranges, bytes: batch.bytes)
+        var steps = 0
+        while let piece = work.popLast() {
+            steps += 1
+            var sub = InsertBatch(reservingBytes: piece.rows.reduce(0) { $0 + ranges[$1].count + 1 })
+            for r in piece.rows { sub.append(rowBytes: batch.bytes[ranges[r]]) }
+            let result = try await attempt(sub, into: table, token: "\(token):\(piece.label)", for: messages, budget: piece.budget)
+            guard case .failed(let e, let n) = result else { continue }
+            if piece.rows.count == 1 || e.insertFailure == .rejected {
+                refused += piece.rows.map { RefusedRow(source: sources?[$0], error: e, attempts: n) }
+                continue
+            }
+            work += BatchSplit.pieces(piece.rows, label: piece.label, after: e, budget: piece.budget, ranges: ranges, bytes: batch.bytes)
+        }
+        logger.warning("split insert into \(table) done in \(steps) inserts: \(refused.count) row(s) refused")
+        return refused
+    }
+
+    enum Attempt { case stored, failed(ClickHouseError, attempts: Int) }
+
+    /// Inserts one batch, retrying as its failure class allows; returns how it ended.
+    private func attempt(_ batch: InsertBatch, into table: String, token: String, for messages: [JetStreamMessage], budget: Int) async throws -> Attempt {
         var backoff = self.backoff
+        var attempts = 0
         while true {
             let started = DispatchTime.now().uptimeNanoseconds
             do {
@@ -218,44 +322,63 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                         $0.batches += 1
                     }
                 }
-                return messages
-            } catch let e where Self.isDataError(e) && messages.count > 1 && handler.rowsIndividually(messages[0]) != nil {
-                logger.warning("batch rejected by ClickHouse, inserting messages one by one", metadata: ["error": .string(e.description)])
-                return try await insertIndividually(messages)
-            } catch let e where Self.isDataError(e) && messages.count == 1 && table != "dead_letters" && handler.rowsIndividually(messages[0]) != nil {
-                try await deadLetter([(messages[0], ValidationError(field: "$", message: "rejected by ClickHouse: \(e)"))])
-                return []
+                return .stored
             } catch {
                 if Task.isCancelled { throw CancellationError() }
+                attempts += 1
+                switch error.insertFailure {
+                case .badRows, .tooManyPartitions:
+                    return .failed(error, attempts: attempts)
+                case .transient, .rejected:
+                    if attempts >= budget { return .failed(error, attempts: attempts) }
+                case .unavailable:
+                    break
+                }
                 let delay = backoff.next()
                 stats.update {
                     $0.insertRetries += 1
                     $0.lastError = error.description
                 }
                 metrics.retries.increment()
-                logger.error("insert into \(table) failed, retrying in \(delay)", metadata: ["error": .string(error.description), "attempt": .stringConvertible(backoff.attempts)])
+                logger.error("insert into \(table) failed, retrying in \(delay)", metadata: ["error": .string(error.description), "attempt": .stringConvertible(attempts)])
                 // Keep the messages ours while we wait, so JetStream does not redeliver them.
                 try? await consumer.inProgress(messages)
                 try await Task.sleep(for: delay)
             }
         }
     }
+}
 
-    private func insertIndividually(_ messages: [JetStreamMessage]) async throws -> [JetStreamMessage] {
-        var stored: [JetStreamMessage] = []
-        for m in messages {
-            guard let (table, rows) = handler.rowsIndividually(m) else { continue }
-            var one = InsertBatch()
-            for r in rows { one.append(row: r) }
-            stored += try await insert(one, into: table, for: [m])
-        }
-        return stored
+/// A message to dead-letter: why, and (when storing it failed) after how many attempts and with what last error.
+struct DeadLetter {
+    var message: JetStreamMessage
+    var error: ValidationError
+    var attempts = 0
+    var lastError: String?
+}
+
+/// A row ClickHouse would not take, alone: its source group (nil when no input owns it), the error and the attempts.
+struct RefusedRow {
+    var source: Int32?
+    var error: ClickHouseError
+    var attempts: Int
+
+    /// The dead-letter reason: ClickHouse's message, the column it names, and the attempts when it was retried.
+    func validationError(table: String, note: String) -> ValidationError {
+        let retried = attempts > 1 ? " after \(attempts) attempts\(note)" : ""
+        return ValidationError(field: Self.field(in: error), message: "\(table) refused the row\(retried): \(error)")
     }
 
-    /// Errors caused by the rows themselves (parse failures, bad values), not by the server's state.
-    static func isDataError(_ e: ClickHouseError) -> Bool {
-        guard let code = e.code else { return false }
-        return [6, 26, 27, 32, 38, 41, 53, 69, 70, 72, 117, 130, 131, 190, 321, 376, 377, 441, 457, 691].contains(code)
+    /// The column a ClickHouse parse error names (`… (while reading the value of key event_time)`), else `$`.
+    static func field(in error: ClickHouseError) -> String {
+        let text = error.description
+        for marker in ["value of key ", "column "] {
+            guard let r = text.range(of: marker) else { continue }
+            let name = text[r.upperBound...].drop { $0 == "`" || $0 == "'" || $0 == "\"" }
+                .prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+            if !name.isEmpty { return String(name) }
+        }
+        return "$"
     }
 }
 

@@ -26,6 +26,18 @@ public enum MessageHeader {
     public static let dlqSubject = "Rs-Dlq-Subject"
     /// The stream sequence of the dead-lettered message in its source stream.
     public static let dlqStreamSequence = "Rs-Dlq-Stream-Seq"
+    /// How often JetStream had delivered the message when it was dead-lettered.
+    public static let dlqDeliveries = "Rs-Dlq-Deliveries"
+    /// Insert (or handling) attempts made before giving up, when storing it failed.
+    public static let dlqAttempts = "Rs-Dlq-Attempts"
+    /// The last error storing it, when storing it failed.
+    public static let dlqLastError = "Rs-Dlq-Last-Error"
+    /// `true` when the DLQ copy's body is cut to fit the server's max payload.
+    public static let dlqTruncated = "Rs-Dlq-Truncated"
+    /// The size in bytes of the original body (set with `dlqTruncated`).
+    public static let dlqOriginalSize = "Rs-Dlq-Original-Size"
+    /// The SHA-256 (hex) of the original body (set with `dlqTruncated`).
+    public static let dlqOriginalSHA256 = "Rs-Dlq-Original-Sha256"
     /// The instant the event was meant to be sent, in ns since the epoch (open-loop measurement).
     public static let intendedSendNanos = "Rs-Intended-Ns"
     /// The instant the producer actually handed the event to NATS, ns since the epoch (uncorrected measurement).

@@ -29,6 +29,7 @@ struct ProduceCommand: AsyncParsableCommand {
         @Option(help: "Events per second.") var rate: Double = 1
         @Option(help: "How many events to publish, then stop.") var count: Int = 60
         @Option(help: "Random seed: the same seed gives the same events.") var seed: UInt64 = 1
+        @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so producing again within JetStream's 2-minute duplicate window publishes again).") var repeatableIds = false
 
         func validate() throws {
             guard rate > 0, rate.isFinite else { throw ValidationError("--rate \(rate): expected a positive number of events per second") }
@@ -38,7 +39,9 @@ struct ProduceCommand: AsyncParsableCommand {
         func publish(_ feed: FeedKind) async throws {
             Bootstrap.logging
             let config = try connection.resolve()
-            let generator = try GeneratorSpec.defaults(kind: feed).make(seed: seed)
+            let ids = EventIDPolicy.choose(repeatable: repeatableIds)
+            print("event ids: \(ids)")
+            let generator = try GeneratorSpec.defaults(kind: feed).make(seed: seed, idSalt: ids.nonce)
             let nats = try await NATSConnection.connect(.init(config, name: "risksignal-produce"))
             let js = try nats.jetStream()
             let stream = StreamCatalog.spec(for: feed)
@@ -50,6 +53,9 @@ struct ProduceCommand: AsyncParsableCommand {
             let counts = try await workload.run(connection: nats) { print("published \($0)/\(total)") }
             let secs = (clock.now - start).seconds
             print("published \(counts.published) events to \(stream.subjects.joined(separator: ",")) in \(String(format: "%.2f", secs)) s: \(counts.acked) acked, \(counts.duplicates) duplicates, \(counts.failed) failed")
+            if counts.duplicates > 0 {
+                print("note: \(counts.duplicates) were duplicates of messages already in the stream (same Nats-Msg-Id within its duplicate window): stored once, not lost")
+            }
             nats.close()
             if counts.failed > 0 { throw ExitCode(1) }
         }

@@ -48,6 +48,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .customLong("nats-url"), help: "Publish to this NATS instead of the local stack.") var natsURL: String?
     @Flag(help: "Leave the local stack running if the replay started it.") var keepStack = false
     @Flag(help: "Delete and recreate the pipeline's streams first (drops their messages and durables; for repeatable benchmarks).") var resetStreams = false
+    @Flag(help: "Publish the recording's message ids as they are (default: suffixed with a per-run nonce, so a replay repeated within JetStream's 2-minute duplicate window is published again).") var repeatableIds = false
 
     func run() async throws {
         var o = ReplayOptions()
@@ -57,6 +58,8 @@ struct ReplayCommand: AsyncParsableCommand {
         o.maxRate = maxRate
         o.loops = loops
         o.keepTimes = keepTimes
+        o.ids = EventIDPolicy.choose(repeatable: repeatableIds)
+        if !dryRun { print("[replay] event ids: \(o.ids)") }
         o.maxGap = try maxGap.map { try duration($0, "--max-gap") }
         o.from = try from.map { try duration($0, "--from") }
         o.to = try to.map { try duration($0, "--to") }

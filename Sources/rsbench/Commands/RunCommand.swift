@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("clickhouse-url"), help: "Use this ClickHouse instead of the local endpoint (env CLICKHOUSE_URL).") var clickHouseURL: String?
     @Flag(help: "Leave the local stack running if this run started it.") var keepStack = false
     @Flag(help: "Stop as soon as a live gate (schedule lag, ack latency, backlog, CPU, RSS) is breached.") var abortOnFail = false
+    @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so a re-run within JetStream's 2-minute duplicate window is not deduplicated away).") var repeatableIds = false
     @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
     @Flag(help: "Do not write the reports folder.") var noReport = false
 
@@ -66,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         o.clickHouseURL = clickHouseURL
         o.keepStack = keepStack
         o.abortOnFail = abortOnFail
+        o.repeatableIDs = repeatableIds
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
