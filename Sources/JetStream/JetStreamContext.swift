@@ -117,18 +117,23 @@ public final class JetStreamContext: @unchecked Sendable {
         try await ensureConsumer(spec)
         let lane = BlockingLane(label: "nats.consumer.\(spec.durable)")
         let conn = connection
+        let queue = InboxQueue()
         let (sub, inbox) = try await lane.run { () throws(NATSError) -> (UnsafeSendable<OpaquePointer>, String) in
             var box: UnsafeMutablePointer<CChar>?
             try NATSError.check(natsInbox_Create(&box), "creating an inbox for consumer \(spec.durable)")
             defer { natsInbox_Destroy(box) }
             let inbox = String(cString: box!)
             var sub: OpaquePointer?
-            try NATSError.check(natsConnection_SubscribeSync(&sub, conn.handle, inbox + ".*"), "subscribing the inbox of consumer \(spec.durable)")
+            // Asynchronous, into our queue: see `InboxQueue` for why not `NextMsg`. libnats may deliver a late reply
+            // after the consumer is gone, so the queue is retained for the life of the process (one small object each).
+            let closure = Unmanaged.passRetained(queue).toOpaque()
+            try NATSError.check(natsConnection_Subscribe(&sub, conn.handle, inbox + ".*", inboxMessageHandler, closure),
+                                "subscribing the inbox of consumer \(spec.durable)")
             // Deliveries wait here between fetches; the default limits (65,536 messages) could drop a burst.
             natsSubscription_SetPendingLimits(sub, 1 << 20, 1 << 30)
             return (UnsafeSendable(sub!), inbox)
         }
-        return PullConsumer(subscription: sub.value, inbox: inbox, spec: spec, context: self, lane: lane)
+        return PullConsumer(subscription: sub.value, queue: queue, inbox: inbox, spec: spec, context: self, lane: lane)
     }
 
     /// Creates the durable pull consumer, or updates the settings that may change (ack wait, max ack pending, …).

@@ -14,9 +14,14 @@ import RiskSignalCore
 /// messages than the array it allocated for the batch (seen under AddressSanitizer: a read one slot past
 /// an 8,000-byte block for a batch of 1,000), which corrupted the heap under load. Collecting into a
 /// Swift array has no such limit, and late replies to an expired request are simply picked up next time.
+/// Replies arrive through an asynchronous subscription into an `InboxQueue`, never `natsSubscription_NextMsg`, which
+/// silently destroys an empty message carrying `Status: 503`; status messages are told from deliveries by their
+/// reply subject (a delivery always has its `$JS.ACK.` reply), so a stream message that looks like a status is handled.
 public final class PullConsumer: @unchecked Sendable {
     /// A wildcard subscription on `<inbox>.*`; each fetch asks for replies on `<inbox>.<n>`.
     private let subscription: OpaquePointer
+    /// Where the subscription's messages wait for a fetch.
+    private let queue: InboxQueue
     private let inbox: String
     private let nextSubject: String
     private var requestNumber = 0
@@ -25,8 +30,10 @@ public final class PullConsumer: @unchecked Sendable {
     /// Fetches block until messages arrive or the wait ends; they do so on this consumer's own thread.
     private let lane: BlockingLane
 
-    init(subscription: OpaquePointer, inbox: String, spec: ConsumerSpec, context: JetStreamContext, lane: BlockingLane, apiPrefix: String = "$JS.API") {
+    init(subscription: OpaquePointer, queue: InboxQueue, inbox: String, spec: ConsumerSpec, context: JetStreamContext, lane: BlockingLane,
+         apiPrefix: String = "$JS.API") {
         self.subscription = subscription
+        self.queue = queue
         self.inbox = inbox
         self.nextSubject = "\(apiPrefix).CONSUMER.MSG.NEXT.\(spec.stream).\(spec.durable)"
         self.spec = spec
@@ -37,6 +44,7 @@ public final class PullConsumer: @unchecked Sendable {
     deinit {
         // Only our inbox subscription goes; the durable and its progress stay on the server.
         natsSubscription_Destroy(subscription)
+        queue.drain()
     }
 
     /// Up to `batch` messages; returns early with fewer when `maxWait` passes, and `[]` when none came.
@@ -49,8 +57,7 @@ public final class PullConsumer: @unchecked Sendable {
     private func fetchBlocking(batch: Int, maxWait: Duration) throws(NATSError) -> [JetStreamMessage] {
         var out: [JetStreamMessage] = []
         // Replies that arrived after an earlier fetch gave up are real deliveries: take them first.
-        var queued: Int32 = 0, queuedBytes: Int32 = 0
-        natsSubscription_GetPending(subscription, &queued, &queuedBytes)
+        var queued = queue.count
         while out.count < batch, queued > 0 {
             queued -= 1
             guard let m = nextMessage(timeoutMs: 1) else { break }
@@ -103,11 +110,9 @@ public final class PullConsumer: @unchecked Sendable {
         return reply
     }
 
-    /// The next message on the inbox, or nil after `timeoutMs` (or when the subscription is closed).
+    /// The next message on the inbox, or nil after `timeoutMs`.
     private func nextMessage(timeoutMs: Int64) -> OpaquePointer? {
-        var m: OpaquePointer?
-        let s = natsSubscription_NextMsg(&m, subscription, timeoutMs)
-        return s == NATS_OK ? m : nil
+        queue.pop(timeoutMs: timeoutMs)
     }
 
     /// Wraps a delivery; anything without a `$JS.ACK.` reply is not one of ours and is dropped.
