@@ -128,6 +128,21 @@ final class PoisonMessageTests: XCTestCase {
         await h.close()
     }
 
+    func testTheWebhookConsumerDeadLettersAStatusLookalikeWithoutCallingTheEndpoint() async throws {
+        let h = try await PipelineHarness.make(Self.stack, database: "p_hooks")
+        try await h.publish([Self.statusLookalike("alerts.poison_rule"), Self.statusLookalike("alerts.poison_rule", status: "503")])
+        let def = h.definition(ConsumerCatalog.webhooks, filter: "alerts.poison_rule", batchSize: 10)
+        let counts = try await h.runUntilIdle([def]) { o in
+            o.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:1/alerts")]
+            o.webhooks.secret = "poison"
+        }
+        XCTAssertEqual(counts["webhooks"]?.deadLettered, 2)
+        let state = try await h.js.consumerState(stream: def.stream.name, durable: def.durable)
+        XCTAssertEqual(state.numAckPending, 0)
+        XCTAssertEqual(state.numPending, 0)
+        await h.close()
+    }
+
     func testAMessageJustUnderMaxPayloadIsDeadLetteredWithATruncatedCopyThatSaysSo() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "p_payload")
         let max = h.nats.maxPayload
