@@ -1,6 +1,7 @@
 import ClickHouse
 import Foundation
 import JetStream
+import LocalStack
 import Pipeline
 import RiskSignalCore
 import Sentiment
@@ -125,6 +126,51 @@ final class PoisonMessageTests: XCTestCase {
         }
         let dead = try await h.count("SELECT count() FROM dead_letters FINAL WHERE consumer = 'alerts' AND payload = ''")
         XCTAssertGreaterThanOrEqual(dead, 3)
+        await h.close()
+    }
+
+    /// `risksignal run` as a process: poison between valid trades, and the process is still up afterwards.
+    func testThePipelineProcessStaysUpAndKeepsStoringAroundPoison() async throws {
+        let binary = TestStack.projectRoot + "/.build/debug/risksignal"
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the executables first (`swift build`)") }
+        let h = try await PipelineHarness.make(Self.stack, database: "p_process")
+        let port = LoopbackProbe.freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["run", "--only", "trades", "--metrics-port", String(port), "--database", "p_process",
+                       "--nats-url", Self.stack.stack.config.natsURL, "--clickhouse-url", Self.stack.stack.config.clickHouseURL,
+                       "--max-wait", "0.2", "--log-level", "error"]
+        var env = ProcessInfo.processInfo.environment
+        env["RS_TRADES_DURABLE"] = "poison-process-trades"
+        env["RS_TRADES_FILTER"] = "market.trades.PPR-USDT"
+        env["RS_TRADES_MAX_DELIVER"] = "3"
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let month: Int64 = 31 * 86_400_000
+        var msgs = (0..<10).map { OutgoingMessage(subject: "market.trades.PPR-USDT", text: trade("PPR-USDT", id: $0, time: now)) }
+        msgs.append(Self.statusLookalike("market.trades.PPR-USDT", status: "503"))
+        msgs.append(Self.statusLookalike("market.trades.PPR-USDT", status: "404"))
+        msgs.append(OutgoingMessage(subject: "market.trades.PPR-USDT", payload: Array(repeating: UInt8(ascii: "x"), count: h.nats.maxPayload - 10)))
+        msgs += (10..<130).map { OutgoingMessage(subject: "market.trades.PPR-USDT", text: trade("PPR-USDT", id: $0, time: now + Int64($0 - 10) * month)) }
+        try await h.publish(msgs)
+        var metrics = ""
+        try await eventually(timeout: .seconds(30), "130 trades stored and 3 dead-lettered") {
+            metrics = LoopbackProbe.httpGet(host: "127.0.0.1", port: port, path: "/metrics")?.body ?? ""
+            return metrics.contains(#"risksignal_rows_inserted_total{consumer="trades",table="trades"} 130"#)
+                && metrics.contains(#"risksignal_dlq_total{consumer="trades"} 3"#)
+        }
+        XCTAssertTrue(p.isRunning, "the pipeline is still up")
+        // And it keeps consuming: a valid trade after the poison is stored within seconds.
+        try await h.publish([OutgoingMessage(subject: "market.trades.PPR-USDT", text: trade("PPR-USDT", id: 500, time: now))])
+        try await eventually(timeout: .seconds(10), "the next valid trade") {
+            try await h.count("SELECT count() FROM trades FINAL WHERE symbol = 'PPR-USDT'") == 131
+        }
+        XCTAssertTrue(p.isRunning)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
         await h.close()
     }
 
