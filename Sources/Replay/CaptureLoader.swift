@@ -62,8 +62,9 @@ public struct CaptureLoader: Sendable {
     /// The from/to window, as offsets from the first message.
     func window(_ items: [ReplayItem], _ report: inout ReplayLoadReport) -> [ReplayItem] {
         guard options.from != nil || options.to != nil, let t0 = items.map(\.timeNanos).min() else { return items }
-        let lo = t0 + (options.from?.totalNanoseconds ?? 0)
-        let hi = options.to.map { t0 + $0.totalNanoseconds } ?? Int64.max
+        // Saturating: a capture's first time is outside data and may sit near Int64's end.
+        let lo = ReplaySchedule.saturating(t0, options.from?.totalNanoseconds ?? 0)
+        let hi = options.to.map { ReplaySchedule.saturating(t0, $0.totalNanoseconds) } ?? Int64.max
         let kept = items.filter { $0.timeNanos >= lo && $0.timeNanos < hi }
         report.filtered += items.count - kept.count
         return kept

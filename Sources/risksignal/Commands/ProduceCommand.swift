@@ -31,8 +31,10 @@ struct ProduceCommand: AsyncParsableCommand {
         @Option(help: "Random seed: the same seed gives the same events.") var seed: UInt64 = 1
 
         func validate() throws {
-            guard rate > 0, rate.isFinite else { throw ValidationError("--rate \(rate): expected a positive number of events per second") }
-            guard count >= 0 else { throw ValidationError("--count \(count): expected zero or more") }
+            guard rate.isFinite, PacingLimits.rates.contains(rate) else {
+                throw ValidationError("--rate \(rate): expected a positive number of events per second in 1e-06...1e+08")
+            }
+            guard count >= 0, count <= 1_000_000_000 else { throw ValidationError("--count \(count): expected 0...1000000000") }
         }
 
         func publish(_ feed: FeedKind) async throws {
