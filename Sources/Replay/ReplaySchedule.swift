@@ -55,8 +55,8 @@ public struct ReplaySchedule: Sendable {
             base.append(clamped)
         }
         let onePass = Self.saturating(base.last ?? 0, sorted.count > 1 ? max(1, (base.last ?? 0) / Int64(sorted.count - 1)) : 1_000_000)
-        let span = (sorted.last?.timeNanos ?? t0).subtractingReportingOverflow(t0)
-        passNanos = max(1, Self.saturating(span.overflow ? Int64.max : span.partialValue, 1_000_000))
+        let captureSpan = (sorted.last?.timeNanos ?? t0).subtractingReportingOverflow(t0)
+        passNanos = max(1, Self.saturating(captureSpan.overflow ? Int64.max : captureSpan.partialValue, 1_000_000))
         let minSpacing = options.maxRate.map { Int64(1e9 / $0) } ?? 0  // maxRate ≥ 1e-6/s checked above: ≤ 1e15 ns
         // The last offset is (one pass × loops) / speed: it must fit the pacer's Int64 nanoseconds.
         let total = Double(onePass) * Double(options.loops) / options.speed

@@ -73,7 +73,7 @@ func encodeMessage(_ encoder: some RowEncoder, _ json: String, subject: String, 
 
 @Suite("Checked conversions")
 struct CheckedConversionTests {
-    @Test func doublesToIntegersFailByNameInsteadOfTrapping() {
+    @Test func doublesToIntegersFailByNameInsteadOfTrapping() throws {
         for v in [Double.nan, .infinity, -.infinity, 1e300, -1e300, 9.3e18, -9.3e18, 9_223_372_036_854_775_808.0] {
             #expect(throws: NumberRangeError.self) { try Checked.int64(v, field: "x") }
             #expect(throws: NumberRangeError.self) { try Checked.int(v, field: "x") }
@@ -85,7 +85,7 @@ struct CheckedConversionTests {
         #expect(try Checked.wholeInt(40, field: "x", in: 1...100) == 40)
     }
 
-    @Test func productsAndSumsReportOverflow() {
+    @Test func productsAndSumsReportOverflow() throws {
         #expect(throws: NumberRangeError.self) { try Checked.product(Int64.max, 2, field: "x") }
         #expect(throws: NumberRangeError.self) { try Checked.product(Int64.min, -1, field: "x") }
         #expect(throws: NumberRangeError.self) { try Checked.sum(Int64.max, 1, field: "x") }
@@ -467,7 +467,7 @@ struct ExtremeConfigurationTests {
 struct SocialReplayTimeTests {
     func load(_ text: String, fields: [String: String] = [:]) throws -> ([ReplayItem], ReplayLoadReport) {
         let p = NSTemporaryDirectory() + "social-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl"
-        FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
         defer { try? FileManager.default.removeItem(atPath: p) }
         var o = ReplayOptions()
         o.format = "social-jsonl"

@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// The NASA-HTTP trace as TSV: header `host logname time method url response bytes referer useragent`,
 /// time in epoch seconds, empty bytes/referer/useragent allowed.
 struct NASATSVParser: LineParser {

@@ -37,7 +37,8 @@ public struct PipelineEnvironment: Sendable, Equatable {
     public init(parsing env: [String: String], consumers: [String]) throws(PipelineConfigError) {
         for c in consumers {
             if let v = env[Self.key(c, .batchSize)], !v.isEmpty {
-                guard let b = Int(v), b > 0, b <= Self.maxBatchSize else {
+                guard let b = Int(v), b > 0 else { throw .badVariable(Self.key(c, .batchSize), v, expected: "a positive number of messages") }
+                guard b <= Self.maxBatchSize else {
                     throw .badVariable(Self.key(c, .batchSize), v, expected: "a positive number of messages up to \(Self.maxBatchSize)")
                 }
                 batchSize[c] = b

@@ -42,7 +42,6 @@ public enum ColumnLimits {
     @discardableResult
     public static func eventTime(_ t: Timestamp, field: String = "event_time", now: Timestamp = .now(),
                                  retention: Duration = ColumnLimits.retention, futureSkew: Duration = ColumnLimits.futureSkew) throws(NumberRangeError) -> Timestamp {
-        try dateTime(t, field: field)
         let lo = now.nanosSinceEpoch.subtractingReportingOverflow(retention.totalNanoseconds)
         let hi = now.nanosSinceEpoch.addingReportingOverflow(futureSkew.totalNanoseconds)
         let low = lo.overflow ? Int64.min : lo.partialValue, high = hi.overflow ? Int64.max : hi.partialValue
@@ -51,7 +50,8 @@ public enum ColumnLimits {
             throw NumberRangeError(field: field, got: t.iso8601,
                                    expected: "a time in the accepted window \(Timestamp(nanosSinceEpoch: low).iso8601) … \(Timestamp(nanosSinceEpoch: high).iso8601) (tables keep \(days) days by event time, so an older row would be dropped at once; more than \(Checked.describe(futureSkew.totalNanoseconds)) ahead is a wrong clock or unit)")
         }
-        return t
+        // The window lies inside DateTime's range for any clock between 1970 and 2106; checked anyway.
+        return try dateTime(t, field: field)
     }
 
     /// An unsigned integer for a `UInt8`/`UInt16`/`UInt32`/`UInt64` column of `bits` bits.

@@ -38,6 +38,8 @@ public enum EpochUnit: Int64, Sendable, CaseIterable {
 
     /// Nanoseconds since the epoch of a fractional `v` in this unit.
     public func nanos(_ v: Double, field: String) throws(NumberRangeError) -> Int64 {
-        try Checked.int64(v * Double(rawValue), field: field, expected: "\(name) between 1677 and 2262")
+        do { return try Checked.int64(v * Double(rawValue), field: field) } catch {
+            throw NumberRangeError(field: field, got: "\(v)", expected: "\(name) between 1677 and 2262")
+        }
     }
 }
