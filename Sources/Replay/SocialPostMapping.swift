@@ -9,7 +9,7 @@ public struct SocialPostMapping: Sendable {
     public init(fields: [String: String]) { self.fields = fields }
 
     /// Field names tried for the post's time when `time` is not mapped, in order.
-    static let timeNames = ["time", "created_at", "timestamp", "created_utc", "date", "datetime", "published_at", "posted_at"]
+    public static let timeNames = ["time", "created_at", "timestamp", "created_utc", "date", "datetime", "published_at", "posted_at"]
 
     struct Post: Sendable {
         var id: String

@@ -512,3 +512,18 @@ struct SocialReplayTimeTests {
         #expect(report.problems.contains { $0.reason.contains("XST") })
     }
 }
+
+@Suite("Replay: social posts without a time")
+struct SocialReplayMissingTimeTests {
+    @Test func aPostWithNoTimeIsReportedNotPlacedAtOneInstant() throws {
+        let p = NSTemporaryDirectory() + "social-notime-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        _ = FileManager.default.createFile(atPath: p, contents: Data((#"{"id":1,"text":"a"}"# + "\n" + #"{"id":2,"text":"b","date":"2020-12-01 00:00:21 UTC"}"# + "\n").utf8))
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        var o = ReplayOptions()
+        o.format = "social-jsonl"
+        let (items, report) = try CaptureLoader(options: o).load(path: p)
+        #expect(items.map(\.timeNanos) == [1_606_780_821_000_000_000])
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.reason.contains("no time") == true, "\(report.problems)")
+    }
+}
