@@ -527,3 +527,43 @@ struct SocialReplayMissingTimeTests {
         #expect(report.problems.first?.reason.contains("no time") == true, "\(report.problems)")
     }
 }
+
+@Suite("Capture readers under extreme timestamps")
+struct ExtremeCaptureTests {
+    func load(_ name: String, _ text: String) -> Result<(items: [ReplayItem], report: ReplayLoadReport), ReplayError> {
+        let p = NSTemporaryDirectory() + "extreme-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + name
+        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        return Result { () throws(ReplayError) in try CaptureLoader(options: ReplayOptions()).load(path: p) }
+    }
+
+    static let stamps = ["9223372036854775807", "9223372036854775808", "99999999999999999999", "9999999999.999999999", "1e300", "1e19",
+                         "-1", "0", "18446744073709551615", "9223372036.854775807", "9300000000"]
+
+    @Test func linePrefixedAndCryptofeedTimesNeverTrap() {
+        let snap = #"{"type":"snapshot","product_id":"BTC-USD","bids":[["99.0","1"]],"asks":[["101.0","1"]]}"#
+        let good = #"{"type":"l2update","product_id":"BTC-USD","time":"2021-04-17T16:43:40.000000Z","changes":[["buy","100.0","1.5"]]}"#
+        for ts in Self.stamps {
+            for text in ["1618677817.1: \(snap)\n\(ts): \(good)\n1618677817.4: \(good)\n",
+                         "1618677817100000000 \(snap)\n\(ts) \(good)\n1618677817400000000 \(good)\n"] {
+                switch load("lines.txt", text) {
+                case .success(let r): #expect(r.items.count >= 1)
+                case .failure(let e): #expect(!"\(e)".isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test func accessLogTimesNeverTrap() {
+        let header = "host\tlogname\ttime\tmethod\turl\tresponse\tbytes\treferer\tuseragent\n"
+        for ts in Self.stamps {
+            let text = header + "a\t-\t807256800\tGET\t/x\t200\t1\t\t\na\t-\t\(ts)\tGET\t/y\t200\t99999999999999999999\t\t\n"
+            if case .success(let r) = load("access.tsv", text) { #expect(r.items.count >= 1) }
+        }
+        for year in ["9999", "0000", "1677", "2262", "2263"] {
+            let text = #"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 2326"# + "\n"
+                + #"1.2.3.4 - - [10/Oct/\#(year):13:55:36 -0700] "GET /b HTTP/1.0" 200 2326"# + "\n"
+            if case .success(let r) = load("access.log", text) { #expect(r.items.count >= 1) }
+        }
+    }
+}
