@@ -179,7 +179,11 @@ enum PolicyKey: String, CaseIterable {
             // "ms" also ends in "s" and "m": only accept when what precedes the unit is a number.
             guard let v = Double(text.dropLast(unit.count)), v.isFinite else { continue }
             guard v >= 0 else { return .failure(.init("expected a duration of at least 0, got \"\(text)\"")) }
-            return .success(.nanoseconds(Int64((v * seconds * 1e9).rounded())))
+            // Checked before converting: `1e12s` is past Int64 nanoseconds; policy durations are at most 24h anyway.
+            guard let ns = try? Checked.nanoseconds(seconds: v * seconds, field: "duration", max: maxDuration) else {
+                return .failure(.init("expected a duration between 0s and 24h, got \(text)"))
+            }
+            return .success(.nanoseconds(ns))
         }
         if Double(text) != nil { return .failure(.init("durations need a unit (ms, s, m or h), like \(text)s, got \(text)")) }
         return .failure(.init("expected a duration with a unit (ms, s, m or h), like 10s or 500ms, got \"\(text.prefix(40))\""))

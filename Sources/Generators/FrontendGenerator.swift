@@ -147,7 +147,7 @@ public struct FrontendGenerator: EventGenerator {
 
     public init(_ parameters: Parameters = Parameters(), seed: UInt64, idSalt: UInt64 = 0) throws(GeneratorParameterError) {
         let p = parameters
-        try ParameterCheck.positive(p.sessionsPerSecond, "sessionsPerSecond")
+        try ParameterCheck.rate(p.sessionsPerSecond, "sessionsPerSecond")
         try ParameterCheck.range(p.beaconSize, 1...500, "beaconSize")
         try ParameterCheck.positive(p.thinkTime, "thinkTime")
         try ParameterCheck.range(p.userCount, 1...1_000_000_000, "userCount")

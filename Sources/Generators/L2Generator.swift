@@ -65,7 +65,7 @@ public struct L2Generator: EventGenerator {
             try ParameterCheck.range(volatility, 0...0.05, "volatility")
             try ParameterCheck.fraction(jumpProbability, "jumpProbability")
             try ParameterCheck.range(jumpSize, 0...0.5, "jumpSize")
-            try ParameterCheck.positive(touchNotional, "touchNotional")
+            try ParameterCheck.range(touchNotional, 1e-6...1e12, "touchNotional")  // bounded: sizes become Int64 lots
             try ParameterCheck.range(levelGrowth, 0...10, "levelGrowth")
             try ParameterCheck.range(sizeSigma, 0...3, "sizeSigma")
             try ParameterCheck.range(injectionLevels, 1...5_000, "injectionLevels")

@@ -109,7 +109,7 @@ public struct OrderGenerator: EventGenerator {
         try ParameterCheck.fraction(p.cancelHeavyRatio, "cancelHeavyRatio")
         try ParameterCheck.range(p.partialFillProbability, 0...0.95, "partialFillProbability")
         try ParameterCheck.range(p.targetOpenOrders, 1...10_000_000, "targetOpenOrders")
-        try ParameterCheck.positive(p.medianNotional, "medianNotional")
+        try ParameterCheck.range(p.medianNotional, 1e-6...1e12, "medianNotional")  // bounded: sizes become Int64 lots
         try ParameterCheck.fraction(p.injectedCancelRatio, "injectedCancelRatio")
         self.parameters = p
         universe = SymbolUniverse(names: p.symbols ?? SymbolUniverse.defaultSymbols(count: p.symbolCount))

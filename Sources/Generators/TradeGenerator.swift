@@ -83,7 +83,7 @@ public struct TradeGenerator: EventGenerator {
                                         jumpSize: p.jumpSize, touchNotional: p.touchNotional)
         let (universe, dynamics) = try l2.validated()
         try ParameterCheck.fraction(p.buyProbability, "buyProbability")
-        try ParameterCheck.positive(p.medianNotional, "medianNotional")
+        try ParameterCheck.range(p.medianNotional, 1e-6...1e12, "medianNotional")  // bounded: sizes become Int64 lots
         try ParameterCheck.range(p.sizeSigma, 0...3, "sizeSigma")
         try ParameterCheck.fraction(p.sweepProbability, "sweepProbability")
         try ParameterCheck.range(p.maxSweepLevels, 2...100, "maxSweepLevels")

@@ -21,10 +21,10 @@ public struct HawkesRate: RateModel {
 
     public init(baseline mu: Double, excitation alpha: Double, decay beta: Double, seed: UInt64, scale: Double = 1,
                 end: Int64 = .max) throws(GeneratorParameterError) {
-        try ParameterCheck.positive(mu, "baseline")
-        try ParameterCheck.nonNegative(alpha, "excitation")
-        try ParameterCheck.positive(beta, "decay")
-        try ParameterCheck.positive(scale, "scale")
+        try ParameterCheck.scale(scale, "scale")
+        try ParameterCheck.rate(mu, scale: scale, "baseline")
+        try ParameterCheck.range(alpha, 0...1e8, "excitation")
+        try ParameterCheck.range(beta, 1e-6...1e8, "decay")
         guard alpha / beta < 1 else {
             throw .init(parameter: "excitation",
                         message: "branching ratio excitation/decay = \(alpha)/\(beta) = \(alpha / beta) must be < 1: each arrival would trigger on average at least one more and the rate would grow without bound")
@@ -50,7 +50,7 @@ public struct HawkesRate: RateModel {
             if draw.uniform() * bound <= baseline + ex {
                 excitationNow = ex + excitation
                 excitationAt = s
-                let at = Int64((s * nanosPerSecond).rounded())
+                let at = arrivalNanos(s * nanosPerSecond)
                 return max(at, t &+ 1)
             }
         }

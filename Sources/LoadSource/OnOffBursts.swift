@@ -12,9 +12,9 @@ public struct OnOffBursts: RateModel {
 
     public init(onRate: Double, offRate: Double, onDuration: Duration, offDuration: Duration, seed: UInt64,
                 scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try ParameterCheck.nonNegative(onRate, "onRate")
-        try ParameterCheck.nonNegative(offRate, "offRate")
-        try ParameterCheck.positive(scale, "scale")
+        try ParameterCheck.scale(scale, "scale")
+        try ParameterCheck.rate(onRate, scale: scale, "onRate", allowZero: true)
+        try ParameterCheck.rate(offRate, scale: scale, "offRate", allowZero: true)
         guard onRate > 0 || offRate > 0 else { throw .init(parameter: "onRate", message: "onRate and offRate cannot both be 0") }
         try ParameterCheck.positive(onDuration, "onDuration")
         try ParameterCheck.positive(offDuration, "offDuration")
@@ -38,7 +38,7 @@ public struct OnOffBursts: RateModel {
         while s <= end {
             let (rate, ends) = phase(at: s)
             if rate > 0 {
-                let at = s &+ max(1, Int64((draw.exponential(rate: rate) * nanosPerSecond).rounded()))
+                let at = s &+ max(1, arrivalNanos(draw.exponential(rate: rate) * nanosPerSecond))
                 if at < ends { return at > end ? nil : at }
             }
             s = ends

@@ -72,7 +72,7 @@ struct PiecewiseLinearArrivals: Sendable {
         let disc = max(0, s.rate * s.rate + 2 * s.slope * need)
         let denom = s.rate + disc.squareRoot()
         let x = denom > 0 ? 2 * need / denom : Double(s.length) / nanosPerSecond
-        let at = max(t &+ 1, s.start &+ min(s.length, Int64((x * nanosPerSecond).rounded(.up))))
+        let at = max(t &+ 1, s.start &+ min(s.length, arrivalNanos((x * nanosPerSecond).rounded(.up))))
         guard at <= end else { return nil }
         lastTarget = k
         return at

@@ -6,8 +6,8 @@ public struct PoissonRate: RateModel {
     private var draw: ArrivalDraw
 
     public init(rate: Double, seed: UInt64, scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try ParameterCheck.positive(rate, "rate")
-        try ParameterCheck.positive(scale, "scale")
+        try ParameterCheck.scale(scale, "scale")
+        try ParameterCheck.rate(rate, scale: scale, "rate")
         self.rate = rate * scale
         self.end = end
         draw = ArrivalDraw(seed: seed)
@@ -15,7 +15,7 @@ public struct PoissonRate: RateModel {
 
     public mutating func nextArrival(after t: Int64) -> Int64? {
         let gap = draw.exponential(rate: rate) * nanosPerSecond
-        let at = t &+ max(1, Int64(gap.rounded()))
+        let at = t &+ max(1, arrivalNanos(gap))
         return at > end || at < t ? nil : at
     }
 

@@ -8,14 +8,15 @@ public struct RampStages: RateModel {
 
     public init(stages: [(duration: Duration, target: Double)], startRate: Double = 0, scale: Double = 1,
                 end: Int64 = .max) throws(GeneratorParameterError) {
-        try ParameterCheck.nonNegative(startRate, "startRate")
-        try ParameterCheck.positive(scale, "scale")
+        try ParameterCheck.scale(scale, "scale")
+        try ParameterCheck.rate(startRate, scale: scale, "startRate", allowZero: true)
+        _ = try ParameterCheck.total(stages.map { $0.duration }, "stages")
         guard !stages.isEmpty else { throw .init(parameter: "stages", message: "must have at least one stage") }
         var from = startRate * scale
         var list: [(length: Int64, from: Double, to: Double)] = []
         for (i, s) in stages.enumerated() {
             try ParameterCheck.positive(s.duration, "stages[\(i)].duration")
-            try ParameterCheck.nonNegative(s.target, "stages[\(i)].target")
+            try ParameterCheck.rate(s.target, scale: scale, "stages[\(i)].target", allowZero: true)
             list.append((s.duration.totalNanoseconds, from, s.target * scale))
             from = s.target * scale
         }

@@ -8,3 +8,13 @@ public protocol RateModel: Sendable {
 
 /// Nanoseconds per second, for converting between rates (events/s) and arrival times (ns).
 let nanosPerSecond = 1e9
+
+/// An arrival time (ns) computed in Double, rounded; past Int64 it saturates at `Int64.max`, which every model
+/// treats as beyond its end. Rates are checked on construction (`ParameterCheck.rate`), so this only guards the
+/// far tail of a random draw.
+@inline(__always) func arrivalNanos(_ x: Double) -> Int64 {
+    let r = x.rounded()
+    if r.isNaN || r >= 9.2e18 { return .max }
+    if r < -9.2e18 { return .min }
+    return Int64(r)
+}

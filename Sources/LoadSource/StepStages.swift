@@ -6,12 +6,13 @@ public struct StepStages: RateModel {
     private var arrivals: PiecewiseLinearArrivals
 
     public init(stages: [(duration: Duration, rate: Double)], scale: Double = 1, end: Int64 = .max) throws(GeneratorParameterError) {
-        try ParameterCheck.positive(scale, "scale")
+        try ParameterCheck.scale(scale, "scale")
+        _ = try ParameterCheck.total(stages.map { $0.duration }, "stages")
         guard !stages.isEmpty else { throw .init(parameter: "stages", message: "must have at least one stage") }
         var list: [(length: Int64, from: Double, to: Double)] = []
         for (i, s) in stages.enumerated() {
             try ParameterCheck.positive(s.duration, "stages[\(i)].duration")
-            try ParameterCheck.nonNegative(s.rate, "stages[\(i)].rate")
+            try ParameterCheck.rate(s.rate, scale: scale, "stages[\(i)].rate", allowZero: true)
             list.append((s.duration.totalNanoseconds, s.rate * scale, s.rate * scale))
         }
         arrivals = PiecewiseLinearArrivals(stages: list, end: end)

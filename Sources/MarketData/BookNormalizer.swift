@@ -311,7 +311,7 @@ struct OpenWindow: Sendable {
         maxEventTime = first.eventTimeNanos
     }
 
-    func endNanos(_ settings: Settings) -> Int64 { (index + 1) * settings.windowNanos }
+    func endNanos(_ settings: Settings) -> Int64 { windowEnd(index, settings.windowNanos) }
 
     mutating func fold(_ update: L2Update, tag: UInt64) {
         count += 1
@@ -376,7 +376,7 @@ struct SymbolBook: Sendable {
         counters.snapshotsEmitted += 1
         events.append(.snapshot(WindowOutput(
             symbol: symbol, exchange: exchange, kind: .snapshot,
-            windowStartNanos: index * settings.windowNanos, windowEndNanos: (index + 1) * settings.windowNanos,
+            windowStartNanos: index * settings.windowNanos, windowEndNanos: windowEnd(index, settings.windowNanos),
             deltaBids: [], deltaAsks: [], topBids: referenceBids, topAsks: referenceAsks, snapshotEmitted: true,
             updateCount: 1, firstUpdateId: update.firstUpdateId, lastUpdateId: update.lastUpdateId,
             minEventTimeNanos: update.eventTimeNanos, maxEventTimeNanos: update.eventTimeNanos,
@@ -402,8 +402,9 @@ struct SymbolBook: Sendable {
                 gap(expected: lastUpdateId, got: prev, tag: tag, into: &events)
                 return
             }
-        } else if update.firstUpdateId > lastUpdateId + 1 {
-            gap(expected: lastUpdateId + 1, got: update.firstUpdateId, tag: tag, into: &events)
+        } else if update.firstUpdateId > lastUpdateId, update.firstUpdateId - lastUpdateId > 1 {
+            // Ids are non-negative (the decoders refuse others), so the difference cannot overflow where `+ 1` at Int64.max would.
+            gap(expected: lastUpdateId == .max ? .max : lastUpdateId + 1, got: update.firstUpdateId, tag: tag, into: &events)
             return
         }
 
@@ -505,4 +506,11 @@ struct SymbolBook: Sendable {
 func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// The end of window `index`, held at `Int64.max` for event times in the last window before Int64's end.
+func windowEnd(_ index: Int64, _ windowNanos: Int64) -> Int64 {
+    let (next, o1) = index.addingReportingOverflow(1)
+    let (end, o2) = next.multipliedReportingOverflow(by: windowNanos)
+    return o1 || o2 ? .max : end
 }

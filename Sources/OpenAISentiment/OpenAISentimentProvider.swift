@@ -202,6 +202,7 @@ public final class OpenAISentimentProvider: UsageReportingSentimentProvider {
     /// `Retry-After` as delay-seconds (HTTP-date forms fall back to the backoff).
     static func parseRetryAfter(_ value: String) -> Duration? {
         guard let s = Double(value.trimmingCharacters(in: .whitespaces)), s >= 0 else { return nil }
-        return .milliseconds(Int64(s * 1000))
+        // A server's number: clamped to a day before converting (`1e300` must not trap; the caller caps it further).
+        return .nanoseconds((try? Checked.nanoseconds(seconds: min(s, 86_400), field: "Retry-After")) ?? 0)
     }
 }

@@ -62,8 +62,9 @@ public struct CaptureLoader: Sendable {
     /// The from/to window, as offsets from the first message.
     func window(_ items: [ReplayItem], _ report: inout ReplayLoadReport) -> [ReplayItem] {
         guard options.from != nil || options.to != nil, let t0 = items.map(\.timeNanos).min() else { return items }
-        let lo = t0 + (options.from?.totalNanoseconds ?? 0)
-        let hi = options.to.map { t0 + $0.totalNanoseconds } ?? Int64.max
+        // Saturating: a capture's first time is outside data and may sit near Int64's end.
+        let lo = ReplaySchedule.saturating(t0, options.from?.totalNanoseconds ?? 0)
+        let hi = options.to.map { ReplaySchedule.saturating(t0, $0.totalNanoseconds) } ?? Int64.max
         let kept = items.filter { $0.timeNanos >= lo && $0.timeNanos < hi }
         report.filtered += items.count - kept.count
         return kept
@@ -209,7 +210,12 @@ public struct CaptureLoader: Sendable {
             switch mapping.post(from: m.payload, line: report.read) {
             case .success(let post):
                 if let keep = options.symbols, !keep.contains(post.symbol) { report.filtered += 1; continue }
-                let time = post.timeNanos ?? m.timestampNanos
+                // A post with no time of its own in a container with none either (plain JSONL) has no instant: reported
+                // by line rather than placed with every other such post at one instant.
+                guard let time = post.timeNanos ?? (m.timestampNanos != 0 ? m.timestampNanos : nil) else {
+                    report.problem("\(m.origin)", "no time: none of \(SocialPostMapping.timeNames.joined(separator: ", ")) is present; map the post's time with --fields time=<field> (or fields: in a scenario)")
+                    continue
+                }
                 items.append(ReplayItem(timeNanos: time, body: .timed(subject: FeedKind.social.subjectPrefix + post.source, eventID: post.id, feed: .social,
                                                                       render: { t in post.payload(eventTimeNanos: t) })))
                 report.produced[FeedKind.social.rawValue, default: 0] += 1

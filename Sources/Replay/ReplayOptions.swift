@@ -20,7 +20,9 @@ public struct ReplayOptions: Sendable, Equatable {
     /// Only these symbols (market events); nil keeps all.
     public var symbols: Set<String>?
     /// Keep the capture's own event times. By default they are moved so the first message happens now (relative
-    /// spacing kept): tables expire rows by event time (30-day TTL) and windows and rollups go by it.
+    /// spacing kept): tables expire rows by event time (30-day TTL) and windows and rollups go by it. Kept times
+    /// older than 30 days (or over a day ahead) are dead-lettered by the pipeline with the reason
+    /// (`ColumnLimits.eventTime`), not stored and then dropped.
     public var keepTimes = false
     /// For social JSONL: our field → the file's field (`text`, `symbol`, `time`, `author`, `source`, `language`, `id`).
     public var socialFields: [String: String] = [:]

@@ -8,6 +8,9 @@ public struct SocialPostMapping: Sendable {
 
     public init(fields: [String: String]) { self.fields = fields }
 
+    /// Field names tried for the post's time when `time` is not mapped, in order.
+    public static let timeNames = ["time", "created_at", "timestamp", "created_utc", "date", "datetime", "published_at", "posted_at"]
+
     struct Post: Sendable {
         var id: String
         var source: String
@@ -49,13 +52,25 @@ public struct SocialPostMapping: Sendable {
             symbol = FieldReader.isSymbol(up) ? up : (FieldReader.isSymbol(up + "-USD") ? up + "-USD" : "")
         }
         var time: Int64?
-        switch o[name("time")] {
-        case .int(let i)?:
-            // Epoch numbers in s, ms, µs or ns, told apart by size (all plausible dates fall in disjoint ranges).
-            time = i >= 100_000_000_000_000_000 ? i : i >= 100_000_000_000_000 ? i * 1000 : i >= 100_000_000_000 ? i * 1_000_000 : i * 1_000_000_000
-        case .double(let d)?: time = Int64(d * 1e9)
-        case .string(let s)?: time = Timestamp(iso8601: s)?.nanosSinceEpoch
-        default: break
+        // One reader for every form (TimestampText); a time that is present but not understood is this line's
+        // error, never a post silently placed at the start of the replay.
+        // Unmapped, the time is looked for under the names common recorders use (Twitter `created_at`, Reddit
+        // `created_utc`, scrapers' `date`/`timestamp`), so posts do not all fall back to one capture instant.
+        let timeField = fields["time"] ?? (Self.timeNames.first { o[$0] != nil && o[$0] != .null } ?? "time")
+        do {
+            switch o[timeField] {
+            case .int(let i)?: time = try EpochUnit.nanosGuessingUnit(i, field: timeField)  // s, ms, µs or ns by size
+            case .double(let d)?: time = try EpochUnit.seconds.nanos(d >= 0 ? d : .nan, field: timeField)
+            case .string(let s)?: time = try TimestampText.nanos(s, field: timeField)
+            case nil, .null?: break
+            case let v?: return .failure(Failure(field: timeField, message: "expected a time (text or epoch number), got \(v.typeName)"))
+            }
+        } catch let e as NumberRangeError {
+            return .failure(Failure(field: e.field, message: e.message))
+        } catch let e as ValidationError {
+            return .failure(Failure(field: e.field, message: e.message))
+        } catch {
+            return .failure(Failure(field: timeField, message: "\(error)"))
         }
         var source = "other"
         if case .string(let s)? = o[name("source")], ["twitter", "reddit", "telegram", "news", "discord"].contains(s.lowercased()) { source = s.lowercased() }

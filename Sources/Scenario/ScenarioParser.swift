@@ -54,7 +54,7 @@ public enum ScenarioParser {
         if let d = r.duration(top["warmup"], "warmup") { s.warmup = d }
         if let d = r.duration(top["drain_timeout"], "drain_timeout") { s.drainTimeout = d }
         if let n = r.integer(top["seed"], "seed", min: 0) { s.seed = UInt64(n) }
-        if let v = r.number(top["rate_scale"], "rate_scale", positive: true, allowZero: false, what: "a positive multiplier") { s.rateScale = v }
+        if let v = r.number(top["rate_scale"], "rate_scale", in: 1e-6...1e6, what: "a positive multiplier") { s.rateScale = v }
         if let t = top["target"], let m = r.mapping(t, "target", allowed: ["nats_url", "clickhouse_url"]) {
             s.target.natsURL = r.string(m["nats_url"], "target.nats_url")
             s.target.clickHouseURL = r.string(m["clickhouse_url"], "target.clickhouse_url")
@@ -109,7 +109,8 @@ public enum ScenarioParser {
             }
         }
         if let b = m["batch_size"], let bm = r.mapping(b, "pipeline.batch_size", allowed: names) {
-            for (k, v) in bm { if let n = r.integer(v, "pipeline.batch_size.\(k)", min: 1) { p.batchSize[k] = n } }
+            // 100 000 is the pipeline's own limit (PipelineEnvironment.maxBatchSize): a larger batch is refused there too.
+            for (k, v) in bm { if let n = r.integer(v, "pipeline.batch_size.\(k)", min: 1, max: 100_000) { p.batchSize[k] = n } }
         }
         if let w = m["max_wait"], let wm = r.mapping(w, "pipeline.max_wait", allowed: names) {
             for (k, v) in wm { if let d = r.duration(v, "pipeline.max_wait.\(k)", allowZero: false) { p.maxWait[k] = d } }
@@ -151,10 +152,10 @@ public enum ScenarioParser {
         case (nil, let rp?):
             guard let file = r.string(rp, "\(path).replay") else { return nil }
             var spec = Workload.ReplaySpec(path: file)
-            spec.speed = r.number(m["speed"], "\(path).speed", positive: true, allowZero: false, what: "a positive speed multiplier") ?? 1
+            spec.speed = r.number(m["speed"], "\(path).speed", in: 1e-6...1e6, what: "a positive speed multiplier") ?? 1
             if let f = m["format"] { spec.format = r.string(f, "\(path).format") ?? "auto" }
-            if let l = m["loop"] { spec.loops = r.integer(l, "\(path).loop", min: 1) ?? 1 }
-            if let x = m["max_rate"] { spec.maxRate = r.number(x, "\(path).max_rate", positive: true, allowZero: false, what: "a positive rate in events/s") }
+            if let l = m["loop"] { spec.loops = r.integer(l, "\(path).loop", min: 1, max: ParameterCheck.maxLoops) ?? 1 }
+            if let x = m["max_rate"] { spec.maxRate = r.rate(x, "\(path).max_rate") }
             if let g = m["max_gap"] { spec.maxGap = r.duration(g, "\(path).max_gap", allowZero: false) }
             if let t = m["top_speed"] {
                 if case .scalar(let sc) = t, ["true", "false"].contains(sc.string) { spec.topSpeed = sc.string == "true" }
@@ -179,7 +180,7 @@ public enum ScenarioParser {
             r.issue(node, path, "has both generator and replay; choose one")
             return nil
         }
-        let closedLoop = m["closed_loop"].flatMap { r.integer($0, "\(path).closed_loop", min: 1) }
+        let closedLoop = m["closed_loop"].flatMap { r.integer($0, "\(path).closed_loop", min: 1, max: 100_000_000) }
         if m["closed_loop"] != nil, case .replay? = source { r.issue(m["closed_loop"], "\(path).closed_loop", "closed_loop applies to generator workloads only") }
         guard let rateNode = m["rate"] else {
             if case .replay? = source { return name.map { Workload(name: $0, source: source!, rate: .constant(0), line: line) } }
@@ -192,7 +193,7 @@ public enum ScenarioParser {
 
     static func parseRate(_ node: Node, _ path: String, _ r: YAMLReader) -> RateSpec? {
         if case .scalar = node {
-            guard let v = r.number(node, path, positive: true, allowZero: false, what: "a positive number of events per second") else { return nil }
+            guard let v = r.rate(node, path) else { return nil }
             return .constant(v)
         }
         let keys = ["model", "rate", "start", "stages", "on_rate", "off_rate", "on", "off", "baseline", "excitation", "decay"]
@@ -203,7 +204,7 @@ public enum ScenarioParser {
         }
         func positive(_ k: String, zero: Bool = false) -> Double? {
             if m[k] == nil { r.issue(node, "\(path).\(k)", "required for the \(model) model"); return nil }
-            return r.number(m[k], "\(path).\(k)", positive: true, allowZero: zero, what: "a \(zero ? "non-negative" : "positive") number of events per second")
+            return r.rate(m[k], "\(path).\(k)", allowZero: zero)
         }
         func stages() -> [RateSpec.Stage]? {
             guard let seq = r.sequence(m["stages"], "\(path).stages") else {
@@ -218,7 +219,7 @@ public enum ScenarioParser {
                 if sm["duration"] == nil { r.issue(st, "\(p).duration", "required, like 30s") }
                 let rateNode = sm["rate"] ?? sm["target"]
                 if rateNode == nil { r.issue(st, "\(p).rate", "required: events per second at the end of the stage") }
-                let v = r.number(rateNode, "\(p).rate", positive: true, what: "a non-negative number of events per second")
+                let v = r.rate(rateNode, "\(p).rate", allowZero: true)
                 if let d, let v { out.append(.init(duration: d, rate: v)) }
             }
             return out.count == seq.count && !out.isEmpty ? out : nil
@@ -227,7 +228,7 @@ public enum ScenarioParser {
         case "constant": return positive("rate").map { .constant($0) }
         case "poisson": return positive("rate").map { .poisson($0) }
         case "ramp":
-            let start = m["start"] == nil ? 0 : r.number(m["start"], "\(path).start", positive: true, what: "a non-negative number of events per second")
+            let start = m["start"] == nil ? 0 : r.rate(m["start"], "\(path).start", allowZero: true)
             guard let st = stages(), let start else { return nil }
             return .ramp(start: start, stages: st)
         case "step": return stages().map { .step($0) }
@@ -240,8 +241,8 @@ public enum ScenarioParser {
             return .bursts(onRate: on, offRate: off, on: a, off: b)
         case "hawkes":
             let mu = positive("baseline")
-            let alpha = m["excitation"] == nil ? nil : r.number(m["excitation"], "\(path).excitation", positive: true, what: "a non-negative excitation")
-            let beta = m["decay"] == nil ? nil : r.number(m["decay"], "\(path).decay", positive: true, allowZero: false, what: "a positive decay rate (1/s)")
+            let alpha = m["excitation"] == nil ? nil : r.number(m["excitation"], "\(path).excitation", in: 0...1e8, what: "a non-negative excitation")
+            let beta = m["decay"] == nil ? nil : r.number(m["decay"], "\(path).decay", in: 1e-6...1e8, what: "a positive decay rate (1/s)")
             if m["excitation"] == nil { r.issue(node, "\(path).excitation", "required for the hawkes model") }
             if m["decay"] == nil { r.issue(node, "\(path).decay", "required for the hawkes model") }
             guard let mu, let alpha, let beta else { return nil }

@@ -1,3 +1,4 @@
+import LoadSource
 import RiskSignalCore
 import Foundation
 import Yams
@@ -63,13 +64,33 @@ final class YAMLReader {
         return v
     }
 
-    func integer(_ node: Node?, _ path: String, min: Int = Int.min) -> Int? {
+    /// Events per second: a number that the pacer can schedule (`ParameterCheck.rates`), or 0 when `allowZero`.
+    func rate(_ node: Node?, _ path: String, allowZero: Bool = false) -> Double? {
+        let what = "a \(allowZero ? "non-negative" : "positive") number of events per second"
+        guard let v = number(node, path, positive: true, allowZero: allowZero, what: what) else { return nil }
+        if v == 0 { return v }
+        guard ParameterCheck.rates.contains(v) else {
+            issue(node, path, "expected \(what) in 1e-06...1e+08 (one event per ~11.6 days to 100 million a second), got \(v)")
+            return nil
+        }
+        return v
+    }
+
+    /// A number in `range` (e.g. a multiplier), with the range in the message.
+    func number(_ node: Node?, _ path: String, in range: ClosedRange<Double>, what: String) -> Double? {
+        guard let v = number(node, path, what: what) else { return nil }
+        guard range.contains(v) else { issue(node, path, "expected \(what) in \(range.lowerBound)...\(range.upperBound), got \(v)"); return nil }
+        return v
+    }
+
+    func integer(_ node: Node?, _ path: String, min: Int = Int.min, max: Int = Int.max) -> Int? {
         guard let node else { return nil }
         guard case .scalar(let s) = node, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) else {
             issue(node, path, "expected a whole number, got \(describe(node))")
             return nil
         }
         if v < min { issue(node, path, "expected a whole number of at least \(min), got \(v)"); return nil }
+        if v > max { issue(node, path, "expected a whole number of at most \(max), got \(v)"); return nil }
         return v
     }
 
@@ -108,6 +129,9 @@ final class YAMLReader {
         return v * factor
     }
 
+    /// The longest duration a scenario may give anything (`LoadSource.ParameterCheck.maxDuration`).
+    static let maxDuration = ParameterCheck.maxDuration
+
     static func parseDuration(_ text: String) -> Result<Duration, Problem> {
         let t = text.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
@@ -116,7 +140,11 @@ final class YAMLReader {
             // "ms" also ends in "s": only accept when the rest is a number.
             guard let v = Double(num), v.isFinite else { continue }
             guard v >= 0 else { return .failure("expected a non-negative duration, got \(text)") }
-            return .success(.nanoseconds(Int64((v * f * 1e9).rounded())))
+            // Checked: `1e12s` is 1e21 ns, past Int64; anything longer than a workload can run is refused by name.
+            guard let ns = try? Checked.nanoseconds(seconds: v * f, field: "duration", max: maxDuration) else {
+                return .failure("expected a duration of at most 366 days, got \(text)")
+            }
+            return .success(.nanoseconds(ns))
         }
         if Double(t) != nil {
             return .failure("durations need a unit, like \(t)s or \(t)ms")

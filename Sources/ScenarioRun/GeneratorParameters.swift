@@ -18,8 +18,10 @@ enum GeneratorParameters {
 
     static func integer<P>(_ name: String, _ kp: WritableKeyPath<P, Int>) -> (String, Setter<P>) {
         (name, Setter { p, v throws(GeneratorParameterError) in
-            guard case .number(let d) = v, d == d.rounded(), abs(d) < 1e12 else { throw .init(parameter: name, message: "expected a whole number") }
-            p[keyPath: kp] = Int(d)
+            guard case .number(let d) = v, let i = try? Checked.wholeInt(d, field: name, in: -1_000_000_000_000...1_000_000_000_000) else {
+                throw .init(parameter: name, message: "expected a whole number")
+            }
+            p[keyPath: kp] = i
         })
     }
 
@@ -36,7 +38,10 @@ enum GeneratorParameters {
     static func symbols<P>(_ list: WritableKeyPath<P, [String]?>, _ count: WritableKeyPath<P, Int>) -> (String, Setter<P>) {
         ("symbols", Setter { p, v throws(GeneratorParameterError) in
             switch v {
-            case .number(let d) where d >= 1 && d == d.rounded(): p[keyPath: count] = Int(d)
+            case .number(let d):
+                do { p[keyPath: count] = try Checked.wholeInt(d, field: "symbols", in: 1...100_000) } catch {
+                    throw .init(parameter: "symbols", message: "expected a count of symbols in 1...100000 or a list like [BTC-USDT, ETH-USDT], got \(d)")
+                }
             case .strings(let s) where !s.isEmpty: p[keyPath: list] = s
             case .string(let s): p[keyPath: list] = [s]
             default: throw .init(parameter: "symbols", message: "expected a count of symbols or a list like [BTC-USDT, ETH-USDT]")

@@ -76,7 +76,7 @@ struct CommonLogParser: LineParser {
               t[21] == UInt8(ascii: "+") || t[21] == UInt8(ascii: "-") else { return nil }
         let offset = (zh * 3600 + zm * 60) * (t[21] == UInt8(ascii: "-") ? -1 : 1)
         let days = Int(Timestamp.days(fromCivil: Int64(year), Int64(month), Int64(day)))
-        let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset
-        return Int64(secs) * 1_000_000_000
+        let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset  // 4-digit years: at most ~2.5e11 s
+        return try? EpochUnit.seconds.nanos(Int64(secs), field: "time")  // nil past 2262: the line is reported as bad
     }
 }

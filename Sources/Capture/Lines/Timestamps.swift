@@ -1,3 +1,5 @@
+import RiskSignalCore
+
 /// Parsing of the timestamp notations recordings use, exactly (no Double rounding for decimals).
 enum Timestamps {
     /// Decimal seconds such as "1618677817.0618958" → nanoseconds, truncating past 9 fraction digits.
@@ -16,8 +18,8 @@ enum Timestamps {
             guard c >= 0x30 && c <= 0x39 else {
                 // Exponent notation is rare; fall back to Double for it.
                 if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
-                    guard let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite, abs(d) < 9e9 else { return nil }
-                    return Int64((d * 1e9).rounded())
+                    guard let d = Double(String(decoding: b, as: UTF8.self)) else { return nil }
+                    return try? EpochUnit.seconds.nanos(d, field: "timestamp")
                 }
                 return nil
             }
@@ -31,7 +33,10 @@ enum Timestamps {
         }
         if digits == 0 { return nil }
         while fracDigits < 9 { frac *= 10; fracDigits += 1 }
-        return seconds * 1_000_000_000 + frac
+        // Checked: seconds past 2262 do not fit Int64 nanoseconds, and the line is reported as bad instead.
+        guard let whole = try? EpochUnit.seconds.nanos(seconds, field: "timestamp") else { return nil }
+        let (total, overflow) = whole.addingReportingOverflow(frac)
+        return overflow ? nil : total
     }
 
     /// An unsigned decimal integer that fits Int64.

@@ -76,6 +76,10 @@ public struct IEXAdapter: FeedAdapter {
         let payloadLength = Int(u16(segment, 12))
         let messageCount = Int(u16(segment, 14))
         let firstSeq = i64(segment, 24)
+        // Sequence numbers start at 1; one past the last message must still fit Int64 (it is added to below).
+        guard firstSeq >= 0, firstSeq <= Int64.max - 65_536 else {
+            throw AdapterError.malformed("header.firstMessageSequenceNumber", "expected a sequence number in 0...\(Int64.max - 65_536), got \(firstSeq)")
+        }
         guard 40 + payloadLength == segment.count else {
             throw AdapterError.malformed("header.payloadLength", "expected \(segment.count - 40) (segment size - 40), got \(payloadLength)")
         }

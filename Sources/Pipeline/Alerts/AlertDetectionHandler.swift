@@ -52,9 +52,24 @@ public struct AlertDetectionHandler: BatchHandler {
         return out
     }
 
+    /// An event time the alert tables keep (`ColumnLimits.eventTime`), as nanoseconds.
+    static func checked(_ t: Timestamp, field: String = "event_time") throws(ValidationError) -> Int64 {
+        do { return try ColumnLimits.eventTime(t, field: field).nanosSinceEpoch } catch { throw ValidationError(error) }
+    }
+
+    /// An epoch integer in `unit`, converted without overflow, then checked like any event time.
+    static func checked(_ v: Int64, unit: EpochUnit, field: String) throws(ValidationError) -> Int64 {
+        do { return try checked(Timestamp(nanosSinceEpoch: unit.nanos(v, field: field)), field: field) } catch let e as NumberRangeError {
+            throw ValidationError(e)
+        } catch let e as ValidationError { throw e } catch { throw ValidationError(field: field, message: "\(error)") }
+    }
+
     func decode(_ m: InboundMessage) throws(ValidationError) -> RiskInput {
         let f = try FieldReader.parse(m.payload, maxBytes: 1 << 20)
         let intended = m.intendedTime(f)?.nanosSinceEpoch
+        if let i = intended {
+            do { try ColumnLimits.dateTime64(Timestamp(nanosSinceEpoch: i), field: "intended time (\(MessageHeader.intendedSendNanos) header or intended_ns)") } catch { throw ValidationError(error) }
+        }
         switch source {
         case .books:
             // market.l2.<symbol> windows: the top-N after the window.
@@ -68,14 +83,15 @@ public struct AlertDetectionHandler: BatchHandler {
                     return (p, q)
                 }
             }
-            return .book(symbol: symbol, eventTime: Int64(time) * 1_000_000, intendedTime: intended,
+            let eventTime = try Self.checked(Int64(clamping: time), unit: .milliseconds, field: "window_end_ms")
+            return .book(symbol: symbol, eventTime: eventTime, intendedTime: intended,
                          bids: try levels("top_bids"), asks: try levels("top_asks"))
         case .orders:
             return .order(userID: try f.uint64("user_id"), orderID: try f.uint64("order_id"), symbol: try f.symbol(),
-                          status: try f.string("status", maxLength: 32), eventTime: try f.timestamp("event_time").nanosSinceEpoch, intendedTime: intended)
+                          status: try f.string("status", maxLength: 32), eventTime: try Self.checked(f.timestamp("event_time")), intendedTime: intended)
         case .posts:
             let symbol = (try? f.string("symbol", allowEmpty: true)) ?? ""
-            return .post(symbol: symbol, eventTime: try f.timestamp("event_time").nanosSinceEpoch, intendedTime: intended,
+            return .post(symbol: symbol, eventTime: try Self.checked(f.timestamp("event_time")), intendedTime: intended,
                          sentiment: try f.double("sentiment_score", range: -1...1))
         }
     }
@@ -105,23 +121,23 @@ struct AlertHistoryRow {
 
     var json: String {
         var w = RowWriter()
-        w.time("event_time", Timestamp(nanosSinceEpoch: alert.eventTime))
+        w.ownTime("event_time", Timestamp(nanosSinceEpoch: alert.eventTime))
         w.string("alert_id", alert.id)
         w.string("rule", alert.rule)
         w.string("severity", alert.severity)
         w.string("key", alert.key)
-        w.number("observed", alert.observed)
-        w.number("threshold", alert.threshold)
-        w.number("window_seconds", alert.windowSeconds)
-        w.time("raised_at", at)
+        w.computed("observed", alert.observed)
+        w.computed("threshold", alert.threshold)
+        w.computed("window_seconds", alert.windowSeconds)
+        w.ownTime("raised_at", at)
         w.string("status", status)
-        w.number("attempts", UInt64(attempts))
+        w.number("attempts", UInt64(clamping: min(attempts, Int(UInt16.max))))
         w.string("endpoint", endpoint)
-        if let d = deliveredAt { w.time("delivered_at", d) }
-        w.number("latency_ms", latencyMs)
+        if let d = deliveredAt { w.ownTime("delivered_at", d) }
+        w.computed("latency_ms", latencyMs)
         w.string("detail", detail.isEmpty ? alert.jsonText() : detail)
         w.string("event_id", "\(alert.id):\(status):\(endpoint)")
-        w.intended(alert.intendedTime.map { Timestamp(nanosSinceEpoch: $0) })
+        w.ownIntended(alert.intendedTime.map { Timestamp(nanosSinceEpoch: $0) })
         return w.finish()
     }
 }

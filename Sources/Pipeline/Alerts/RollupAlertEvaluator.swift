@@ -38,6 +38,11 @@ public struct RollupAlertEvaluator: Sendable {
         }
     }
 
+    /// Nanoseconds of a rollup minute (`toUnixTimestamp`, a DateTime), nil if ClickHouse sent something else.
+    static func nanos(minute m: Double) -> Int64? {
+        try? EpochUnit.seconds.nanos(m, field: "minute")
+    }
+
     /// One pass over the rollups; returns the alerts for the last complete minute.
     public func evaluate() async throws(ClickHouseError) -> [RiskAlert] {
         var out: [RiskAlert] = []
@@ -50,7 +55,7 @@ public struct RollupAlertEvaluator: Sendable {
             """)
         for r in volume {
             guard case .string(let symbol)? = r["symbol"], let last = r["last"]?.number, let base = r["base"]?.number, let m = r["m"]?.number else { continue }
-            let t = Int64(m) * 1_000_000_000
+            guard let t = Self.nanos(minute: m) else { continue }
             out.append(RiskAlert(id: "volume_spike-\(symbol)-\(t)", rule: "volume_spike", severity: "info", key: symbol, observed: last / base,
                                  threshold: volumeFactor, windowSeconds: 60, eventTime: t, intendedTime: nil, detail: ["volume": last, "baseline": base]))
         }
@@ -61,8 +66,10 @@ public struct RollupAlertEvaluator: Sendable {
             """)
         for r in cancels {
             guard let user = r["user_id"]?.number, let o = r["o"]?.number, let c = r["c"]?.number, let m = r["m"]?.number else { continue }
-            let t = Int64(m) * 1_000_000_000
-            out.append(RiskAlert(id: "cancel_heavy_minute-user:\(Int(user))-\(t)", rule: "cancel_heavy_minute", severity: "info", key: "user:\(Int(user))",
+            guard let t = Self.nanos(minute: m) else { continue }
+            // user_id is a UInt64 column: past Int.max, so it is printed from the column's own text, never via Int.
+            let uid: String = if case .string(let s)? = r["user_id"] { s } else { UInt64(exactly: user.rounded()).map(String.init) ?? "\(user)" }
+            out.append(RiskAlert(id: "cancel_heavy_minute-user:\(uid)-\(t)", rule: "cancel_heavy_minute", severity: "info", key: "user:\(uid)",
                                  observed: c / o, threshold: cancelRatio, windowSeconds: 60, eventTime: t, intendedTime: nil, detail: ["orders": o, "cancels": c]))
         }
         return out

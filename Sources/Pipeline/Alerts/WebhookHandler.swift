@@ -130,7 +130,7 @@ public final class WebhookHandler: BatchHandler {
         var rows: [String] = []
         var backoff = settings.initialBackoff
         var lastError = ""
-        for attempt in 1...settings.maxAttempts {
+        for attempt in 1...max(1, settings.maxAttempts) {
             let started = Timestamp.now()
             let ts = String(started.nanosSinceEpoch / 1_000_000)
             var req = HTTPClientRequest(url: endpoint.url)
@@ -147,7 +147,7 @@ public final class WebhookHandler: BatchHandler {
                 if (200..<300).contains(Int(resp.status.code)) {
                     let now = Timestamp.now()
                     let from = alert.intendedTime ?? alert.eventTime
-                    let latency = Double(now.nanosSinceEpoch - from) / 1e6
+                    let latency = (Double(now.nanosSinceEpoch) - Double(from)) / 1e6  // in Double: `from` comes from a message
                     rows.append(AlertHistoryRow(alert: alert, status: "delivered", attempts: attempt, endpoint: endpoint.url, deliveredAt: now,
                                                 latencyMs: latency, detail: "", at: now).json)
                     Counter(label: "risksignal_webhooks_delivered_total").increment()
@@ -163,11 +163,14 @@ public final class WebhookHandler: BatchHandler {
             logger.warning("webhook delivery failed", metadata: ["endpoint": .string(endpoint.url), "attempt": .stringConvertible(attempt), "error": .string(lastError)])
             if attempt < settings.maxAttempts {
                 let jitter = Double(UInt64.random(in: 500...1000)) / 1000
-                try? await Task.sleep(for: .nanoseconds(Int64(Double(backoff.totalNanoseconds) * jitter)))
-                backoff = min(backoff * 2, settings.maxBackoff)
+                // Clamped in Double before converting: a huge configured backoff must not trap the conversion.
+                let wait = min(Double(backoff.totalNanoseconds) * jitter, 9.0e18)
+                try? await Task.sleep(for: .nanoseconds(Int64(wait)))
+                let doubled = backoff.totalNanoseconds.multipliedReportingOverflow(by: 2)
+                backoff = doubled.overflow ? settings.maxBackoff : min(.nanoseconds(doubled.partialValue), settings.maxBackoff)
             }
         }
-        rows.append(AlertHistoryRow(alert: alert, status: "failed", attempts: settings.maxAttempts, endpoint: endpoint.url, deliveredAt: nil,
+        rows.append(AlertHistoryRow(alert: alert, status: "failed", attempts: max(1, settings.maxAttempts), endpoint: endpoint.url, deliveredAt: nil,
                                     latencyMs: 0, detail: lastError, at: Timestamp.now()).json)
         return DeliveryResult(alert: alert, endpoint: endpoint.url, delivered: false, lastError: lastError, rows: rows)
     }

@@ -39,6 +39,9 @@ public struct PipelineEnvironment: Sendable, Equatable {
 
     public init() {}
 
+    /// The largest batch a consumer may be asked for: batches are held in memory and sized from this number.
+    public static let maxBatchSize = 100_000
+
     /// Reads the variables for these consumers; a value that does not parse is an error naming the variable.
     public init(parsing env: [String: String], consumers: [String]) throws(PipelineConfigError) {
         let allDeliver = try Self.parseMaxDeliver(env, Self.maxDeliverKey)
@@ -46,13 +49,19 @@ public struct PipelineEnvironment: Sendable, Equatable {
             if let d = try Self.parseMaxDeliver(env, Self.key(c, .maxDeliver)) ?? allDeliver { maxDeliver[c] = d }
             if let v = env[Self.key(c, .batchSize)], !v.isEmpty {
                 guard let b = Int(v), b > 0 else { throw .badVariable(Self.key(c, .batchSize), v, expected: "a positive number of messages") }
+                guard b <= Self.maxBatchSize else {
+                    throw .badVariable(Self.key(c, .batchSize), v, expected: "a positive number of messages up to \(Self.maxBatchSize)")
+                }
                 batchSize[c] = b
             }
             if let v = env[Self.key(c, .maxWait)], !v.isEmpty {
                 guard let w = Double(v), w > 0, w.isFinite, w < 86_400 else {
                     throw .badVariable(Self.key(c, .maxWait), v, expected: "a positive number of seconds (under a day)")
                 }
-                maxWait[c] = .nanoseconds(Int64(w * 1e9))
+                guard let d = try? Checked.duration(seconds: w, field: Self.key(c, .maxWait), max: .seconds(86_400)) else {
+                    throw .badVariable(Self.key(c, .maxWait), v, expected: "a positive number of seconds (under a day)")
+                }
+                maxWait[c] = d
             }
             if let v = env[Self.key(c, .durable)], !v.isEmpty { durable[c] = v }
             if let v = env[Self.key(c, .filter)], !v.isEmpty { filter[c] = v }

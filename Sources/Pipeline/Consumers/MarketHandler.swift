@@ -39,6 +39,11 @@ public actor MarketHandler: BatchHandler {
                         return .failure(ValidationError(field: "symbol", message: "\"\(u.symbol)\" does not match the subject \(inbound.subject)"))
                     }
                     if u.intendedNanos == nil { u.intendedNanos = inbound.intendedTime()?.nanosSinceEpoch }
+                    // Checked here, before the update reaches a book: window rows are built from times already accepted.
+                    do throws(NumberRangeError) {
+                        try ColumnLimits.eventTime(Timestamp(nanosSinceEpoch: u.eventTimeNanos))
+                        if let i = u.intendedNanos { try ColumnLimits.dateTime64(Timestamp(nanosSinceEpoch: i), field: "intended_ns") }
+                    } catch { return .failure(ValidationError(error)) }
                     return .success((u, inbound.streamSequence))
                 }
             }
@@ -94,14 +99,14 @@ public actor MarketHandler: BatchHandler {
         let intended = w.maxIntendedNanos.map { Timestamp(nanosSinceEpoch: $0) }
         func row(_ type: String, time: Int64, bids: String, asks: String) -> String {
             var r = RowWriter()
-            r.time("event_time", Timestamp(nanosSinceEpoch: time))
+            r.ownTime("event_time", Timestamp(nanosSinceEpoch: time))
             r.string("symbol", w.symbol)
             r.raw("bids", bids)
             r.raw("asks", asks)
             r.string("update_type", type)
             r.string("metadata", meta)
             r.string("event_id", "\(w.symbol):\(type):\(w.windowStartNanos):\(w.lastUpdateId)")
-            r.intended(intended)
+            r.ownIntended(intended)
             return r.finish()
         }
         if w.kind == .snapshot {

@@ -45,11 +45,19 @@ public struct SocialHandler: BatchHandler {
         let f = try FieldReader.parse(m.payload, maxBytes: maxMessageBytes)
         let symbol = f.has("symbol") && (try? f.string("symbol", allowEmpty: true)) != "" ? try f.symbol() : ""
         let author = try f.optionalString("author", maxLength: 256) ?? ""
+        let time = try f.timestamp("event_time")
+        let intended = m.intendedTime(f), sent = m.sentTime()
+        // Checked before scoring, so a post is refused (to the DLQ) before any provider cost and rows cannot fail later.
+        do {
+            try ColumnLimits.eventTime(time)
+            if let i = intended { try ColumnLimits.dateTime64(i, field: "intended time (\(MessageHeader.intendedSendNanos) header or intended_ns)") }
+            if let s = sent { try ColumnLimits.dateTime64(s, field: "\(MessageHeader.actualSendNanos) header") }
+        } catch { throw ValidationError(error) }
         return Post(message: message,
                     eventID: try f.optionalString("event_id", maxLength: 128) ?? "\(m.subject):\(m.streamSequence)",
-                    time: try f.timestamp("event_time"),
-                    intended: m.intendedTime(f),
-                    sent: m.sentTime(),
+                    time: time,
+                    intended: intended,
+                    sent: sent,
                     source: try f.oneOf("source", Self.sources),
                     symbol: symbol,
                     language: try f.optionalString("language", maxLength: 16) ?? "und",
@@ -78,19 +86,23 @@ public struct SocialHandler: BatchHandler {
                 var meta = "{\"author\":\(JSONText.quoted(p.authorToken)),\"engagement\":\(p.engagement),\(batchMeta)}"
                 if meta.utf8.count > 16 * 1024 { meta = "{\(batchMeta)}" }
                 var w = RowWriter()
-                w.time("event_time", p.time)
+                w.ownTime("event_time", p.time)
                 w.string("symbol", symbol)
                 w.string("source", p.source)
                 w.string("language", p.language)
                 w.string("text", texts[i])
-                w.number("sentiment_score", r.score)
+                do { try w.float32("sentiment_score", r.score) } catch {
+                    // A provider's non-finite score is not the post's fault, but storing 0 would hide it.
+                    out.invalid.append((p.message, ValidationError(field: "sentiment_score", message: "provider \(providerName) returned \(r.score): \(error.message)")))
+                    continue
+                }
                 w.string("sentiment_label", r.label.rawValue)
-                w.number("tokens_count", UInt64(r.tokensCount))
+                w.number("tokens_count", UInt64(clamping: r.tokensCount))
                 w.string("provider", providerName)
                 w.string("metadata", meta)
                 w.string("event_id", p.eventID)
-                w.intended(p.intended)
-                w.sent(p.sent)
+                w.ownIntended(p.intended)
+                if let s = p.sent { w.raw("sent_at", "\"" + s.clickHouseDateTime64Micro + "\"") }
                 // One source per post: a row ClickHouse rejects dead-letters that post alone.
                 out.append(row: w.finish(), to: "social_buzz", source: out.addSource([p.message]))
                 let processed = "{\"event_id\":\(JSONText.quoted(p.eventID)),\"event_time\":\(p.time.nanosSinceEpoch / 1_000_000),\"source\":\"\(p.source)\",\"symbol\":\(JSONText.quoted(symbol)),\"language\":\(JSONText.quoted(p.language)),\"text\":\(JSONText.quoted(texts[i])),\"sentiment_score\":\(r.score),\"sentiment_label\":\"\(r.label.rawValue)\",\"tokens_count\":\(r.tokensCount),\"provider\":\"\(providerName)\"}"

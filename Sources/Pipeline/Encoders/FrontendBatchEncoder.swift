@@ -28,7 +28,7 @@ public struct FrontendBatchEncoder: RowEncoder {
             }
             let ev = FieldReader(o, path: "events[\(i)].")
             var w = RowWriter()
-            w.time("event_time", try ev.timestamp("event_time"))
+            try w.eventTime(try ev.timestamp("event_time"), field: "events[\(i)].event_time")
             w.string("session_id", session)
             w.number("user_id", userID)
             w.string("event_type", try ev.string("event_type", maxLength: 64))
@@ -36,7 +36,7 @@ public struct FrontendBatchEncoder: RowEncoder {
             w.string("properties", try ev.jsonText("properties"))
             w.string("metadata", metadata)
             w.string("event_id", try ev.optionalString("event_id", maxLength: 128) ?? "\(session):\(m.streamSequence):\(i)")
-            w.timing(m, f)
+            try w.timing(m, f)
             rows.append(w.finish())
         }
         return rows

@@ -31,19 +31,19 @@ public struct OrderRowEncoder: RowEncoder {
         let status = try f.oneOf("status", Self.statuses)
         let eventID = try f.optionalString("event_id", maxLength: 128) ?? "\(m.subject):\(m.streamSequence)"
         var w = RowWriter()
-        w.time("event_time", time)
+        try w.eventTime(time)
         w.number("user_id", userID)
         w.number("order_id", orderID)
         w.string("symbol", symbol)
         w.string("side", side)
         w.string("type", type)
-        w.number("price", price)
-        w.number("quantity", qty)
-        w.number("filled_quantity", filled)
+        try w.number("price", price)
+        try w.number("quantity", qty)
+        try w.number("filled_quantity", filled)
         w.string("status", status)
         w.string("metadata", try f.jsonText("metadata"))
         w.string("event_id", eventID)
-        w.timing(m, f)
+        try w.timing(m, f)
         return [w.finish()]
     }
 }

@@ -27,17 +27,17 @@ public struct TradeRowEncoder: RowEncoder {
         let orderID = try f.optionalUInt64("order_id") ?? 0
         let eventID = try f.optionalString("event_id", maxLength: 128) ?? "\(exchange):\(symbol):\(tradeID)"
         var w = RowWriter()
-        w.time("event_time", time)
+        try w.eventTime(time)
         w.string("symbol", symbol)
         w.number("trade_id", tradeID)
-        w.number("price", price)
-        w.number("quantity", qty)
+        try w.number("price", price)
+        try w.number("quantity", qty)
         w.string("side", side)
         w.bool("taker", taker)
         w.number("order_id", orderID)
         w.string("metadata", exchange.isEmpty ? "{}" : "{\"exchange\":\(JSONText.quoted(exchange))}")
         w.string("event_id", eventID)
-        w.timing(m, f)
+        try w.timing(m, f)
         return [w.finish()]
     }
 }

@@ -59,6 +59,13 @@ public struct SignalRowEncoder: RowEncoder {
 
     public func rows(for m: InboundMessage) throws(ValidationError) -> [String] {
         let s = try validator.validate(m.payload).get()
-        return [s.clickHouseRow(intended: m.intendedTime(), sent: m.sentTime())]
+        let intended = m.intendedTime(), sent = m.sentTime()
+        // Same column rules as every other encoder (RowWriter): kept event time, DateTime64 send times.
+        do {
+            try ColumnLimits.eventTime(s.eventTime)
+            if let i = intended { try ColumnLimits.dateTime64(i, field: "\(MessageHeader.intendedSendNanos) header") }
+            if let t = sent { try ColumnLimits.dateTime64(t, field: "\(MessageHeader.actualSendNanos) header") }
+        } catch { throw ValidationError(error) }
+        return [s.clickHouseRow(intended: intended, sent: sent)]
     }
 }

@@ -27,6 +27,8 @@ public enum SchemaMigrations {
         """
 
     /// Engine and retention shared by the event tables; `insert_deduplication_token` needs the window.
+    /// The TTL goes by `toDateTime(event_time)`, so encoders refuse event times it would drop at once or wrap
+    /// (`ColumnLimits.eventTime`: now − 30 days … now + 1 day) instead of acking rows that vanish.
     static func engine(orderBy: String, ttlDays: Int = 30, timeColumn: String = "event_time") -> String {
         """
         ENGINE = ReplacingMergeTree

@@ -109,21 +109,30 @@ public struct FieldReader: Sendable {
         return match
     }
 
-    /// An instant: epoch milliseconds as a number, or an ISO 8601 string.
+    /// An instant: epoch milliseconds as a number, or text in any form `TimestampText` reads (ISO 8601, a zone
+    /// abbreviation, Twitter's or RFC 2822's form, epoch digits). Times past Int64 nanoseconds (after 2262) fail
+    /// with the field named, never trap; whether a table keeps the time is `ColumnLimits.eventTime`'s call.
     public func timestamp(_ key: String) throws(ValidationError) -> Timestamp {
-        switch object[key] {
-        case .int(let ms)?:
-            guard ms > 0, ms < 32_503_680_000_000 else { throw fail(key, "expected epoch milliseconds (1970–3000), got \(ms)") }
-            return Timestamp(nanosSinceEpoch: ms * 1_000_000)
-        case .double(let ms)? where ms > 0 && ms < 32_503_680_000_000:
-            return Timestamp(nanosSinceEpoch: Int64(ms * 1_000_000))
-        case .string(let s)?:
-            guard let t = Timestamp(iso8601: s) else {
-                throw fail(key, "expected epoch milliseconds or an ISO 8601 timestamp like 2026-11-22T18:00:00.123Z, got \"\(s.prefix(40))\"")
+        let expected = "epoch milliseconds (1970–2262)"
+        do {
+            switch object[key] {
+            case .int(let ms)?:
+                guard ms > 0 else { throw fail(key, "expected \(expected), got \(ms)") }
+                return Timestamp(nanosSinceEpoch: try EpochUnit.milliseconds.nanos(ms, field: path + key))
+            case .double(let ms)?:
+                guard ms > 0 else { throw fail(key, "expected \(expected), got \(ms)") }
+                return Timestamp(nanosSinceEpoch: try EpochUnit.milliseconds.nanos(ms, field: path + key))
+            case .string(let s)?:
+                return Timestamp(nanosSinceEpoch: try TimestampText.nanos(s, field: path + key))
+            case nil, .null?: throw fail(key, "required field is missing")
+            case let v?: throw fail(key, "expected epoch milliseconds or an ISO 8601 string, got \(v.typeName)")
             }
-            return t
-        case nil, .null?: throw fail(key, "required field is missing")
-        case let v?: throw fail(key, "expected epoch milliseconds or an ISO 8601 string, got \(v.typeName)")
+        } catch let e as NumberRangeError {
+            throw ValidationError(e)
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw fail(key, "\(error)")
         }
     }
 

@@ -14,20 +14,25 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanosSinceEpoch < b.nanosSinceEpoch }
 
     /// Seconds with a millisecond fraction, the form ClickHouse's DateTime64(3) reads from JSONEachRow.
-    public var clickHouseDateTime64: String {
-        let ms = nanosSinceEpoch >= 0 ? nanosSinceEpoch / 1_000_000 : (nanosSinceEpoch - 999_999) / 1_000_000
-        let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let frac = ms - secs * 1000
-        let f = String(frac)
-        return "\(secs)." + String(repeating: "0", count: 3 - f.count) + f
-    }
+    public var clickHouseDateTime64: String { Self.fixedPoint(nanosSinceEpoch, digits: 3) }
 
     /// Seconds with a microsecond fraction, for DateTime64(6) columns.
-    public var clickHouseDateTime64Micro: String {
-        let us = nanosSinceEpoch >= 0 ? nanosSinceEpoch / 1000 : (nanosSinceEpoch - 999) / 1000
-        let secs = us >= 0 ? us / 1_000_000 : (us - 999_999) / 1_000_000
-        let f = String(us - secs * 1_000_000)
-        return "\(secs)." + String(repeating: "0", count: 6 - f.count) + f
+    public var clickHouseDateTime64Micro: String { Self.fixedPoint(nanosSinceEpoch, digits: 6) }
+
+    /// `secs.fraction` of a nanosecond count, floored to `digits` fraction digits; exact at both ends of Int64.
+    static func fixedPoint(_ ns: Int64, digits: Int) -> String {
+        let unit: Int64 = digits == 3 ? 1_000_000 : 1000
+        let perSecond = 1_000_000_000 / unit
+        let ticks = floorDiv(ns, unit)
+        let secs = floorDiv(ticks, perSecond)
+        let f = String(ticks - secs * perSecond)  // in 0..<perSecond, so the product cannot overflow
+        return "\(secs)." + String(repeating: "0", count: digits - f.count) + f
+    }
+
+    /// Division rounding toward −∞, without the `a − (b − 1)` that overflows at `Int64.min`.
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
     /// The current wall-clock instant.
@@ -39,10 +44,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ISO 8601 with milliseconds in UTC, e.g. `2026-11-22T18:00:00.123Z`.
     public var iso8601: String {
-        let ms = nanosSinceEpoch / 1_000_000
-        var days = ms / 86_400_000
-        var rem = ms % 86_400_000
-        if rem < 0 { rem += 86_400_000; days -= 1 }
+        let ms = Self.floorDiv(nanosSinceEpoch, 1_000_000)
+        let days = Self.floorDiv(ms, 86_400_000)
+        let rem = ms - days * 86_400_000
         let (y, m, d) = Timestamp.civil(fromDays: days)
         let h = rem / 3_600_000, mi = (rem / 60_000) % 60, s = (rem / 1000) % 60, milli = rem % 1000
         func pad(_ v: Int64, _ w: Int) -> String {

@@ -39,21 +39,29 @@ struct PipelineFlags: ParsableArguments {
     var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RS_METRICS_PORT"] ?? "") ?? 9464
 
     func validate() throws {
-        if let b = batchSize, b <= 0 { throw ValidationError("--batch-size \(b): expected a positive number of messages") }
-        if let w = maxWait, !(w > 0 && w.isFinite) { throw ValidationError("--max-wait \(w): expected a positive number of seconds") }
+        if let b = batchSize, !(1...PipelineEnvironment.maxBatchSize).contains(b) {
+            throw ValidationError("--batch-size \(b): expected a positive number of messages up to \(PipelineEnvironment.maxBatchSize)")
+        }
+        if let w = maxWait, !(w > 0 && w.isFinite && w < 86_400) { throw ValidationError("--max-wait \(w): expected a positive number of seconds (under a day)") }
+        if let a = ackWait, !(a > 0 && a.isFinite && a <= 86_400) { throw ValidationError("--ack-wait \(a): expected a positive number of seconds (at most a day)") }
+        if let n = exitWhenIdle, n < 0 { throw ValidationError("--exit-when-idle \(n): expected 0 or more empty fetches") }
         guard SentimentSettings.Provider(rawValue: sentiment) != nil else {
             throw ValidationError("--sentiment \(sentiment): expected lexicon or openai")
         }
         guard topN > 0, topN <= 100 else { throw ValidationError("--top-n \(topN): expected 1...100") }
-        guard windowMs > 0 else { throw ValidationError("--window-ms \(windowMs): expected a positive number of milliseconds") }
+        guard (1...3_600_000).contains(windowMs) else { throw ValidationError("--window-ms \(windowMs): expected a positive number of milliseconds up to 3600000 (an hour)") }
+        guard snapshotThreshold.isFinite, snapshotThreshold >= 0 else { throw ValidationError("--snapshot-threshold \(snapshotThreshold): expected a fraction of 0 or more") }
         guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port \(metricsPort): expected 0...65535") }
     }
 
     func options(for names: [String]) throws -> PipelineOptions {
         let env = ProcessInfo.processInfo.environment
-        if let a = ackWait, !(a > 0 && a.isFinite) { throw ValidationError("--ack-wait \(a): expected a positive number of seconds") }
-        let overrides = ConsumerOverrides(batchSize: batchSize, maxWait: maxWait.map { .nanoseconds(Int64($0 * 1e9)) },
-                                          ackWait: ackWait.map { .nanoseconds(Int64($0 * 1e9)) })
+        let overrides: ConsumerOverrides
+        do {
+            overrides = ConsumerOverrides(batchSize: batchSize,
+                                          maxWait: try maxWait.map { w throws(NumberRangeError) in try Checked.duration(seconds: w, field: "--max-wait", max: .seconds(86_400)) },
+                                          ackWait: try ackWait.map { a throws(NumberRangeError) in try Checked.duration(seconds: a, field: "--ack-wait", max: .seconds(86_400)) })
+        } catch { throw ValidationError("\(error)") }
         var o: PipelineOptions
         do {
             o = try PipelineOptions.resolve(consumers: names, environment: env, connection: try connection.resolve(), overrides: overrides,

@@ -32,8 +32,10 @@ struct ProduceCommand: AsyncParsableCommand {
         @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so producing again within JetStream's 2-minute duplicate window publishes again).") var repeatableIds = false
 
         func validate() throws {
-            guard rate > 0, rate.isFinite else { throw ValidationError("--rate \(rate): expected a positive number of events per second") }
-            guard count >= 0 else { throw ValidationError("--count \(count): expected zero or more") }
+            guard rate.isFinite, PacingLimits.rates.contains(rate) else {
+                throw ValidationError("--rate \(rate): expected a positive number of events per second in 1e-06...1e+08")
+            }
+            guard count >= 0, count <= 1_000_000_000 else { throw ValidationError("--count \(count): expected 0...1000000000") }
         }
 
         func publish(_ feed: FeedKind) async throws {

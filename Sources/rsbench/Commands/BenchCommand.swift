@@ -164,6 +164,9 @@ extension BenchCommand {
             #if DEBUG
             print("warning: this is a debug build; figures are only meaningful from `swift build -c release`")
             #endif
+            guard rate.isFinite, PacingLimits.rates.contains(rate) else { throw ValidationError("--rate \(rate): expected events per second in \(PacingLimits.ratesText)") }
+            guard (1...86_400).contains(seconds) else { throw ValidationError("--seconds \(seconds): expected 1...86400") }
+            guard (1...1000).contains(repeats) else { throw ValidationError("--repeats \(repeats): expected 1...1000") }
             let resolved = try target.resolve()
             defer { resolved.stopStartedStack(keep: target.keepStack, log: { print("[bench] \($0) (--keep-stack keeps it)") }) }
             let connection = resolved.connection

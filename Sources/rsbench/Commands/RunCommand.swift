@@ -59,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if let rateScale {
-            guard rateScale > 0, rateScale.isFinite else { throw ValidationError("--rate-scale \(rateScale): expected a positive multiplier") }
+            guard rateScale.isFinite, (1e-6...1e6).contains(rateScale) else { throw ValidationError("--rate-scale \(rateScale): expected a positive multiplier in 1e-06...1e+06") }
             o.rateScale = rateScale
         }
         o.seed = seed

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LocalStack
 import Reporting
+import RiskSignalCore
 import Scenario
 import ScenarioRun
 
@@ -36,7 +37,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let s: Scenario
         do { s = try ScenarioParser.load(path: scenario) } catch { print(error); throw ExitCode(3) }
-        guard factor > 1, startScale > 0, maxSteps >= 1, bisectSteps >= 0 else {
+        guard factor.isFinite, factor > 1, factor <= 1000, PacingLimits.scales.contains(startScale), (1...100).contains(maxSteps), (0...100).contains(bisectSteps) else {
             throw ValidationError("--factor must be > 1, --start-scale > 0, --max-steps ≥ 1, --bisect-steps ≥ 0")
         }
         let d: Duration

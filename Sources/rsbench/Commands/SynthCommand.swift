@@ -32,8 +32,14 @@ struct SynthCommand: ParsableCommand {
         guard FeedKind(rawValue: generator).flatMap({ ScenarioParser.generatorParameters[$0] }) != nil else {
             throw ValidationError("unknown generator \(generator); expected one of \(ScenarioParser.generatorParameters.keys.map(\.rawValue).sorted().joined(separator: ", "))")
         }
-        guard count > 0 else { throw ValidationError("--count \(count): expected a positive number") }
-        guard rate > 0 else { throw ValidationError("--rate \(rate): expected a positive number of events per second") }
+        guard count > 0, count <= 1_000_000_000 else { throw ValidationError("--count \(count): expected a positive number up to 1000000000") }
+        guard rate.isFinite, ParameterCheck.rates.contains(rate) else {
+            throw ValidationError("--rate \(rate): expected a positive number of events per second in 1e-06...1e+08")
+        }
+        // The last event's offset, count / rate seconds, must fit Int64 nanoseconds.
+        guard (try? Checked.nanoseconds(seconds: Double(count) / rate, field: "--count/--rate")) != nil else {
+            throw ValidationError("--count \(count) at --rate \(rate): the events would span more than 292 years; raise --rate")
+        }
     }
 
     func run() throws {
