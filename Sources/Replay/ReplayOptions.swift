@@ -22,6 +22,8 @@ public struct ReplayOptions: Sendable, Equatable {
     public var keepTimes = false
     /// For social JSONL: our field → the file's field (`text`, `symbol`, `time`, `author`, `source`, `language`, `id`).
     public var socialFields: [String: String] = [:]
+    /// The venue symbol (`BTCUSDT`) of bare REST depth snapshots that nothing else in the recording places.
+    public var symbol: String?
 
     public init() {}
 }

@@ -57,6 +57,7 @@ public struct BitMEXAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
+    public var unmappedKinds: Set<String> { ["info", "subscribe_ack", "error"] }
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
@@ -65,7 +66,7 @@ public struct BitMEXAdapter: FeedAdapter {
             if json.value(fields, "info") != nil { tally.add(Kind.info.rawValue); return [] }
             if json.value(fields, "subscribe") != nil || json.value(fields, "success") != nil { tally.add(Kind.subscribeAck.rawValue); return [] }
             if json.value(fields, "error") != nil { tally.add(Kind.error.rawValue); return [] }
-            throw AdapterError.unknown("table", "expected a table message (orderBookL2, trade), info, a subscribe ack or an error")
+            throw AdapterError.malformed("table", "expected a table message (orderBookL2, trade, …), info, a subscribe ack or an error")
         }
         if json.stringIs(table, "orderBookL2") || json.stringIs(table, "orderBookL2_25") {
             return try book(json, fields, receivedNanos: receivedNanos)
@@ -75,7 +76,8 @@ public struct BitMEXAdapter: FeedAdapter {
             tally.add(Kind.trade.rawValue)
             return events
         }
-        throw AdapterError.unknown("table", "expected orderBookL2, orderBookL2_25 or trade, got \(json.describe(table))")
+        guard let kindName = json.string(table), !kindName.isEmpty else { throw AdapterError.malformed("table", "expected a table name, got \(json.describe(table))") }
+        throw AdapterError.unsupported("table", kind: kindName, "table \(json.describe(table)) is not mapped (we map orderBookL2, orderBookL2_25 and trade)")
     }
 
     private mutating func slot(_ json: JSONScanner, _ r: Range<Int>, field: String) throws(AdapterError) -> (index: Int, symbol: String) {
