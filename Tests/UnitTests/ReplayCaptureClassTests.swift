@@ -219,9 +219,9 @@ struct ReplayCorruptPcapTests {
     @Test func corruptRecordLaterKeepsWhatCameBefore() throws {
         let source = URL(fileURLWithPath: exchanges).deletingLastPathComponent().appendingPathComponent("websocket/coinbase-ws-loopback.pcap")
         var bytes = try [UInt8](Data(contentsOf: source))
-        // Walk to record 200 and corrupt its captured length.
+        // Walk to record 40 (of 64) and corrupt its captured length.
         var at = 24
-        for _ in 0..<200 { at += 16 + (Int(bytes[at + 8]) | Int(bytes[at + 9]) << 8 | Int(bytes[at + 10]) << 16 | Int(bytes[at + 11]) << 24) }
+        for _ in 0..<40 { at += 16 + (Int(bytes[at + 8]) | Int(bytes[at + 9]) << 8 | Int(bytes[at + 10]) << 16 | Int(bytes[at + 11]) << 24) }
         for i in 0..<4 { bytes[at + 8 + i] = 0xff }
         let path = NSTemporaryDirectory() + "replay-corrupt-late-\(getpid()).pcap"
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
@@ -229,7 +229,7 @@ struct ReplayCorruptPcapTests {
         #expect(r.format == .coinbase)
         #expect(!items.isEmpty)
         let c = try #require(r.corruption)
-        #expect(c.contains("record 200 at byte offset \(at)"), "\(c)")
+        #expect(c.contains("record 40 at byte offset \(at)"), "\(c)")
         #expect(r.description.contains("corrupt: "))
     }
 }

@@ -20,8 +20,7 @@ import Testing
                 rate: 50
                 params: \(params)
             \(extra)
-            gates:
-            \(gates.map { "  - \($0)" }.joined(separator: "\n"))
+            \(gates.isEmpty ? "" : "gates:\n" + gates.map { "  - \($0)" }.joined(separator: "\n"))
             """
         return try ScenarioParser.parse(yaml, file: "check.yaml")
     }

@@ -29,6 +29,8 @@ struct PcapRecordCheck {
     /// Absolute offset of the next byte to arrive, and of the record being read.
     private var offset = 0
     private var recordOffset = 0
+    /// The classic-pcap record whose data is being skipped: its number and offset (for a cut-off report).
+    private var inData: (index: Int, offset: Int)?
     /// Packets whose headers passed; for pcapng, packet blocks (EPB, SPB, PB).
     private(set) var packets = 0
     private(set) var corruption: Corruption?
@@ -55,9 +57,10 @@ struct PcapRecordCheck {
     /// The input ended: a record in progress is cut off.
     mutating func finish() {
         guard corruption == nil, cutOff == nil else { return }
-        if skip > 0 || !header.isEmpty {
-            let got = offset - recordOffset
-            cutOff = Corruption(packetIndex: packets, offset: recordOffset, reason: "the input ends inside it (\(got) byte(s) of it present)")
+        if skip > 0, let r = inData {
+            cutOff = Corruption(packetIndex: r.index, offset: r.offset, reason: "the input ends inside it (\(offset - r.offset) byte(s) of it present)")
+        } else if skip > 0 || !header.isEmpty {
+            cutOff = Corruption(packetIndex: packets, offset: recordOffset, reason: "the input ends inside it (\(offset - recordOffset) byte(s) of it present)")
         }
     }
 
@@ -91,6 +94,7 @@ struct PcapRecordCheck {
                 fail("the timestamp's fraction \(frac) is not below one second (\(nanos ? "ns" : "µs")): a garbage or misaligned record header")
             } else {
                 skip = caplen
+                inData = (packets, recordOffset)
                 packets += 1
                 header.removeAll(keepingCapacity: true)
                 recordOffset = offset + caplen
