@@ -38,14 +38,17 @@ import Testing
     @Test func givesUpAfterTheBoundNamingWhatAndWhy() async throws {
         let clock = VirtualClock()
         let wait = StartupWait(timeout: .seconds(20))
+        var lines: [String] = []
         do {
-            try await wait.run("ClickHouse at http://127.0.0.1:1", log: { _ in }, now: { clock.now }, sleep: { clock.sleep($0) }) { throw Down() }
+            try await wait.run("ClickHouse at http://127.0.0.1:1", log: { lines.append($0) }, now: { clock.now }, sleep: { clock.sleep($0) }) { throw Down() }
             Issue.record("expected to give up")
         } catch let e as StartupWait.GaveUp {
             #expect(e.description.contains("ClickHouse at http://127.0.0.1:1 was not ready") && e.description.contains("connection refused"))
             #expect(e.description.contains("RS_STARTUP_TIMEOUT"))
         }
         #expect(clock.elapsed >= .seconds(20) && clock.elapsed < .seconds(21), "the last sleep is cut to the bound: \(clock.elapsed)")
+        #expect(lines.last?.contains("giving up after 20.0 s") == true, "\(lines)")
+        #expect(lines.count == clock.sleeps.count + 1, "every failed attempt is logged, the last one too")
     }
 
     @Test func zeroWaitsForeverAndCancellationStopsIt() async throws {

@@ -76,7 +76,10 @@ public struct StartupWait: Sendable {
                 let waited = now() - start
                 var delay = backoff.next()
                 if let timeout {
-                    guard waited < timeout else { throw GaveUp(what: what, attempts: attempts, waited: waited, lastError: "\(error)") }
+                    guard waited < timeout else {
+                        log("\(what) is not ready (attempt \(attempts): \(error)); giving up after \(Self.seconds(waited))")
+                        throw GaveUp(what: what, attempts: attempts, waited: waited, lastError: "\(error)")
+                    }
                     delay = min(delay, timeout - waited)
                 }
                 let left = timeout.map { " (giving up in \(Self.seconds($0 - waited)))" } ?? " (waiting without limit)"
