@@ -98,6 +98,8 @@ final class StackAdoptionTests: XCTestCase {
         try first.up()
         let pids = first.processes.map(\.pid)
         XCTAssertEqual(pids.count, 2)
+        // Whatever happens below, the servers this test started do not outlive it.
+        defer { for pid in pids where !gone(pid) { kill(pid, SIGKILL) } }
         // The record is lost (a start killed between spawn and write): the servers still hold the ports.
         try FileManager.default.removeItem(atPath: c.home + "/stack.json")
 
