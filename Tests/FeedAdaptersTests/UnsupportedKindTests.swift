@@ -40,7 +40,8 @@ import Testing
         #expect(verdict(&a, #"{"table":"instrument","action":"update","data":[{"symbol":"XBTUSD","lastPrice":42000}]}"#) == .unsupported(kind: "instrument"))
         #expect(verdict(&a, #"{"table":"funding","action":"partial","keys":[],"data":[]}"#) == .unsupported(kind: "funding"))
         #expect(verdict(&a, #"{"success":true,"subscribe":"quote:XBTUSD","request":{"op":"subscribe","args":["quote:XBTUSD"]}}"#) == nil)
-        #expect(a.counts == ["subscribe_ack": 1])
+        #expect(verdict(&a, "pong") == nil)
+        #expect(a.counts == ["subscribe_ack": 1, "pong": 1])
         guard case .bad(let field, _) = verdict(&a, #"{"table":7,"action":"insert","data":[]}"#) else { Issue.record("expected bad"); return }
         #expect(field == "table")
         guard case .bad = verdict(&a, #"{"data":[]}"#) else { Issue.record("no table, info, ack or error is bad"); return }
@@ -52,6 +53,8 @@ import Testing
         #expect(verdict(&a, #"{"topic":"kline.5.BTCUSDT","data":[{"start":1672324800000,"end":1672325099999,"interval":"5","open":"16649.5"}],"ts":1672324988882,"type":"snapshot"}"#) == .unsupported(kind: "kline"))
         #expect(verdict(&a, #"{"topic":"liquidation.BTCUSDT","type":"snapshot","ts":1673251091822,"data":{"price":"18068.5","side":"Sell","size":"0.005","symbol":"BTCUSDT","updatedTime":1673251091822}}"#) == .unsupported(kind: "liquidation"))
         #expect(verdict(&a, #"{"success":true,"ret_msg":"subscribe","conn_id":"2324d924","op":"subscribe"}"#) == nil)
+        #expect(verdict(&a, #"{"success":true,"ret_msg":"pong","conn_id":"465772b1-7630-4fdc-a492-e003e6f0f260","req_id":""}"#) == nil)
+        #expect(a.counts == ["op": 2])
         guard case .bad(let field, _) = verdict(&a, #"{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[]}}"#) else { Issue.record("expected bad"); return }
         #expect(field == "data.u")
     }
@@ -61,6 +64,7 @@ import Testing
         #expect(verdict(&a, #"{"type":"done","side":"sell","order_id":"d50ec984","reason":"filled","product_id":"BTC-USD","price":"2600.00","remaining_size":"0","sequence":10,"time":"2014-11-07T08:19:27.028459Z"}"#) == .unsupported(kind: "done"))
         #expect(verdict(&a, #"{"type":"heartbeat","sequence":90,"last_trade_id":20,"product_id":"BTC-USD","time":"2014-11-07T08:19:28.464459Z"}"#) == nil)
         #expect(verdict(&a, #"{"type":"status","products":[],"currencies":[]}"#) == nil)
+        #expect(verdict(&a, #"{"channel":"l2_data","client_id":"","timestamp":"2023-02-09T20:32:50.714964855Z","sequence_num":0,"events":[]}"#) == .unsupported(kind: "l2_data"))
         #expect(Set(a.counts.keys).isSubset(of: a.unmappedKinds))
         guard case .bad(let field, _) = verdict(&a, #"{"product_id":"BTC-USD"}"#) else { Issue.record("expected bad"); return }
         #expect(field == "type")

@@ -17,7 +17,7 @@ public struct BitMEXAdapter: FeedAdapter {
     private var tally = KindTally(Kind.allCases.map(\.name))
 
     private enum Kind: Int, CaseIterable {
-        case partial, insert, update, delete, beforePartial, trade, info, subscribeAck, error
+        case partial, insert, update, delete, beforePartial, trade, info, subscribeAck, error, pong
 
         var name: String {
             switch self {
@@ -30,6 +30,7 @@ public struct BitMEXAdapter: FeedAdapter {
             case .info: "info"
             case .subscribeAck: "subscribe_ack"
             case .error: "error"
+            case .pong: "pong"
             }
         }
     }
@@ -57,10 +58,19 @@ public struct BitMEXAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
-    public var unmappedKinds: Set<String> { ["info", "subscribe_ack", "error"] }
+    public var unmappedKinds: Set<String> { ["info", "subscribe_ack", "error", "pong"] }
+
+    static func isPong(_ m: UnsafeRawBufferPointer) -> Bool {
+        var s = 0, e = m.count
+        while s < e, m[s] == 0x20 || m[s] == 0x09 || m[s] == 0x0a || m[s] == 0x0d { s += 1 }
+        while e > s, m[e - 1] == 0x20 || m[e - 1] == 0x09 || m[e - 1] == 0x0a || m[e - 1] == 0x0d { e -= 1 }
+        return e - s == 4 && m[s] == UInt8(ascii: "p") && m[s + 1] == UInt8(ascii: "o") && m[s + 2] == UInt8(ascii: "n") && m[s + 3] == UInt8(ascii: "g")
+    }
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
+        // BitMEX answers a text "ping" with a text "pong": a heartbeat, not JSON and not bad input.
+        if Self.isPong(message) { tally.add(Kind.pong.rawValue); return [] }
         let fields = try json.rootObject()
         guard let table = json.value(fields, "table") else {
             if json.value(fields, "info") != nil { tally.add(Kind.info.rawValue); return [] }

@@ -39,6 +39,8 @@ public struct BybitAdapter: FeedAdapter {
         guard let topicAt = json.value(fields, "topic") else {
             // subscribe / ping replies: {"success":true,"op":"subscribe",…}
             if json.value(fields, "op") != nil { tally.add(Kind.op.rawValue); return [] }
+            // Older (v3) replies carry ret_msg / success without op: still a reply, not bad input.
+            if json.value(fields, "ret_msg") != nil || json.value(fields, "success") != nil { tally.add(Kind.op.rawValue); return [] }
             throw AdapterError.missing("topic")
         }
         guard let topic = json.stringRange(topicAt) else { throw AdapterError.malformed("topic", "expected a string, got \(json.describe(topicAt))") }

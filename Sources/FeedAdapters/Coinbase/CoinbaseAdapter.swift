@@ -43,6 +43,10 @@ public struct CoinbaseAdapter: FeedAdapter {
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
         let fields = try json.rootObject()
+        // Advanced Trade messages name a channel instead of a type (`{"channel":"l2_data",…}`): valid, not mapped.
+        if json.value(fields, "type") == nil, let c = json.value(fields, "channel"), let channel = json.string(c), !channel.isEmpty {
+            throw AdapterError.unsupported("channel", kind: channel, "Advanced Trade channel \(json.describe(c)) is not mapped (we map the Exchange feed's types)")
+        }
         let typeRange = try json.needString(fields, "type", "")
         let type = typeRange.lowerBound - 1
         let kind: Kind
