@@ -29,6 +29,9 @@ import Testing
         #expect(f2 == "e")
         guard case .bad(let f3, _) = verdict(&a, #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":"abc","u":2,"b":[],"a":[]}"#) else { Issue.record("expected bad"); return }
         #expect(f3 == "U")
+        // A recorder that stores the symbol with the REST response places it.
+        #expect(verdict(&a, #"{"symbol":"BTCUSDT","lastUpdateId":5,"bids":[],"asks":[]}"#) == nil)
+        #expect(a.counts["snapshot"] == 1)
         // A bare REST snapshot with no symbol known is neither: its book stays unsynced.
         guard case .unsynced(let why) = verdict(&a, #"{"lastUpdateId":5,"bids":[],"asks":[]}"#) else { Issue.record("expected unsynced"); return }
         #expect(why.contains("names no symbol"))

@@ -159,6 +159,9 @@ public struct BinanceAdapter: FeedAdapter {
             symbol = placed
         } else if let streamSymbol, !streamSymbol.isEmpty {
             symbol = try self.symbol(json, streamSymbol, field: "stream")
+        } else if let at = json.value(fields, "symbol") ?? json.value(fields, "s"), let r = json.stringRange(at) {
+            // Some recorders add the symbol they asked for to the stored REST response.
+            symbol = try self.symbol(json, r, field: path + (json.value(fields, "symbol") != nil ? "symbol" : "s"))
         } else if let defaultSymbol, let s = normalizer.split(defaultSymbol) {
             symbol = s
         } else {
