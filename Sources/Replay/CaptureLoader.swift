@@ -186,10 +186,37 @@ public struct CaptureLoader: Sendable {
             while next < placed.count { append(placed[next].events, time: placed[next].time, to: &merged, &report); next += 1 }
             items = merged
         }
+        Self.replayBufferedDiffsAfterSnapshots(&items, futures: adapter.market == .usdmFutures)
         report.sourceKinds = adapter.counts
         report.countUnmapped(adapter)
         absorb(reader.report, into: &report)
         return (items, report)
+    }
+
+    /// Binance's book procedure buffers the stream's diffs while the REST snapshot is fetched, then applies those not
+    /// older than it. A recorder logs the snapshot when its response arrives, after diffs that are already newer than
+    /// it (the straddling one among them): such a snapshot moves before the first of them (taking its receive time),
+    /// so the book is built in Binance's order instead of reporting a false gap.
+    static func replayBufferedDiffsAfterSnapshots(_ items: inout [ReplayItem], futures: Bool, lookBack: Int = 100_000) {
+        var k = 0
+        while k < items.count {
+            defer { k += 1 }
+            guard case .market(.book(let snap)) = items[k].body, snap.kind == .snapshot else { continue }
+            let target = futures ? snap.lastUpdateId : snap.lastUpdateId + 1
+            var first: Int?
+            var j = k - 1
+            while j >= 0, k - j <= lookBack {
+                if case .market(.book(let u)) = items[j].body, u.symbol == snap.symbol {
+                    if u.kind == .snapshot || u.lastUpdateId < target { break }
+                    first = j
+                }
+                j -= 1
+            }
+            guard let first else { continue }
+            var moved = items.remove(at: k)
+            moved.timeNanos = items[first].timeNanos
+            items.insert(moved, at: first)
+        }
     }
 
     /// The `lastUpdateId` of a bare REST snapshot, for matching it against the diffs after it.

@@ -57,15 +57,28 @@ struct SnapshotPlacement {
 
     mutating func hold(_ p: Pending) -> Bool {
         guard pending.count < Self.maxPending else { return false }
+        var p = p
+        // Diffs the stream delivered before the REST response count too (a recorder buffers them, Binance says).
+        let target = futures ? p.lastUpdateId : p.lastUpdateId + 1
+        for (symbol, ids) in recent {
+            if let first = ids.first(where: { $0.last >= target }) { p.verdicts[symbol] = first.first <= target }
+        }
         pending.append(p)
         return true
     }
+
+    /// Each symbol's latest diffs (first, last update id), for snapshots logged after diffs newer than them.
+    private var recent: [String: [(first: Int64, last: Int64)]] = [:]
+    static let recentPerSymbol = 256
 
     /// Every diff is evidence: Binance's rule is that the first event not older than the snapshot straddles it
     /// (spot: `U <= lastUpdateId+1 <= u`; USD-M futures: `U <= lastUpdateId <= u`).
     mutating func observe(_ u: L2Update) {
         seen.insert(u.symbol)
-        guard u.kind == .delta, !pending.isEmpty else { return }
+        guard u.kind == .delta else { return }
+        recent[u.symbol, default: []].append((u.firstUpdateId, u.lastUpdateId))
+        if recent[u.symbol]!.count > Self.recentPerSymbol { recent[u.symbol]!.removeFirst(Self.recentPerSymbol / 2) }
+        guard !pending.isEmpty else { return }
         for k in pending.indices where pending[k].verdicts[u.symbol] == nil {
             let id = pending[k].lastUpdateId
             let target = futures ? id : id + 1

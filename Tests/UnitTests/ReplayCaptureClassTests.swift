@@ -55,12 +55,13 @@ struct BinanceRestSnapshotReplayTests {
         #expect(books.normalizer.lastUpdateId(of: "ETH-USDT") == 7006)
         let eth = try #require(books.normalizer.book(for: "ETH-USDT"))
         #expect(eth.topBids(5) == [PriceLevel(price: 2000, quantity: 2)] && eth.topAsks(5) == [PriceLevel(price: 2000.1, quantity: 4)])
-        // The snapshots keep their place in the order: each before the diffs that follow it.
+        // Each snapshot comes before the diffs not older than it: BTC's where it was logged, ETH's moved before the
+        // 7001…7003 diff the stream delivered before the REST response (Binance's buffering rule).
         let kinds = items.compactMap { item -> String? in
             guard case .market(.book(let u)) = item.body else { return nil }
             return "\(u.symbol):\(u.kind == .snapshot ? "S" : "d")\(u.lastUpdateId)"
         }
-        #expect(kinds == ["BTC-USDT:d399", "ETH-USDT:d7003", "BTC-USDT:S400", "ETH-USDT:S7002", "BTC-USDT:d402", "ETH-USDT:d7005", "BTC-USDT:d405", "ETH-USDT:d7006"])
+        #expect(kinds == ["BTC-USDT:d399", "ETH-USDT:S7002", "ETH-USDT:d7003", "BTC-USDT:S400", "BTC-USDT:d402", "ETH-USDT:d7005", "BTC-USDT:d405", "ETH-USDT:d7006"])
     }
 
     @Test func futuresSnapshotPlacedByTheDiffsChainsOnPu() throws {
@@ -97,6 +98,51 @@ struct BinanceRestSnapshotReplayTests {
         let books = Books(items)
         #expect(books.gaps.isEmpty, "\(books.gaps)")
         #expect(books.normalizer.lastUpdateId(of: "ETH-USDT") == 1010)
+    }
+
+    @Test func snapshotLoggedAfterDiffsNewerThanItIsAppliedFirst() throws {
+        // The REST response arrives after the stream already delivered the straddling diff (Binance: buffer the
+        // diffs, fetch the snapshot, apply those not older than it): the book syncs, no false gap.
+        let path = recording("buffered.log", [
+            "GET /api/v3/depth?symbol=BTCUSDT&limit=1000",
+            #"{"e":"depthUpdate","E":1700000000010,"s":"BTCUSDT","U":95,"u":99,"b":[["100","9"]],"a":[]}"#,
+            #"{"e":"depthUpdate","E":1700000000020,"s":"BTCUSDT","U":100,"u":105,"b":[["100","2"]],"a":[]}"#,
+            #"{"e":"depthUpdate","E":1700000000030,"s":"BTCUSDT","U":106,"u":108,"b":[],"a":[["101","3"]]}"#,
+            #"{"lastUpdateId":103,"bids":[["100","1"]],"asks":[["101","1"]]}"#,
+            #"{"e":"depthUpdate","E":1700000000040,"s":"BTCUSDT","U":109,"u":110,"b":[["99","4"]],"a":[]}"#,
+        ])
+        var o = ReplayOptions()
+        o.format = "binance"
+        let (items, r) = try CaptureLoader(options: o).load(path: path)
+        #expect(r.unsyncedCount == 0 && r.problemCount == 0, "\(r)")
+        let books = Books(items)
+        #expect(books.gaps.isEmpty, "\(books.gaps)")
+        #expect(books.normalizer.lastUpdateId(of: "BTC-USDT") == 110)
+        let book = try #require(books.normalizer.book(for: "BTC-USDT"))
+        #expect(book.topBids(5) == [PriceLevel(price: 100, quantity: 2), PriceLevel(price: 99, quantity: 4)])
+        #expect(book.topAsks(5) == [PriceLevel(price: 101, quantity: 3)])
+        // The moved snapshot takes the receive time of the first diff it now precedes, so time order keeps it there.
+        let times = items.map(\.timeNanos)
+        #expect(times == times.sorted())
+    }
+
+    @Test func snapshotPlacedByADiffBufferedBeforeIt() throws {
+        // No request line, two symbols: ETHUSDT's diff delivered before the snapshot straddles it, BTCUSDT's do not.
+        let path = recording("buffered-two.log", [
+            #"{"e":"depthUpdate","E":1700000000010,"s":"BTCUSDT","U":500,"u":510,"b":[["37000","1"]],"a":[]}"#,
+            #"{"e":"depthUpdate","E":1700000000011,"s":"ETHUSDT","U":100,"u":105,"b":[["2000","2"]],"a":[]}"#,
+            #"{"lastUpdateId":103,"bids":[["2000","1"]],"asks":[["2001","1"]]}"#,
+            #"{"e":"depthUpdate","E":1700000000020,"s":"BTCUSDT","U":511,"u":520,"b":[],"a":[]}"#,
+            #"{"e":"depthUpdate","E":1700000000021,"s":"ETHUSDT","U":106,"u":107,"b":[],"a":[["2001","5"]]}"#,
+        ])
+        var o = ReplayOptions()
+        o.format = "binance"
+        let (items, r) = try CaptureLoader(options: o).load(path: path)
+        #expect(r.unsyncedCount == 0, "\(r)")
+        let books = Books(items)
+        #expect(books.gaps.isEmpty, "\(books.gaps)")
+        #expect(books.normalizer.lastUpdateId(of: "ETH-USDT") == 107)
+        #expect(books.normalizer.status(of: "BTC-USDT") == .awaitingSnapshot)
     }
 
     @Test func symbolFromTheOptionAndFromTheFileName() throws {
