@@ -50,7 +50,7 @@ public struct CaptureReader {
         }
         guard let (outcome, line) = try lines!.next() else { return nil }
         switch outcome {
-        case .message(let m): return m
+        case .message(let m), .request(let m): return m
         case .accessLog(let e): return CapturedMessage(timestampNanos: e.timeNanos, payload: line, origin: .line(e.line))
         case .counted, .bad: return nil  // LineRecordReader only returns messages
         }

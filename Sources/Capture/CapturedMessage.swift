@@ -10,9 +10,13 @@ public struct CapturedMessage: Sendable {
     public var subject: String?
     /// Headers from our own recording format; empty elsewhere. Order kept, duplicates allowed.
     public var headers: [(String, String)]
+    /// True for a request the recorder logged rather than a message it received (`GET /api/v3/depth?symbol=…`
+    /// before a REST snapshot); the payload is the request line. It gives context, it is not replayed.
+    public var isRequest: Bool
 
     public init(timestampNanos: Int64, payload: [UInt8], origin: Origin, isText: Bool = true,
-                subject: String? = nil, headers: [(String, String)] = []) {
+                subject: String? = nil, headers: [(String, String)] = [], isRequest: Bool = false) {
+        self.isRequest = isRequest
         self.timestampNanos = timestampNanos
         self.payload = payload
         self.origin = origin

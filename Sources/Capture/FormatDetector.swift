@@ -36,7 +36,10 @@ public enum FormatDetector {
             if case .message = JSONLParser().parse(line, lineNumber: 1) { return .jsonl }
             return nil
         }
-        if case .message = NSLineParser().parse(line, lineNumber: 1) { return .nsLines }
+        switch NSLineParser().parse(line, lineNumber: 1) {
+        case .message, .request: return .nsLines
+        default: break
+        }
         switch CryptofeedV1Parser().parse(line, lineNumber: 1) {
         case .message, .counted: return .cryptofeedV1
         default: break

@@ -20,6 +20,9 @@ public struct ReadReport: Sendable, CustomStringConvertible {
     public private(set) var problemCount = 0
     /// Set when the input ended mid-record (libpcap's message, or the decompressor's), with where.
     public var truncation: Problem?
+    /// Set when a pcap/pcapng record is corrupt (a captured length over the limits, a garbage header, a block whose
+    /// lengths disagree): reading stopped there and the packets before it were kept. Names the record and its offset.
+    public var corruption: Problem?
 
     public init(file: String, format: CaptureFormat? = nil) {
         self.file = file
@@ -45,6 +48,7 @@ public struct ReadReport: Sendable, CustomStringConvertible {
             s += "\n  \(problemCount) problem(s), first: " + problems.prefix(5).map(\.description).joined(separator: "; ")
         }
         if let truncation { s += "\n  truncated: \(truncation)" }
+        if let corruption { s += "\n  corrupt: \(corruption)" }
         return s
     }
 }
@@ -56,5 +60,6 @@ extension ReadReport {
         for p in other.problems where problems.count < Self.keptProblems { problems.append(p) }
         problemCount += other.problemCount
         if truncation == nil { truncation = other.truncation }
+        if corruption == nil { corruption = other.corruption }
     }
 }

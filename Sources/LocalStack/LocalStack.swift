@@ -41,32 +41,89 @@ public struct LocalStack: Sendable {
     public init(config: StackConfig) { self.config = config }
 
     /// Starts whatever is not already running and healthy, waits for health, and records the PIDs.
+    ///
+    /// Each PID goes into `stack.json` as soon as the server is spawned, before the health wait, so a `up` (or `run`)
+    /// killed half-way leaves servers the next `up` recognises: a recorded process that is still ours
+    /// (`/proc/<pid>/cmdline` names our config file or data directory) is waited for and reused, and so is an
+    /// unrecorded one holding our port with our command line. `down` stops them.
     @discardableResult
     public func up(log: (String) -> Void = { _ in }) throws(StackError) -> StackStatus {
         try ensureDirectories()
         var state = loadState()
-        if let p = state.first(where: { $0.service == "nats" }), isAlive(p), natsHealthy() {
+        if let p = try adopt("nats", &state, check: natsHealthy) {
             log("nats-server already running (pid \(p.pid)) on \(config.natsURL)")
         } else {
-            state.removeAll { $0.service == "nats" }
-            let p = try startNATS()
-            state.append(p)
-            saveState(state)
+            let p = try spawnNATS()
+            try record(p, &state)
+            try waitHealthy(p, "nats-server", check: natsHealthy)
             log("started nats-server (pid \(p.pid)) on \(config.natsURL), monitoring on http://\(config.host):\(config.natsMonitorPort)")
         }
         if config.externalClickHouseURL != nil {
             log("using ClickHouse at \(config.clickHouseURL) (CLICKHOUSE_URL); not starting the local endpoint")
-        } else if let p = state.first(where: { $0.service == "clickhouse" }), isAlive(p), clickHouseHealthy() {
+        } else if let p = try adopt("clickhouse", &state, check: clickHouseHealthy) {
             log("ClickHouse endpoint already running (pid \(p.pid)) on \(config.clickHouseURL)")
         } else {
-            state.removeAll { $0.service == "clickhouse" }
-            let p = try startClickHouse()
-            state.append(p)
-            saveState(state)
+            let p = try spawnClickHouse()
+            try record(p, &state)
+            try waitHealthy(p, "ClickHouse endpoint", check: clickHouseHealthy)
             log("started chDB ClickHouse endpoint (pid \(p.pid)) on \(config.clickHouseURL)")
         }
         saveState(state)
         return status()
+    }
+
+    /// Writes `p` into `stack.json` at once (replacing any record of its service).
+    private func record(_ p: StackProcess, _ state: inout [StackProcess]) throws(StackError) {
+        state.removeAll { $0.service == p.service }
+        state.append(p)
+        saveState(state)
+    }
+
+    /// Our server for `service` if one runs: the recorded PID when it is still ours, else a process with our exact
+    /// command line (spawned by an `up` killed before it could record it), which is then recorded. It is waited
+    /// for (it may still be starting); nil when there is none.
+    private func adopt(_ service: String, _ state: inout [StackProcess], check: () -> Bool) throws(StackError) -> StackProcess? {
+        let name = service == "nats" ? "nats-server" : "ClickHouse endpoint"
+        if let p = state.first(where: { $0.service == service }), isAlive(p) {
+            if check() { return p }
+            do { try waitHealthy(p, name, check: check) } catch {
+                state.removeAll { $0.service == service }
+                saveState(state)
+                throw error
+            }
+            return p
+        }
+        state.removeAll { $0.service == service }
+        guard let p = findOurs(service) else { return nil }
+        try record(p, &state)
+        try waitHealthy(p, name, check: check)
+        return p
+    }
+
+    /// A running process whose command line is exactly the one this stack spawns for `service` (bounded /proc scan).
+    func findOurs(_ service: String) -> StackProcess? {
+        let want = expected(service)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries.prefix(1_000_000) {
+            guard let pid = Int32(entry), pid != getpid() else { continue }
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { continue }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard args.count >= want.args.count + 1, Array(args.suffix(want.args.count)) == want.args,
+                  (args.first ?? "").hasSuffix(want.program) || args.contains(where: { $0.hasSuffix(want.program) }) else { continue }
+            let p = StackProcess(service: service, pid: pid, port: want.port, commandMarker: want.marker, log: want.log)
+            if isAlive(p) { return p }
+        }
+        return nil
+    }
+
+    /// The program, arguments, marker and log of the server this stack runs for `service`.
+    private func expected(_ service: String) -> (program: String, args: [String], port: Int, marker: String, log: String) {
+        if service == "nats" {
+            let conf = (config.home as NSString).appendingPathComponent("nats-server.conf")
+            return ("nats-server", ["-c", conf], config.natsPort, conf, (config.logDir as NSString).appendingPathComponent("nats-server.log"))
+        }
+        return ("chdb_server.py", [config.chdbServerScript, "--host", config.host, "--port", String(config.clickHousePort), "--data-dir", clickHouseDataDir],
+                config.clickHousePort, clickHouseDataDir, (config.logDir as NSString).appendingPathComponent("chdb-server.log"))
     }
 
     /// Stops exactly the processes this stack recorded (SIGTERM, then SIGKILL after `grace`).
@@ -107,10 +164,9 @@ public struct LocalStack: Sendable {
         try ensureDirectories()
         var state = loadState()
         guard !state.contains(where: { $0.service == service && isAlive($0) }) else { return }
-        let p = service == "nats" ? try startNATS() : try startClickHouse()
-        state.removeAll { $0.service == service }
-        state.append(p)
-        saveState(state)
+        let p = service == "nats" ? try spawnNATS() : try spawnClickHouse()
+        try record(p, &state)
+        try waitHealthy(p, service == "nats" ? "nats-server" : "ClickHouse endpoint", check: service == "nats" ? natsHealthy : clickHouseHealthy)
     }
 
     public func status() -> StackStatus {
@@ -150,7 +206,8 @@ public struct LocalStack: Sendable {
     var natsDataDir: String { (config.home as NSString).appendingPathComponent("nats") }
     var clickHouseDataDir: String { (config.home as NSString).appendingPathComponent("clickhouse") }
 
-    private func startNATS() throws(StackError) -> StackProcess {
+    /// Spawns nats-server and returns at once; the caller records the PID, then waits for health.
+    private func spawnNATS() throws(StackError) -> StackProcess {
         guard FileManager.default.isExecutableFile(atPath: config.natsBinary) else {
             throw .missingProgram(path: config.natsBinary, hint: "run `scripts/setup` (or `make setup`) to install nats-server into the virtualenv")
         }
@@ -172,12 +229,12 @@ public struct LocalStack: Sendable {
         try? text.write(toFile: conf, atomically: true, encoding: .utf8)
         let log = (config.logDir as NSString).appendingPathComponent("nats-server.log")
         let pid = try spawn(config.natsBinary, ["-c", conf], log: log)
-        let p = StackProcess(service: "nats", pid: pid, port: config.natsPort, commandMarker: "nats-server", log: log)
-        try waitHealthy(p, "nats-server", check: natsHealthy)
-        return p
+        // The config path is in this stack's home: the marker tells our server from any other nats-server.
+        return StackProcess(service: "nats", pid: pid, port: config.natsPort, commandMarker: conf, log: log)
     }
 
-    private func startClickHouse() throws(StackError) -> StackProcess {
+    /// Spawns the chDB endpoint and returns at once; the caller records the PID, then waits for health.
+    private func spawnClickHouse() throws(StackError) -> StackProcess {
         guard FileManager.default.isExecutableFile(atPath: config.python) else {
             throw .missingProgram(path: config.python, hint: "run `scripts/setup` (or `make setup`) to create the virtualenv with chDB")
         }
@@ -190,9 +247,7 @@ public struct LocalStack: Sendable {
         let log = (config.logDir as NSString).appendingPathComponent("chdb-server.log")
         let pid = try spawn(config.python, [config.chdbServerScript, "--host", config.host, "--port", String(config.clickHousePort),
                                             "--data-dir", clickHouseDataDir], log: log)
-        let p = StackProcess(service: "clickhouse", pid: pid, port: config.clickHousePort, commandMarker: "chdb_server.py", log: log)
-        try waitHealthy(p, "ClickHouse endpoint", check: clickHouseHealthy)
-        return p
+        return StackProcess(service: "clickhouse", pid: pid, port: config.clickHousePort, commandMarker: clickHouseDataDir, log: log)
     }
 
     private func waitHealthy(_ p: StackProcess, _ name: String, check: () -> Bool) throws(StackError) {

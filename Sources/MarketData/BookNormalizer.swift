@@ -396,8 +396,9 @@ struct SymbolBook: Sendable {
         }
         // Binance futures ids are not contiguous: there `pu` == previous `u` is the continuity test, and `U` may
         // jump past lastUpdateId + 1. The first delta after a snapshot straddles the snapshot's id, so its `pu`
-        // predates it and the id-range rule decides instead.
-        if lastWasDelta, let prev = update.prevLastUpdateId {
+        // predates it and the id-range rule decides instead, unless it chains onto the snapshot's id exactly (the
+        // event ending at lastUpdateId was dropped as stale, and this one follows it).
+        if let prev = update.prevLastUpdateId, lastWasDelta || prev == lastUpdateId {
             if prev != lastUpdateId {
                 gap(expected: lastUpdateId, got: prev, tag: tag, into: &events)
                 return

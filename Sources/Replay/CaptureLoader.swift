@@ -1,5 +1,6 @@
 import Capture
 import FeedAdapters
+import MarketData
 import Foundation
 import RiskSignalCore
 
@@ -50,6 +51,9 @@ public struct CaptureLoader: Sendable {
             out = try loadExchange(path, container, f)
         case (nil, _):
             guard let f = try sniff(path, container) else {
+                if container == .pcap || container == .pcapng, let why = Self.pcapDamage(path) {
+                    throw .unreadable(file: path, reason: "cannot tell the feed from the packets before the damage: \(why)")
+                }
                 throw .unknownFormat(file: path, tried: ReplayFormat.allCases.map(\.rawValue))
             }
             out = try loadExchange(path, container, f)
@@ -80,29 +84,149 @@ public struct CaptureLoader: Sendable {
     }
 
     func loadExchange(_ path: String, _ container: CaptureFormat, _ format: ReplayFormat) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
-        var adapter: any FeedAdapter = switch format {
-        case .coinbase: CoinbaseAdapter()
-        case .binance: BinanceAdapter(market: .spot)
-        case .binanceFutures: BinanceAdapter(market: .usdmFutures)
-        case .bitmex: BitMEXAdapter()
-        case .bybit: BybitAdapter()
-        default: CoinbaseAdapter()
+        switch format {
+        case .binance: return try loadBinance(path, container, format, BinanceAdapter(market: .spot))
+        case .binanceFutures: return try loadBinance(path, container, format, BinanceAdapter(market: .usdmFutures))
+        case .bitmex: return try loadVenue(path, container, format, BitMEXAdapter())
+        case .bybit: return try loadVenue(path, container, format, BybitAdapter())
+        default: return try loadVenue(path, container, format, CoinbaseAdapter())
         }
+    }
+
+    func loadVenue<A: FeedAdapter>(_ path: String, _ container: CaptureFormat, _ format: ReplayFormat, _ adapter: A) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var adapter = adapter
         var reader = try open(path, container)
         var report = ReplayLoadReport(file: path, format: format, container: container.rawValue)
         var items: [ReplayItem] = []
         while let m = try next(&reader, path) {
+            if m.isRequest { continue }  // counted by the reader as "request"; context only Binance uses
             report.read += 1
             do {
                 let events = try adapter.adapt(m.payload, receivedNanos: m.timestampNanos)
                 append(events, time: m.timestampNanos, to: &items, &report)
             } catch {
-                report.problem("\(m.origin)", error.description)
+                report.classify(error, at: "\(m.origin)")
             }
         }
         report.sourceKinds = adapter.counts
+        report.countUnmapped(adapter)
         absorb(reader.report, into: &report)
         return (items, report)
+    }
+
+    /// Binance, whose REST depth snapshot names no symbol: it is placed by its context (`SnapshotPlacement`), and one
+    /// that nothing places is reported by line and leaves its book unsynced.
+    func loadBinance(_ path: String, _ container: CaptureFormat, _ format: ReplayFormat, _ adapter: BinanceAdapter) throws(ReplayError) -> ([ReplayItem], ReplayLoadReport) {
+        var adapter = adapter
+        let normalize: (String) -> String? = { [adapter] in adapter.normalizedSymbol($0) }
+        var explicit: String?
+        if let s = options.symbol {
+            guard let n = normalize(s) else {
+                throw .badOption(name: "--symbol", reason: "\"\(s)\" is not a Binance symbol (expected one like BTCUSDT, ending in a known quote asset)")
+            }
+            explicit = n
+        }
+        var placement = SnapshotPlacement(futures: adapter.market == .usdmFutures, explicit: explicit,
+                                          fromFileName: SnapshotPlacement.symbol(inFileName: path, normalize: normalize))
+        var reader = try open(path, container)
+        var report = ReplayLoadReport(file: path, format: format, container: container.rawValue)
+        var items: [ReplayItem] = []
+        var placed: [(slot: Int, events: [NormalizedEvent], time: Int64)] = []
+        while let m = try next(&reader, path) {
+            if m.isRequest { placement.request(m.payload, normalize: normalize); continue }
+            report.read += 1
+            do {
+                let events = try adapter.adapt(m.payload, receivedNanos: m.timestampNanos)
+                for e in events {
+                    if case .book(let u) = e { placement.observe(u) } else { placement.saw(e.symbol) }
+                }
+                append(events, time: m.timestampNanos, to: &items, &report)
+            } catch where error.reason == .noSymbol {
+                if let symbol = placement.immediate() {
+                    do throws(AdapterError) {
+                        append(try adapter.adaptSnapshot(m.payload, receivedNanos: m.timestampNanos, symbol: symbol), time: m.timestampNanos, to: &items, &report)
+                    } catch {
+                        report.classify(error, at: "\(m.origin)")
+                    }
+                    continue
+                }
+                // Whose it is shows in the diffs after it; hold its place in the order until the end.
+                let id = Self.lastUpdateId(m.payload)
+                guard let id, placement.hold(.init(slot: items.count, payload: m.payload, timeNanos: m.timestampNanos, origin: "\(m.origin)", lastUpdateId: id)) else {
+                    report.classify(error, at: "\(m.origin)")
+                    continue
+                }
+            } catch {
+                report.classify(error, at: "\(m.origin)")
+            }
+        }
+        for p in placement.pending {
+            let (symbol, why) = placement.resolve(p)
+            if let symbol {
+                do throws(AdapterError) {
+                    placed.append((p.slot, try adapter.adaptSnapshot(p.payload, receivedNanos: p.timeNanos, symbol: symbol), p.timeNanos))
+                } catch {
+                    report.classify(error, at: p.origin)
+                }
+            } else {
+                report.classify(AdapterError(reason: .noSymbol, field: "stream", message: why), at: p.origin)
+            }
+        }
+        if !placed.isEmpty {
+            // Put each placed snapshot back where it was in the recording, before the diffs that follow it.
+            var merged: [ReplayItem] = []
+            merged.reserveCapacity(items.count + placed.count)
+            var next = 0
+            for (k, item) in items.enumerated() {
+                while next < placed.count, placed[next].slot == k {
+                    append(placed[next].events, time: placed[next].time, to: &merged, &report)
+                    next += 1
+                }
+                merged.append(item)
+            }
+            while next < placed.count { append(placed[next].events, time: placed[next].time, to: &merged, &report); next += 1 }
+            items = merged
+        }
+        Self.replayBufferedDiffsAfterSnapshots(&items, futures: adapter.market == .usdmFutures)
+        report.sourceKinds = adapter.counts
+        report.countUnmapped(adapter)
+        absorb(reader.report, into: &report)
+        return (items, report)
+    }
+
+    /// Binance's book procedure buffers the stream's diffs while the REST snapshot is fetched, then applies those not
+    /// older than it. A recorder logs the snapshot when its response arrives, after diffs that are already newer than
+    /// it (the straddling one among them): such a snapshot moves before the first of them (taking its receive time),
+    /// so the book is built in Binance's order instead of reporting a false gap.
+    static func replayBufferedDiffsAfterSnapshots(_ items: inout [ReplayItem], futures: Bool, lookBack: Int = 100_000) {
+        var k = 0
+        while k < items.count {
+            defer { k += 1 }
+            guard case .market(.book(let snap)) = items[k].body, snap.kind == .snapshot else { continue }
+            let target = futures ? snap.lastUpdateId : snap.lastUpdateId + 1
+            var first: Int?
+            var j = k - 1
+            while j >= 0, k - j <= lookBack {
+                if case .market(.book(let u)) = items[j].body, u.symbol == snap.symbol {
+                    if u.kind == .snapshot || u.lastUpdateId < target { break }
+                    first = j
+                }
+                j -= 1
+            }
+            guard let first else { continue }
+            var moved = items.remove(at: k)
+            moved.timeNanos = items[first].timeNanos
+            items.insert(moved, at: first)
+        }
+    }
+
+    /// The `lastUpdateId` of a bare REST snapshot, for matching it against the diffs after it.
+    static func lastUpdateId(_ payload: [UInt8]) -> Int64? {
+        payload.withUnsafeBytes { buf -> Int64? in
+            let json = JSONScanner(buf)
+            guard let fields = try? json.rootFields(), let at = json.value(fields, "lastUpdateId") else { return nil }
+            return json.int64(at)
+        }
     }
 
     func append(_ events: [NormalizedEvent], time: Int64, to items: inout [ReplayItem], _ report: inout ReplayLoadReport) {
@@ -126,6 +250,15 @@ public struct CaptureLoader: Sendable {
         for p in r.problems { report.problem("\(p.origin)", p.reason) }
         report.problemCount += max(0, r.problemCount - r.problems.count)
         report.truncation = r.truncation.map(\.description)
+        report.corruption = r.corruption.map(\.description)
+    }
+
+    /// A corrupt or cut record in a capture, named by record and offset, when that is what hid the feed.
+    static func pcapDamage(_ path: String) -> String? {
+        guard var r = try? PacketReader(path: path) else { return nil }
+        var n = 0
+        while n < 100_000_000, r.next() != nil { n += 1 }
+        return (r.report.corruption ?? r.report.truncation).map(\.description)
     }
 
     // MARK: IEX over UDP
@@ -154,10 +287,11 @@ public struct CaptureLoader: Sendable {
                 let events = try d.payload.withUnsafeBytes { (b) throws(AdapterError) in try adapter.adapt(b, receivedNanos: d.timestampNanos) }
                 append(events, time: d.timestampNanos, to: &items, &report)
             } catch {
-                report.problem("packet \(d.packetIndex)", "\(error)")
+                if let e = error as? AdapterError { report.classify(e, at: "packet \(d.packetIndex)") } else { report.problem("packet \(d.packetIndex)", "\(error)") }
             }
         }
         report.sourceKinds = adapter.counts
+        report.countUnmapped(adapter)
         report.gaps = adapter.gaps.map { "session \($0.sessionId): expected \($0.expected), got \($0.got)" }
         absorb(reader.report, into: &report)
         return (items, report)

@@ -15,6 +15,9 @@ public enum ReplayFormat: String, Sendable, CaseIterable {
         var sawBinance = false
         for s in samples {
             let t = String(decoding: s.prefix(600), as: UTF8.self)
+            // A logged REST request (before a snapshot) names the API: /fapi and /dapi are futures.
+            if t.contains("/fapi/") || t.contains("/dapi/") { return .binanceFutures }
+            if t.contains("/api/v3/") { sawBinance = true }
             if t.contains("\"product_id\"") && t.contains("\"type\"") { return .coinbase }
             if t.contains("\"table\"") && (t.contains("\"action\"") || t.contains("orderBookL2") || t.contains("\"trade\"")) { return .bitmex }
             if t.contains("\"topic\"") && (t.contains("orderbook.") || t.contains("publicTrade.")) { return .bybit }

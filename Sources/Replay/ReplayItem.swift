@@ -58,14 +58,39 @@ public struct ReplayLoadReport: Sendable, CustomStringConvertible {
     public var problems: [ReplayProblem] = []
     public var problemCount = 0
     public var truncation: String?
+    /// A corrupt pcap/pcapng record, by number and byte offset: reading stopped there, the packets before it kept.
+    public var corruption: String?
     /// Sequence gaps the exchange's own numbering shows (IEX).
     public var gaps: [String] = []
     /// Events left out by the symbol filter or the from/to window.
     public var filtered = 0
+    /// Valid messages of kinds we do not map (and the acks, heartbeats and status messages we ignore), by the
+    /// venue's name for the kind: not bad input.
+    public var unsupported: [String: Int] = [:]
+    /// Book messages that could not be applied (a REST snapshot naming no symbol): the first 20 locations, and the
+    /// total. Their books stay unsynced until a snapshot that can be placed.
+    public var unsynced: [ReplayProblem] = []
+    public var unsyncedCount = 0
 
     mutating func problem(_ location: String, _ reason: String) {
         problemCount += 1
         if problems.count < 20 { problems.append(ReplayProblem(location: location, reason: reason)) }
+    }
+
+    /// Counts one message an adapter rejected under its `MessageClass`: unsupported, unsynced or bad.
+    mutating func classify(_ error: AdapterError, at location: String) {
+        switch MessageClass(error) {
+        case .unsupported(let kind): unsupported[kind, default: 0] += 1
+        case .unsynced(let reason):
+            unsyncedCount += 1
+            if unsynced.count < 20 { unsynced.append(ReplayProblem(location: location, reason: reason)) }
+        case .bad: problem(location, error.description)
+        }
+    }
+
+    /// Adds the kinds the adapter accepted but maps to nothing to `unsupported`.
+    mutating func countUnmapped(_ adapter: some FeedAdapter) {
+        for (kind, n) in adapter.counts where adapter.unmappedKinds.contains(kind) { unsupported[kind, default: 0] += n }
     }
 
     public var description: String {
@@ -74,6 +99,14 @@ public struct ReplayLoadReport: Sendable, CustomStringConvertible {
         lines.append("  events: " + produced.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                      + (filtered > 0 ? " (\(filtered) filtered out)" : ""))
         if let t = truncation { lines.append("  truncated: \(t)") }
+        if let c = corruption { lines.append("  corrupt: \(c)") }
+        if !unsupported.isEmpty {
+            lines.append("  unsupported: " + unsupported.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+        }
+        if unsyncedCount > 0 {
+            lines.append("  books not synced: \(unsyncedCount) message(s): " + unsynced.prefix(3).map(\.description).joined(separator: "; ")
+                         + (unsyncedCount > 3 ? "; …" : ""))
+        }
         if !gaps.isEmpty { lines.append("  sequence gaps: \(gaps.count) (\(gaps.prefix(3).joined(separator: "; ")))") }
         if problemCount > 0 {
             lines.append("  skipped \(problemCount) bad input(s): " + problems.prefix(5).map(\.description).joined(separator: "; ")

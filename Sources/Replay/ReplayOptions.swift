@@ -28,6 +28,8 @@ public struct ReplayOptions: Sendable, Equatable {
     public var socialFields: [String: String] = [:]
     /// Message ids of this replay: per run (recorded ids suffixed with the run's nonce) or as recorded (`--repeatable-ids`).
     public var ids: EventIDPolicy = .repeatable
+    /// The venue symbol (`BTCUSDT`) of bare REST depth snapshots that nothing else in the recording places.
+    public var symbol: String?
 
     public init() {}
 }

@@ -46,6 +46,8 @@ public struct ScenarioRunner: Sendable {
     }
 
     func execute(_ report: inout RunReport, _ started: inout StartedResources) async throws {
+        // The same checks `rsbench validate` makes, before anything starts.
+        try ScenarioCheck.require(scenario)
         let target = try RunTarget.resolve(natsURL: overrides.natsURL ?? scenario.target.natsURL, clickHouseURL: overrides.clickHouseURL ?? scenario.target.clickHouseURL,
                                            environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot, log: { output("[stack] \($0)") })
         started.target = target

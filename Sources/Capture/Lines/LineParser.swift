@@ -6,10 +6,31 @@ protocol LineParser {
 /// What one line turned out to be.
 enum LineOutcome {
     case message(CapturedMessage)
+    /// A request the recorder logged (REST call before a snapshot): context for the messages after it.
+    case request(CapturedMessage)
     case accessLog(AccessLogEntry)
     /// A well-formed line that is not a received message (connect, sent, header...); counted under this name.
     case counted(String)
     case bad(String)
+}
+
+/// HTTP request lines some recorders log next to the messages (`GET /api/v3/depth?symbol=BTCUSDT&limit=1000`).
+enum RequestLine {
+    static let methods: [String] = ["GET ", "POST ", "HEAD ", "PUT ", "DELETE "]
+
+    /// The request line starting at `from` (blanks skipped), or nil when the text is not one.
+    static func match(_ b: [UInt8], from: Int) -> [UInt8]? {
+        var s = from
+        while s < b.count, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+        var e = b.count
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 || b[e - 1] == 0x0d { e -= 1 }
+        let rest = b[s..<e]
+        for m in methods where rest.starts(with: m.utf8) {
+            let target = rest.dropFirst(m.utf8.count)
+            if target.first == UInt8(ascii: "/") || target.starts(with: "http".utf8) { return Array(rest) }
+        }
+        return nil
+    }
 }
 
 enum JSONShape {

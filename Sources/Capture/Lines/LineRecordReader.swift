@@ -37,6 +37,9 @@ struct LineRecordReader {
             case .message, .accessLog:
                 report.count("message")
                 return (outcome, bytes)
+            case .request:
+                report.count("request")
+                return (outcome, bytes)
             case .counted(let what): report.count(what)
             case .bad(let why): report.problem(.line(n), why)
             }

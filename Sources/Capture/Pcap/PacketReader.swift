@@ -33,7 +33,8 @@ public struct PacketReader {
 
     public var linkType: Int32 { file.linkType }
 
-    /// The next decoded packet, nil at the end or after a truncated record (see `report.truncation`).
+    /// The next decoded packet, nil at the end, after a truncated record (see `report.truncation`) or at a corrupt
+    /// one (`report.corruption`; see `PcapRecordCheck` for why reading stops there).
     public mutating func next() -> (index: Int, decoded: PacketDecoder.Decoded)? {
         guard !ended else { return nil }
         let packet: PcapFile.Packet?
@@ -41,11 +42,22 @@ public struct PacketReader {
             packet = try file.next()
         } catch {
             ended = true
-            let reason = feed.error.map { "\($0.message)" } ?? error.message
-            report.truncation = ReadReport.Problem(origin: .packet(error.packetIndex ?? index), reason: reason)
+            if let c = feed.check.corruption {
+                stopAtCorruption(c, libpcap: error.message)
+            } else {
+                let at = feed.check.cutOff.map { "record \($0.packetIndex) at byte offset \($0.offset): " } ?? ""
+                let reason = feed.error.map { "\($0.message)" } ?? error.message
+                report.truncation = ReadReport.Problem(origin: .packet(error.packetIndex ?? index), reason: at + reason)
+            }
             return nil
         }
         guard let packet else { ended = true; return nil }
+        // libpcap reads ahead of what it returns, so the check has seen this record's header already.
+        if let c = feed.check.corruption, c.packetIndex <= index {
+            ended = true
+            stopAtCorruption(c, libpcap: nil)
+            return nil
+        }
         let i = index
         index += 1
         report.count("packet")
@@ -60,6 +72,14 @@ public struct PacketReader {
         return (i, d)
     }
 
+    private mutating func stopAtCorruption(_ c: PcapRecordCheck.Corruption, libpcap: String?) {
+        let said = libpcap.map { " (libpcap: \($0))" } ?? ""
+        report.corruption = ReadReport.Problem(
+            origin: .packet(c.packetIndex),
+            reason: "corrupt record \(c.packetIndex) at byte offset \(c.offset): \(c.reason)\(said); stopped there, the \(c.packetIndex) packet(s) before it are kept")
+        report.count("corrupt")
+    }
+
     mutating func noteProblem(_ origin: Origin, _ reason: String, outcome: String) { report.problem(origin, reason, outcome: outcome) }
     mutating func count(_ outcome: String, _ n: Int = 1) { report.count(outcome, n) }
 }
@@ -69,12 +89,16 @@ final class SourceFeed {
     let source: any ByteSource
     var error: CaptureError?
     var file = ""
+    /// Every byte libpcap reads passes through the record check, which names a corrupt record by number and offset.
+    var check = PcapRecordCheck()
 
     init(source: any ByteSource) { self.source = source }
 
     func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
         do {
-            return try source.read(into: buffer)
+            let n = try source.read(into: buffer)
+            if n > 0 { check.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) } else { check.finish() }
+            return n
         } catch {
             self.error = error
             return -1

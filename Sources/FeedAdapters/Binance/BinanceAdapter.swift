@@ -18,7 +18,7 @@ public struct BinanceAdapter: FeedAdapter {
     private var tally = KindTally(Kind.allCases.map(\.name))
 
     private enum Kind: Int, CaseIterable {
-        case depthUpdate, snapshot, trade, aggTrade, bookTicker, subscriptionAck
+        case depthUpdate, snapshot, trade, aggTrade, bookTicker, subscriptionAck, error
 
         var name: String {
             switch self {
@@ -28,6 +28,7 @@ public struct BinanceAdapter: FeedAdapter {
             case .aggTrade: "aggTrade"
             case .bookTicker: "bookTicker"
             case .subscriptionAck: "subscription_ack"
+            case .error: "error"
             }
         }
     }
@@ -41,9 +42,14 @@ public struct BinanceAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
+    public var unmappedKinds: Set<String> { ["subscription_ack", "error"] }
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
+        var start = 0
+        json.skipWhitespace(&start)
+        // All-market streams (`!ticker@arr`, `!markPrice@arr`) send an array of events: valid, not mapped.
+        if json.isArray(start) { throw try unsupportedArray(json, start) }
         var fields = try json.rootObject()
         var path = ""
         var streamSymbol: Range<Int>?
@@ -52,6 +58,7 @@ public struct BinanceAdapter: FeedAdapter {
             var at = r.lowerBound
             while at < r.upperBound, json.buf[at] != UInt8(ascii: "@") { at += 1 }
             streamSymbol = r.lowerBound..<at
+            if json.isArray(data) { throw try unsupportedArray(json, data) }
             fields = try json.fields(data, path: "data")
             path = "data."
         }
@@ -62,15 +69,21 @@ public struct BinanceAdapter: FeedAdapter {
             else if json.stringIs(e, "trade") { kind = .trade }
             else if json.stringIs(e, "aggTrade") { kind = .aggTrade }
             else if json.stringIs(e, "bookTicker") { kind = .bookTicker }
-            else { throw AdapterError.unknown(path + "e", "expected depthUpdate, trade, aggTrade or bookTicker, got \(json.describe(e))") }
+            else if let kindName = json.string(e), !kindName.isEmpty {
+                throw AdapterError.unsupported(path + "e", kind: kindName, "event type \(json.describe(e)) is not mapped (we map depthUpdate, trade, aggTrade and bookTicker)")
+            } else {
+                throw AdapterError.malformed(path + "e", "expected an event type string, got \(json.describe(e))")
+            }
         } else if json.value(fields, "lastUpdateId") != nil {
             kind = .snapshot
         } else if json.value(fields, "u") != nil, json.value(fields, "B") != nil, json.value(fields, "A") != nil {
             kind = .bookTicker  // spot bookTicker has no "e"
         } else if json.value(fields, "id") != nil, fields.contains(where: { json.keyIs($0, "result") }) {
             kind = .subscriptionAck
+        } else if json.value(fields, "code") != nil, json.value(fields, "msg") != nil {
+            kind = .error  // an API error reply, e.g. {"code":-1121,"msg":"Invalid symbol."}
         } else {
-            throw AdapterError.unknown(path + "e", "expected an event type field \"e\", a depth snapshot (lastUpdateId) or a bookTicker (u, b, B, a, A)")
+            throw AdapterError.malformed(path + "e", "expected an event type field \"e\", a depth snapshot (lastUpdateId), a bookTicker (u, b, B, a, A), a subscription reply or an error reply")
         }
 
         let event: NormalizedEvent?
@@ -79,10 +92,41 @@ public struct BinanceAdapter: FeedAdapter {
         case .snapshot: event = .book(try snapshot(json, fields, path, streamSymbol: streamSymbol, receivedNanos: receivedNanos))
         case .trade, .aggTrade: event = .trade(try trade(json, fields, path, aggregate: kind == .aggTrade))
         case .bookTicker: event = .quote(try bookTicker(json, fields, path, receivedNanos: receivedNanos))
-        case .subscriptionAck: event = nil
+        case .subscriptionAck, .error: event = nil
         }
         tally.add(kind.rawValue)
         return event.map { [$0] } ?? []
+    }
+
+    /// An array of events (all-market streams): unsupported under the first element's event type, else malformed.
+    private func unsupportedArray(_ json: JSONScanner, _ at: Int) throws(AdapterError) -> AdapterError {
+        var eventName: String?
+        try json.forEachElement(at, path: "$") { (el, _) throws(AdapterError) in
+            guard eventName == nil, json.isObject(el) else { return }
+            let f = try json.fields(el, path: "$[0]")
+            if let e = json.value(f, "e") { eventName = json.string(e) }
+        }
+        guard let eventName, !eventName.isEmpty else { return AdapterError.malformed("$", "expected an object, or an array of events with \"e\"") }
+        return AdapterError.unsupported("$[0].e", kind: eventName, "an array of \(eventName) events (an all-market stream) is not mapped")
+    }
+
+    /// Our spelling (`BTC-USDT`) of a Binance symbol (`BTCUSDT`, `btcusdt`), nil when it ends in no known quote asset.
+    public func normalizedSymbol(_ venueSymbol: String) -> String? { normalizer.split(venueSymbol) }
+
+    /// A bare REST depth snapshot placed on `symbol` (our spelling), for a caller that knows the symbol from context
+    /// (the request line the recorder logged, the file name, `--symbol`, the diffs that follow it).
+    public mutating func adaptSnapshot(_ message: [UInt8], receivedNanos: Int64, symbol: String) throws(AdapterError) -> [NormalizedEvent] {
+        let result: Result<L2Update, AdapterError> = message.withUnsafeBytes { buf in
+            let json = JSONScanner(buf)
+            do throws(AdapterError) {
+                let fields = try json.rootObject()
+                guard json.value(fields, "lastUpdateId") != nil else { throw AdapterError.missing("lastUpdateId") }
+                return .success(try snapshot(json, fields, "", streamSymbol: nil, receivedNanos: receivedNanos, placed: symbol))
+            } catch { return .failure(error) }
+        }
+        let update = try result.get()
+        tally.add(Kind.snapshot.rawValue)
+        return [.book(update)]
     }
 
     private mutating func symbol(_ json: JSONScanner, _ r: Range<Int>, field: String) throws(AdapterError) -> String {
@@ -108,15 +152,21 @@ public struct BinanceAdapter: FeedAdapter {
     }
 
     private mutating func snapshot(
-        _ json: JSONScanner, _ fields: [JSONField], _ path: String, streamSymbol: Range<Int>?, receivedNanos: Int64
+        _ json: JSONScanner, _ fields: [JSONField], _ path: String, streamSymbol: Range<Int>?, receivedNanos: Int64, placed: String? = nil
     ) throws(AdapterError) -> L2Update {
         let symbol: String
-        if let streamSymbol, !streamSymbol.isEmpty {
+        if let placed {
+            symbol = placed
+        } else if let streamSymbol, !streamSymbol.isEmpty {
             symbol = try self.symbol(json, streamSymbol, field: "stream")
+        } else if let at = json.value(fields, "symbol") ?? json.value(fields, "s"), let r = json.stringRange(at) {
+            // Some recorders add the symbol they asked for to the stored REST response.
+            symbol = try self.symbol(json, r, field: path + (json.value(fields, "symbol") != nil ? "symbol" : "s"))
         } else if let defaultSymbol, let s = normalizer.split(defaultSymbol) {
             symbol = s
         } else {
-            throw AdapterError.malformed("stream", "a REST depth snapshot names no symbol: wrap it as {\"stream\":\"btcusdt@depth\",\"data\":…} or construct the adapter with defaultSymbol")
+            throw AdapterError(reason: .noSymbol, field: "stream",
+                               message: "a REST depth snapshot names no symbol: wrap it as {\"stream\":\"btcusdt@depth\",\"data\":…}, construct the adapter with defaultSymbol, or (replay) pass --symbol")
         }
         let id = try json.needInt(fields, "lastUpdateId", path)
         // Futures snapshots carry E; spot ones carry no time at all.

@@ -17,7 +17,7 @@ public struct BitMEXAdapter: FeedAdapter {
     private var tally = KindTally(Kind.allCases.map(\.name))
 
     private enum Kind: Int, CaseIterable {
-        case partial, insert, update, delete, beforePartial, trade, info, subscribeAck, error
+        case partial, insert, update, delete, beforePartial, trade, info, subscribeAck, error, pong
 
         var name: String {
             switch self {
@@ -30,6 +30,7 @@ public struct BitMEXAdapter: FeedAdapter {
             case .info: "info"
             case .subscribeAck: "subscribe_ack"
             case .error: "error"
+            case .pong: "pong"
             }
         }
     }
@@ -57,15 +58,25 @@ public struct BitMEXAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
+    public var unmappedKinds: Set<String> { ["info", "subscribe_ack", "error", "pong"] }
+
+    static func isPong(_ m: UnsafeRawBufferPointer) -> Bool {
+        var s = 0, e = m.count
+        while s < e, m[s] == 0x20 || m[s] == 0x09 || m[s] == 0x0a || m[s] == 0x0d { s += 1 }
+        while e > s, m[e - 1] == 0x20 || m[e - 1] == 0x09 || m[e - 1] == 0x0a || m[e - 1] == 0x0d { e -= 1 }
+        return e - s == 4 && m[s] == UInt8(ascii: "p") && m[s + 1] == UInt8(ascii: "o") && m[s + 2] == UInt8(ascii: "n") && m[s + 3] == UInt8(ascii: "g")
+    }
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
+        // BitMEX answers a text "ping" with a text "pong": a heartbeat, not JSON and not bad input.
+        if Self.isPong(message) { tally.add(Kind.pong.rawValue); return [] }
         let fields = try json.rootObject()
         guard let table = json.value(fields, "table") else {
             if json.value(fields, "info") != nil { tally.add(Kind.info.rawValue); return [] }
             if json.value(fields, "subscribe") != nil || json.value(fields, "success") != nil { tally.add(Kind.subscribeAck.rawValue); return [] }
             if json.value(fields, "error") != nil { tally.add(Kind.error.rawValue); return [] }
-            throw AdapterError.unknown("table", "expected a table message (orderBookL2, trade), info, a subscribe ack or an error")
+            throw AdapterError.malformed("table", "expected a table message (orderBookL2, trade, …), info, a subscribe ack or an error")
         }
         if json.stringIs(table, "orderBookL2") || json.stringIs(table, "orderBookL2_25") {
             return try book(json, fields, receivedNanos: receivedNanos)
@@ -75,7 +86,8 @@ public struct BitMEXAdapter: FeedAdapter {
             tally.add(Kind.trade.rawValue)
             return events
         }
-        throw AdapterError.unknown("table", "expected orderBookL2, orderBookL2_25 or trade, got \(json.describe(table))")
+        guard let kindName = json.string(table), !kindName.isEmpty else { throw AdapterError.malformed("table", "expected a table name, got \(json.describe(table))") }
+        throw AdapterError.unsupported("table", kind: kindName, "table \(json.describe(table)) is not mapped (we map orderBookL2, orderBookL2_25 and trade)")
     }
 
     private mutating func slot(_ json: JSONScanner, _ r: Range<Int>, field: String) throws(AdapterError) -> (index: Int, symbol: String) {

@@ -31,6 +31,7 @@ public struct BybitAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
+    public var unmappedKinds: Set<String> { ["op"] }
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
@@ -38,6 +39,8 @@ public struct BybitAdapter: FeedAdapter {
         guard let topicAt = json.value(fields, "topic") else {
             // subscribe / ping replies: {"success":true,"op":"subscribe",…}
             if json.value(fields, "op") != nil { tally.add(Kind.op.rawValue); return [] }
+            // Older (v3) replies carry ret_msg / success without op: still a reply, not bad input.
+            if json.value(fields, "ret_msg") != nil || json.value(fields, "success") != nil { tally.add(Kind.op.rawValue); return [] }
             throw AdapterError.missing("topic")
         }
         guard let topic = json.stringRange(topicAt) else { throw AdapterError.malformed("topic", "expected a string, got \(json.describe(topicAt))") }
@@ -78,7 +81,10 @@ public struct BybitAdapter: FeedAdapter {
             tally.add(Kind.publicTrade.rawValue)
             return out
         }
-        throw AdapterError.unknown("topic", "expected orderbook.N.SYMBOL or publicTrade.SYMBOL, got \(json.describe(topicAt))")
+        // tickers.BTCUSDT, kline.1.BTCUSDT, liquidation.BTCUSDT, …: the family is the part before the first dot.
+        let kindName = String(decoding: json.buf[topic].prefix { $0 != UInt8(ascii: ".") }, as: UTF8.self)
+        guard !kindName.isEmpty else { throw AdapterError.malformed("topic", "expected a topic like orderbook.50.BTCUSDT, got \(json.describe(topicAt))") }
+        throw AdapterError.unsupported("topic", kind: kindName, "topic \(json.describe(topicAt)) is not mapped (we map orderbook.N.SYMBOL and publicTrade.SYMBOL)")
     }
 
     private mutating func symbol(_ json: JSONScanner, _ r: Range<Int>, field: String) throws(AdapterError) -> String {

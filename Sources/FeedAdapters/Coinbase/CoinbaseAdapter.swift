@@ -38,10 +38,15 @@ public struct CoinbaseAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
+    public var unmappedKinds: Set<String> { ["subscriptions", "heartbeat", "status", "error"] }
 
     public mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let json = JSONScanner(message)
         let fields = try json.rootObject()
+        // Advanced Trade messages name a channel instead of a type (`{"channel":"l2_data",…}`): valid, not mapped.
+        if json.value(fields, "type") == nil, let c = json.value(fields, "channel"), let channel = json.string(c), !channel.isEmpty {
+            throw AdapterError.unsupported("channel", kind: channel, "Advanced Trade channel \(json.describe(c)) is not mapped (we map the Exchange feed's types)")
+        }
         let typeRange = try json.needString(fields, "type", "")
         let type = typeRange.lowerBound - 1
         let kind: Kind
@@ -56,7 +61,9 @@ public struct CoinbaseAdapter: FeedAdapter {
         // A venue-side error reply (bad subscription): nothing to map, and not our parse failure.
         else if json.stringIs(type, "error") { kind = .error }
         else {
-            throw AdapterError.unknown("type", "expected l2update, snapshot, match, last_match, ticker, subscriptions, heartbeat, status or error, got \(json.describe(type))")
+            let kindName = String(decoding: json.buf[typeRange], as: UTF8.self)
+            guard !kindName.isEmpty else { throw AdapterError.malformed("type", "expected a message type, got \(json.describe(type))") }
+            throw AdapterError.unsupported("type", kind: kindName, "message type \(json.describe(type)) is not mapped (we map l2update, snapshot, match, last_match and ticker)")
         }
 
         let events: [NormalizedEvent]

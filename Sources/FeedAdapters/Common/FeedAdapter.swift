@@ -8,11 +8,16 @@ public protocol FeedAdapter: Sendable {
     var name: String { get }
     /// Messages seen per kind (e.g. `"l2update": 9719`), counting only those that were accepted.
     var counts: [String: Int] { get }
+    /// The kinds in `counts` that are accepted but deliberately map to nothing (acks, heartbeats, status, venue
+    /// errors); a replay reports them as unsupported.
+    var unmappedKinds: Set<String> { get }
     /// Translates one message; `receivedNanos` (capture time, ns since epoch) stands in for an event time the message lacks.
     mutating func adapt(_ message: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent]
 }
 
 extension FeedAdapter {
+    public var unmappedKinds: Set<String> { [] }
+
     /// Same as the buffer form, for callers holding a byte array.
     public mutating func adapt(_ message: [UInt8], receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         let result: Result<[NormalizedEvent], AdapterError> = message.withUnsafeBytes { buf in

@@ -62,6 +62,7 @@ public struct IEXAdapter: FeedAdapter {
     }
 
     public var counts: [String: Int] { tally.dictionary }
+    public var unmappedKinds: Set<String> { ["unknown"] }
 
     public mutating func adapt(_ segment: UnsafeRawBufferPointer, receivedNanos: Int64) throws(AdapterError) -> [NormalizedEvent] {
         // Validate the whole segment before touching any state, so a rejected one leaves the adapter as it was.
@@ -70,7 +71,8 @@ public struct IEXAdapter: FeedAdapter {
         guard version == 1 else { throw AdapterError.malformed("header.version", "expected IEX-TP version 1, got \(version)") }
         let proto = u16(segment, 2)
         guard proto == 0x8004 || proto == 0x8003 else {
-            throw AdapterError.unknown("header.messageProtocolId", "expected 0x8004 (DEEP) or 0x8003 (TOPS), got 0x\(String(proto, radix: 16))")
+            throw AdapterError.unsupported("header.messageProtocolId", kind: "protocol 0x\(String(proto, radix: 16))",
+                                           "expected 0x8004 (DEEP) or 0x8003 (TOPS), got 0x\(String(proto, radix: 16))")
         }
         let session = u32(segment, 8)
         let payloadLength = Int(u16(segment, 12))
@@ -96,7 +98,7 @@ public struct IEXAdapter: FeedAdapter {
                     throw AdapterError.malformed("message[\(k)]", "\(t.name) needs at least \(t.minimumLength) bytes, got \(length)")
                 }
             } else if strictMessageTypes {
-                throw AdapterError.unknown("message[\(k)].type", "unknown IEX message type 0x\(String(type, radix: 16))")
+                throw AdapterError.unsupported("message[\(k)].type", kind: "message type 0x\(String(type, radix: 16))", "unknown IEX message type 0x\(String(type, radix: 16))")
             }
             at += 2 + length
         }

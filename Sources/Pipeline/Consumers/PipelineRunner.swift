@@ -30,6 +30,8 @@ public struct PipelineOptions: Sendable {
     public var webhooks = WebhookSettings()
     /// Stop each consumer after this many empty fetches in a row (nil: run until cancelled).
     public var stopWhenIdle: Int?
+    /// How long start-up waits for ClickHouse to answer (nil: forever); `RS_STARTUP_TIMEOUT` / `--startup-timeout`.
+    public var startupTimeout: Duration? = StartupWait.defaultTimeout
 
     public init(connection: ConnectionConfig, consumers: [ConsumerDefinition] = ConsumerCatalog.all) {
         self.connection = connection
@@ -61,7 +63,12 @@ public final class PipelineRunner: Sendable {
         var openAI: OpenAISentimentProvider?
         var webhookHandler: WebhookHandler?
         do {
-            try await ch.ping()
+            // ClickHouse may still be starting (a stack coming up with the pipeline): wait with backoff, not give up.
+            let logger = self.logger
+            let wait = StartupWait(timeout: options.startupTimeout)
+            try await wait.run("ClickHouse at \(StartupWait.redacted(options.connection.clickHouseURL))", log: { logger.warning("\($0)") }) {
+                try await StartupWait.bounded(wait.attemptTimeout) { try await ch.ping() }
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for def in options.consumers where def.name == "alerts" {
                     // Three input streams, one engine: cooldowns and windows see every input.

@@ -37,6 +37,8 @@ struct PipelineFlags: ParsableArguments {
     var usersFile: String? = ProcessInfo.processInfo.environment["RS_USERS_FILE"]
     @Option(help: "Port for the Prometheus /metrics endpoint on 127.0.0.1 (0: no endpoint; env RS_METRICS_PORT).")
     var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RS_METRICS_PORT"] ?? "") ?? 9464
+    @Option(help: "Seconds to keep retrying, with backoff, while ClickHouse is not ready at start-up (0: forever; env RS_STARTUP_TIMEOUT; default 300).")
+    var startupTimeout: String?
 
     func validate() throws {
         if let b = batchSize, !(1...PipelineEnvironment.maxBatchSize).contains(b) {
@@ -70,6 +72,12 @@ struct PipelineFlags: ParsableArguments {
             throw ValidationError(e.description)
         }
         o.stopWhenIdle = exitWhenIdle
+        if let (text, source) = startupTimeout.map({ ($0, "--startup-timeout") }) ?? env["RS_STARTUP_TIMEOUT"].flatMap({ $0.isEmpty ? nil : ($0, "RS_STARTUP_TIMEOUT") }) {
+            switch StartupWait.timeout(seconds: text, source: source) {
+            case .success(let t): o.startupTimeout = t
+            case .failure(let e): throw ValidationError(e.description)
+            }
+        }
         o.market = .init(topN: topN, window: .milliseconds(windowMs), snapshotThreshold: snapshotThreshold)
         if let policy {
             do { o.policy = try YAMLPolicyFile(path: policy).load() } catch { throw ValidationError("\(error)") }

@@ -42,6 +42,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Start this far into the recording (like 10s).") var from: String?
     @Option(help: "Stop this far into the recording.") var to: String?
     @Option(help: "Comma-separated symbols to keep (BTC-USD,ETH-USD).") var symbols: String?
+    @Option(help: "Binance venue symbol (BTCUSDT) for bare REST depth snapshots that neither a logged request line, the file name nor the recording's diffs place.") var symbol: String?
     @Option(help: "For social JSONL: our=theirs field pairs, like text=body,time=created_at.") var fields: String?
     @Flag(help: "Keep the capture's event times (default: moved so the first message is now, spacing kept).") var keepTimes = false
     @Flag(help: "Load, parse and count only; publish nothing.") var dryRun = false
@@ -63,6 +64,7 @@ struct ReplayCommand: AsyncParsableCommand {
         o.maxGap = try maxGap.map { try duration($0, "--max-gap") }
         o.from = try from.map { try duration($0, "--from") }
         o.to = try to.map { try duration($0, "--to") }
+        o.symbol = symbol
         o.symbols = symbols.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }) }
         if let fields {
             for pair in fields.split(separator: ",") {

@@ -125,6 +125,13 @@ struct ValidateCommand: ParsableCommand {
         for path in scenarios {
             do {
                 let s = try ScenarioParser.load(path: path)
+                // Exactly what `rsbench run` checks before it starts (one function for both).
+                let problems = ScenarioCheck.problems(s)
+                if !problems.isEmpty {
+                    problems.forEach { print($0) }
+                    failed = true
+                    continue
+                }
                 let total = s.workloads.reduce(0) { $0 + $1.rate.meanRate } * s.rateScale
                 print("\(path): ok — \(s.workloads.count) workloads, ~\(Int(total)) events/s, \(s.duration) measured after \(s.warmup) warm-up, \(s.injections.count) injections, \(s.gates.count) gates")
             } catch {
