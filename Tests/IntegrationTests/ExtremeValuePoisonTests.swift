@@ -174,21 +174,9 @@ final class ExtremeValuePoisonTests: XCTestCase {
     /// valid trades around them, then exits 0 on SIGTERM (a trap would end it with a signal instead).
     func testRisksignalRunStaysUp() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "p_run")
-        let binary = TestStack.projectRoot + "/.build/debug/risksignal"
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build the executables first (`swift build`)")
-        let port = LoopbackProbe.freePort()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["run", "--only", "trades", "--metrics-port", String(port), "--database", "p_run", "--max-wait", "0.2", "--log-level", "error"]
-        var env = ProcessInfo.processInfo.environment
-        env["NATS_URL"] = Self.stack.stack.config.natsURL
-        env["CLICKHOUSE_URL"] = Self.stack.stack.config.clickHouseURL
-        env["RS_TRADES_DURABLE"] = "poison-run-trades"
-        env["RS_TRADES_FILTER"] = "market.trades.RUNP-USDT"
-        p.environment = env
-        p.standardOutput = Pipe()
-        try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let p = try RisksignalProcess.start(Self.stack, database: "p_run", only: "trades", environment: [
+            "RS_TRADES_DURABLE": "poison-run-trades", "RS_TRADES_FILTER": "market.trades.RUNP-USDT"])
+        defer { p.killIfRunning() }
 
         var messages: [OutgoingMessage] = []
         for (i, poison) in ([nil] + Self.poisons.map(Optional.some)).enumerated() {
@@ -201,15 +189,14 @@ final class ExtremeValuePoisonTests: XCTestCase {
         let valid = Self.poisons.count + 1
         var metrics = ""
         try await eventually(timeout: .seconds(30), "the pipeline to store \(valid) trades and dead-letter \(Self.poisons.count)") {
-            metrics = LoopbackProbe.httpGet(host: "127.0.0.1", port: port, path: "/metrics")?.body ?? ""
+            metrics = p.metrics
             return metrics.contains(#"risksignal_rows_inserted_total{consumer="trades",table="trades"} \#(valid)"#)
                 && metrics.contains(#"risksignal_dlq_total{consumer="trades"} \#(Self.poisons.count)"#)
         }
         XCTAssertTrue(p.isRunning, "risksignal run is still up after the poison")
-        kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationReason, .exit)
-        XCTAssertEqual(p.terminationStatus, 0)
+        let exit = p.terminate()
+        XCTAssertEqual(exit.reason, .exit)
+        XCTAssertEqual(exit.status, 0)
         let n = try await h.count("SELECT count() FROM trades FINAL WHERE symbol = 'RUNP-USDT'")
         XCTAssertEqual(n, Int64(valid))
         assertPoisonDeadLettered(try await h.deadLetters(consumer: "trades"))

@@ -131,23 +131,10 @@ final class PoisonMessageTests: XCTestCase {
 
     /// `risksignal run` as a process: poison between valid trades, and the process is still up afterwards.
     func testThePipelineProcessStaysUpAndKeepsStoringAroundPoison() async throws {
-        let binary = TestStack.projectRoot + "/.build/debug/risksignal"
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the executables first (`swift build`)") }
         let h = try await PipelineHarness.make(Self.stack, database: "p_process")
-        let port = LoopbackProbe.freePort()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["run", "--only", "trades", "--metrics-port", String(port), "--database", "p_process",
-                       "--nats-url", Self.stack.stack.config.natsURL, "--clickhouse-url", Self.stack.stack.config.clickHouseURL,
-                       "--max-wait", "0.2", "--log-level", "error"]
-        var env = ProcessInfo.processInfo.environment
-        env["RS_TRADES_DURABLE"] = "poison-process-trades"
-        env["RS_TRADES_FILTER"] = "market.trades.PPR-USDT"
-        env["RS_TRADES_MAX_DELIVER"] = "3"
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let p = try RisksignalProcess.start(Self.stack, database: "p_process", only: "trades", environment: [
+            "RS_TRADES_DURABLE": "poison-process-trades", "RS_TRADES_FILTER": "market.trades.PPR-USDT", "RS_TRADES_MAX_DELIVER": "3"])
+        defer { p.killIfRunning() }
         var msgs = (0..<10).map { OutgoingMessage(subject: "market.trades.PPR-USDT", text: trade("PPR-USDT", id: $0, time: now)) }
         msgs.append(Self.statusLookalike("market.trades.PPR-USDT", status: "503"))
         msgs.append(Self.statusLookalike("market.trades.PPR-USDT", status: "404"))
@@ -156,7 +143,7 @@ final class PoisonMessageTests: XCTestCase {
         try await h.publish(msgs)
         var metrics = ""
         try await eventually(timeout: .seconds(30), "130 trades stored and 3 dead-lettered") {
-            metrics = LoopbackProbe.httpGet(host: "127.0.0.1", port: port, path: "/metrics")?.body ?? ""
+            metrics = p.metrics
             return metrics.contains(#"risksignal_rows_inserted_total{consumer="trades",table="trades"} 130"#)
                 && metrics.contains(#"risksignal_dlq_total{consumer="trades"} 3"#)
         }
@@ -167,9 +154,7 @@ final class PoisonMessageTests: XCTestCase {
             try await h.count("SELECT count() FROM trades FINAL WHERE symbol = 'PPR-USDT'") == 131
         }
         XCTAssertTrue(p.isRunning)
-        kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(p.terminate().status, 0)
         await h.close()
     }
 
@@ -224,26 +209,23 @@ final class PoisonMessageTests: XCTestCase {
         await h.close()
     }
 
-    /// Wraps a real handler and moves each row's `event_time` one month past the previous row's. Our encoders refuse an
-    /// `event_time` outside the tables' TTL window, so a batch spanning >100 monthly partitions (ClickHouse code 252)
-    /// cannot come from valid messages any more; this makes one that only ClickHouse refuses.
-    struct SpreadAcrossMonths<H: BatchHandler>: BatchHandler {
+    /// Wraps a real handler and rewrites the `event_time` of the rows it produces, so a batch passes our validator and
+    /// only ClickHouse refuses it: `rewrite(k, row)` gives row k's new `event_time` text, or nil to leave the row alone.
+    struct RewritingEventTime<H: BatchHandler>: BatchHandler {
         let inner: H
-        let startMillis: Int64
+        let rewrite: @Sendable (Int, String) -> String?
 
-        func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput { spread(try await inner.handle(messages)) }
-        func idle() async throws -> HandlerOutput { spread(try await inner.idle()) }
+        func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput { apply(try await inner.handle(messages)) }
+        func idle() async throws -> HandlerOutput { apply(try await inner.idle()) }
 
-        func spread(_ out: HandlerOutput) -> HandlerOutput {
-            let month: Int64 = 31 * 86_400_000
+        func apply(_ out: HandlerOutput) -> HandlerOutput {
             var out = out
             for (table, batch) in out.rows {
                 var fixed = InsertBatch()
                 for (k, r) in batch.rowRanges.enumerated() {
                     var row = String(decoding: batch.bytes[r], as: UTF8.self)
-                    if let t = row.range(of: #""event_time":"[^"]*""#, options: .regularExpression) {
-                        let moved = Timestamp(nanosSinceEpoch: (startMillis + Int64(k) * month) * 1_000_000)
-                        row.replaceSubrange(t, with: #""event_time":""# + moved.clickHouseDateTime64 + "\"")
+                    if let t = row.range(of: #""event_time":"[^"]*""#, options: .regularExpression), let time = rewrite(k, row) {
+                        row.replaceSubrange(t, with: #""event_time":""# + time + "\"")
                     }
                     fixed.append(row: row)
                 }
@@ -253,11 +235,24 @@ final class PoisonMessageTests: XCTestCase {
         }
     }
 
+    /// Each row one month past the previous one: our encoders refuse an `event_time` outside the tables' TTL window, so a
+    /// batch spanning >100 monthly partitions (ClickHouse code 252) cannot come from valid messages any more.
+    static func spreadAcrossMonths<H: BatchHandler>(_ inner: H, from startMillis: Int64) -> RewritingEventTime<H> {
+        RewritingEventTime(inner: inner) { k, _ in
+            Timestamp(nanosSinceEpoch: (startMillis + Int64(k) * 31 * 86_400_000) * 1_000_000).clickHouseDateTime64
+        }
+    }
+
+    /// Rows containing `marker` get an `event_time` ClickHouse cannot parse (code 41).
+    static func unparseableTime<H: BatchHandler>(_ inner: H, marker: String) -> RewritingEventTime<H> {
+        RewritingEventTime(inner: inner) { _, row in row.contains(marker) ? "not a time" : nil }
+    }
+
     func testABatchSpanningMoreThanAHundredPartitionsIsSplitByPartitionAndStored() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "p_parts")
         try await h.publish((0..<131).map { OutgoingMessage(subject: "market.trades.PRT-USDT", text: trade("PRT-USDT", id: $0, time: now)) })
         let (c, _) = try await ingest(h, ConsumerCatalog.trades, filter: "market.trades.PRT-USDT",
-                                      handler: SpreadAcrossMonths(inner: EncoderHandler(TradeRowEncoder()), startMillis: now), batchSize: 200)
+                                      handler: Self.spreadAcrossMonths(EncoderHandler(TradeRowEncoder()), from: now), batchSize: 200)
         XCTAssertEqual(c.rowsInserted, 131, "all valid trades are stored despite ClickHouse's partition limit")
         XCTAssertEqual(c.deadLettered, 0)
         let n6 = try await h.count("SELECT count() FROM trades FINAL WHERE symbol = 'PRT-USDT'")
@@ -269,37 +264,11 @@ final class PoisonMessageTests: XCTestCase {
         for i in 1...120 { book.append(l2("PRB-USDT", type: "delta", first: 100 + Int64(i), last: 100 + Int64(i), ms: now - 130_000 + Int64(i) * 1_000, bid: Double(i))) }
         try await h.publish(book.map { OutgoingMessage(subject: "market.l2raw.PRB-USDT", text: $0) })
         let (m, _) = try await ingest(h, ConsumerCatalog.market, filter: "market.l2raw.PRB-USDT",
-                                      handler: SpreadAcrossMonths(inner: try MarketHandler(), startMillis: now), batchSize: 200)
+                                      handler: Self.spreadAcrossMonths(try MarketHandler(), from: now), batchSize: 200)
         XCTAssertEqual(m.deadLettered, 0)
         let n8 = try await h.count("SELECT uniqExact(toYYYYMM(event_time)) FROM book_topn WHERE symbol = 'PRB-USDT'")
         XCTAssertGreaterThan(n8, 100)
         await h.close()
-    }
-
-    /// Wraps a real handler and gives rows containing `marker` an `event_time` ClickHouse cannot parse (code 41),
-    /// so the poison passes our validator and is refused only by ClickHouse.
-    struct UnparseableTime<H: BatchHandler>: BatchHandler {
-        let inner: H
-        let marker: String
-
-        func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput { corrupt(try await inner.handle(messages)) }
-        func idle() async throws -> HandlerOutput { corrupt(try await inner.idle()) }
-
-        func corrupt(_ out: HandlerOutput) -> HandlerOutput {
-            var out = out
-            for (table, batch) in out.rows {
-                var fixed = InsertBatch()
-                for r in batch.rowRanges {
-                    var row = String(decoding: batch.bytes[r], as: UTF8.self)
-                    if row.contains(marker), let t = row.range(of: #""event_time":"[^"]*""#, options: .regularExpression) {
-                        row.replaceSubrange(t, with: #""event_time":"not a time""#)
-                    }
-                    fixed.append(row: row)
-                }
-                out.rows[table] = fixed
-            }
-            return out
-        }
     }
 
     func ingest<H: BatchHandler>(_ h: PipelineHarness, _ base: ConsumerDefinition, filter: String, handler: H, maxDeliver: Int = 5,
@@ -331,7 +300,7 @@ final class PoisonMessageTests: XCTestCase {
         }
         try await h.publish(msgs)
 
-        let (t, _) = try await ingest(h, ConsumerCatalog.trades, filter: "market.trades.PAR-USDT", handler: UnparseableTime(inner: EncoderHandler(TradeRowEncoder()), marker: "POISONX"))
+        let (t, _) = try await ingest(h, ConsumerCatalog.trades, filter: "market.trades.PAR-USDT", handler: Self.unparseableTime(EncoderHandler(TradeRowEncoder()), marker: "POISONX"))
         XCTAssertEqual(t.rowsInserted, 18)
         XCTAssertEqual(t.deadLettered, 2)
         let n9 = try await h.count("SELECT count() FROM trades FINAL WHERE symbol = 'PAR-USDT'")
@@ -341,13 +310,13 @@ final class PoisonMessageTests: XCTestCase {
         XCTAssertTrue(tradeDead.allSatisfy { $0.field == "event_time" && $0.reason.contains("ClickHouse error") }, "\(tradeDead)")
 
         let social = SocialHandler(provider: try LexiconSentimentProvider.bundled(), fallback: nil, scrubber: PIIScrubber(salt: "poison"))
-        let (s, _) = try await ingest(h, ConsumerCatalog.social, filter: "social.raw.reddit", handler: UnparseableTime(inner: social, marker: "POISONX"))
+        let (s, _) = try await ingest(h, ConsumerCatalog.social, filter: "social.raw.reddit", handler: Self.unparseableTime(social, marker: "POISONX"))
         XCTAssertEqual(s.rowsInserted, 19)
         XCTAssertEqual(s.deadLettered, 1)
         let n10 = try await h.count("SELECT count() FROM social_buzz FINAL WHERE startsWith(event_id, 'pa')")
         XCTAssertEqual(n10, 19)
 
-        let (m, durable) = try await ingest(h, ConsumerCatalog.market, filter: "market.l2raw.>", handler: UnparseableTime(inner: try MarketHandler(), marker: "POISONX"))
+        let (m, durable) = try await ingest(h, ConsumerCatalog.market, filter: "market.l2raw.>", handler: Self.unparseableTime(try MarketHandler(), marker: "POISONX"))
         XCTAssertGreaterThan(m.deadLettered, 0, "the refused symbol's inputs are dead-lettered")
         let n11 = try await h.count("SELECT count() FROM book_topn FINAL WHERE symbol = 'PAM-USDT'")
         XCTAssertGreaterThan(n11, 0)
