@@ -893,7 +893,7 @@ def main(argv=None) -> int:
                     help="HTTP status for query errors: '500' (default) always 500; 'clickhouse' maps "
                          "error codes like ClickHouse does (e.g. 60 UNKNOWN_TABLE -> 404, 62 SYNTAX_ERROR -> 400)")
     ap.add_argument("--user", default=None,
-                    help="require this user on every query (X-ClickHouse-User/Key headers, user/password URL "
+                    help="(or env CHDB_SERVER_USER) require this user on every query (X-ClickHouse-User/Key headers, user/password URL "
                          "parameters or HTTP basic auth); default: no login required. /ping stays open.")
     ap.add_argument("--password", default=None,
                     help="the user's password; prefer the environment variable CHDB_SERVER_PASSWORD, which "
@@ -906,6 +906,8 @@ def main(argv=None) -> int:
         print("chdb-server: --tls-cert and --tls-key must be given together", file=sys.stderr, flush=True)
         return 2
     password = args.password if args.password is not None else os.environ.get("CHDB_SERVER_PASSWORD")
+    if args.user is None and os.environ.get("CHDB_SERVER_USER"):
+        args.user = os.environ["CHDB_SERVER_USER"]
     context = None
     if args.tls_cert:
         try:

@@ -1,4 +1,5 @@
 import Foundation
+import RiskSignalCore
 
 /// Where the local stack listens and keeps its data, and where its programs are.
 public struct StackConfig: Sendable, Equatable {
@@ -35,7 +36,8 @@ public struct StackConfig: Sendable, Equatable {
         if let p = try port("NATS_PORT") { c.natsPort = p }
         if let p = try port("NATS_MONITOR_PORT") { c.natsMonitorPort = p }
         if let p = try port("CLICKHOUSE_PORT") { c.clickHousePort = p }
-        if let u = env["CLICKHOUSE_URL"], !u.isEmpty { c.externalClickHouseURL = u }
+        // The stack only prints this URL and pings it (no login), so it keeps no credentials of it.
+        if let u = env["CLICKHOUSE_URL"], !u.isEmpty { c.externalClickHouseURL = ConnectionConfig.redacted(ConnectionConfig.splitUserInfo(u).url) }
         return c
     }
 

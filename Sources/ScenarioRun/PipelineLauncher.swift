@@ -53,9 +53,9 @@ struct PipelineLauncher: Sendable {
         let process = try PipelineProcess(
             binary: binary,
             arguments: ["--only", consumers.joined(separator: ","), "--database", database,
-                        "--nats-url", connection.natsURLs.joined(separator: ","), "--clickhouse-url", connection.clickHouseURL,
                         "--sentiment", scenario.pipeline.sentiment, "--log-level", "warning"],
-            environment: env.variables, metricsPort: metricsPort, log: (logDir as NSString).appendingPathComponent("pipeline.log"))
+            // Servers and credentials by environment, never argv: /proc/<pid>/cmdline is readable by every user.
+            environment: connection.environmentVariables.merging(env.variables) { _, rs in rs }, metricsPort: metricsPort, log: (logDir as NSString).appendingPathComponent("pipeline.log"))
         say("[run] pipeline up (pid \(process.pid), consumers \(consumers.joined(separator: ",")), metrics http://127.0.0.1:\(metricsPort)/metrics)")
         return Launched(process: process, receiver: receiver, consumers: consumers)
     }
