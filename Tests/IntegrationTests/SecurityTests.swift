@@ -1,7 +1,9 @@
 import Alerting
+import Capture
 import ClickHouse
 import Foundation
 import JetStream
+import LocalStack
 @testable import Pipeline
 import Replay
 import RiskSignalCore
@@ -203,6 +205,7 @@ final class SecurityTests: XCTestCase {
         let applied = try await Migrator(client: client, database: "security_migrate").migrate()
         await client.shutdown()
         XCTAssertFalse(applied.isEmpty)
-        XCTAssertEqual(try await ch.scalarInt("SELECT count() FROM system.tables WHERE database = 'security_migrate' AND name = 'trades'"), 1)
+        let tables = try await ch.scalarInt("SELECT count() FROM system.tables WHERE database = 'security_migrate' AND name = 'trades'")
+        XCTAssertEqual(tables, 1)
     }
 }

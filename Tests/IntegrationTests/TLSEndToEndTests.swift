@@ -122,8 +122,9 @@ final class TLSEndToEndTests: XCTestCase {
         let ch = ClickHouseClient(chConfig)
         var up = false
         for _ in 0..<300 where !up {
-            up = LoopbackProbe.httpGet(host: "127.0.0.1", port: monitorPort, path: "/healthz")?.status == 200
-                && ((try? await ch.scalarInt("SELECT 1")) == 1)
+            let natsUp = LoopbackProbe.httpGet(host: "127.0.0.1", port: monitorPort, path: "/healthz")?.status == 200
+            let chUp = (try? await ch.scalarInt("SELECT 1")) == 1
+            up = natsUp && chUp
             if !up { try await Task.sleep(for: .milliseconds(100)) }
         }
         XCTAssertTrue(up, "both servers up over TLS: \((try? String(contentsOfFile: dir + "/ch.log", encoding: .utf8)) ?? "")")
