@@ -113,6 +113,8 @@ final class SecurityTests: XCTestCase {
         let w2 = try RecordingWriter(path: custom)
         try w2.write(receiveNanos: 1_700_000_000_000_000_000, subject: "custom.x", payload: Array("{\"c\":1}".utf8))
         try w2.close()
+        // A stream for the custom subject, so its JetStream publish is acknowledged.
+        try await js.ensureStream(StreamSpec(name: "CUSTOM_SEC", subjects: ["custom.>"], maxAge: .seconds(3600)))
         let sub = try await nats.subscribe("custom.>")
         var allowed = ReplayRunner(path: custom, options: ReplayOptions(), projectRoot: TestStack.projectRoot, output: { _ in })
         allowed.natsURL = Self.stack.stack.config.natsURL
@@ -169,13 +171,18 @@ final class SecurityTests: XCTestCase {
             p.arguments = ["stack", verb]
             p.environment = env
             p.currentDirectoryURL = URL(fileURLWithPath: TestStack.projectRoot)
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
+            // A file, not a pipe: the servers `up` starts inherit the descriptor and would hold a pipe open.
+            let outPath = home + "-\(verb).out"
+            FileManager.default.createFile(atPath: outPath, contents: nil)
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+            defer { try? h.close(); try? FileManager.default.removeItem(atPath: outPath) }
+            p.standardOutput = h
+            p.standardError = h
             try p.run()
-            let out = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning && Date() < deadline { usleep(50_000) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+            return (p.terminationStatus, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
         }
         let (status, out) = try rsbenchStack("up")
         let (_, statusOut) = try rsbenchStack("status")
