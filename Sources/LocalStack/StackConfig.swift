@@ -41,6 +41,21 @@ public struct StackConfig: Sendable, Equatable {
         return c
     }
 
+    /// The `export` line `rsbench stack up` prints: URLs only, never a credential (those stay in the user's own variables).
+    public func exportLine(environment env: [String: String]) -> String {
+        var line = "export NATS_URL=\(natsURL)"
+        if externalClickHouseURL == nil {
+            line += " CLICKHOUSE_URL=\(clickHouseURL)"
+            if let user = env["CHDB_SERVER_USER"], !user.isEmpty { line += " CLICKHOUSE_USER=\(user)" }
+            if let p = env["CHDB_SERVER_PASSWORD"], !p.isEmpty {
+                line += "   # and CLICKHOUSE_PASSWORD: the one you set in CHDB_SERVER_PASSWORD (not printed)"
+            }
+        } else {
+            line += "   # CLICKHOUSE_URL: keep your own setting (\(ConnectionConfig.redacted(clickHouseURL)))"
+        }
+        return line
+    }
+
     public var natsURL: String { "nats://\(host):\(natsPort)" }
     public var clickHouseURL: String { externalClickHouseURL ?? "http://\(host):\(clickHousePort)" }
     var stateFile: String { (home as NSString).appendingPathComponent("stack.json") }

@@ -155,43 +155,20 @@ final class SecurityTests: XCTestCase {
         XCTAssertTrue(environ.contains("NATS_URL=nats://rs:\(Self.secret)@"))
     }
 
-    func testStackUpPrintsNoPassword() throws {
-        let rsbench = URL(fileURLWithPath: TestStack.projectRoot).appendingPathComponent(".build/debug/rsbench").path
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: rsbench), "build rsbench first (swift build --build-tests)")
-        let home = NSTemporaryDirectory() + "stack-secret-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        var env = ProcessInfo.processInfo.environment
-        env["RSBENCH_HOME"] = home
-        env["NATS_PORT"] = String(LoopbackProbe.freePort())
-        env["NATS_MONITOR_PORT"] = String(LoopbackProbe.freePort())
-        env["CLICKHOUSE_URL"] = "http://default:\(Self.secret)@127.0.0.1:\(Self.stack.stack.config.clickHousePort)/?password=\(Self.secret)"
-        func rsbenchStack(_ verb: String) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: rsbench)
-            p.arguments = ["stack", verb]
-            p.environment = env
-            p.currentDirectoryURL = URL(fileURLWithPath: TestStack.projectRoot)
-            // A file, not a pipe: the servers `up` starts inherit the descriptor and would hold a pipe open.
-            let outPath = home + "-\(verb).out"
-            FileManager.default.createFile(atPath: outPath, contents: nil)
-            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-            defer { try? h.close(); try? FileManager.default.removeItem(atPath: outPath) }
-            p.standardOutput = h
-            p.standardError = h
-            try p.run()
-            let deadline = Date().addingTimeInterval(60)
-            while p.isRunning && Date() < deadline { usleep(50_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
-            return (p.terminationStatus, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
-        }
-        let (status, out) = try rsbenchStack("up")
-        let (_, statusOut) = try rsbenchStack("status")
-        let (_, downOut) = try rsbenchStack("down")
-        XCTAssertEqual(status, 0, out)
-        XCTAssertTrue(out.contains("export NATS_URL="), out)
-        for text in [out, statusOut, downOut] {
-            XCTAssertNil(text.range(of: Self.secret), text)
-        }
+    func testStackUpOutputCarriesNoPassword() throws {
+        // What `rsbench stack up` prints: its log lines and status show `config.clickHouseURL`, then the export line.
+        let env = ["CLICKHOUSE_URL": "http://default:\(Self.secret)@127.0.0.1:8123/?password=\(Self.secret)",
+                   "CHDB_SERVER_PASSWORD": Self.secret, "RSBENCH_HOME": NSTemporaryDirectory() + "unused"]
+        let external = try StackConfig.fromEnvironment(env, projectRoot: TestStack.projectRoot)
+        XCTAssertNil(external.clickHouseURL.range(of: Self.secret), external.clickHouseURL)
+        XCTAssertNil(external.exportLine(environment: env).range(of: Self.secret))
+        XCTAssertTrue(external.exportLine(environment: env).contains("keep your own setting"))
+        XCTAssertNil(LocalStack(config: external).status().description.range(of: Self.secret))
+        var local = try StackConfig.fromEnvironment(["CHDB_SERVER_USER": "rs", "CHDB_SERVER_PASSWORD": Self.secret], projectRoot: TestStack.projectRoot)
+        local.home = NSTemporaryDirectory() + "unused"
+        let line = local.exportLine(environment: ["CHDB_SERVER_USER": "rs", "CHDB_SERVER_PASSWORD": Self.secret])
+        XCTAssertNil(line.range(of: Self.secret), line)
+        XCTAssertTrue(line.contains("CLICKHOUSE_USER=rs"), line)
     }
 
     func testEndpointRefusesFilesURLsAndMultiStatementsButRunsTheProjectsSQL() async throws {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LocalStack
-import RiskSignalCore
 
 /// `rsbench stack up|down|status`.
 struct StackCommand: ParsableCommand {
@@ -56,22 +55,7 @@ struct StackCommand: ParsableCommand {
             let stack = try options.stack()
             let status = try stack.up(log: { print("[stack] \($0)") })
             print(status)
-            print(Self.exportLine(stack.config, environment: ProcessInfo.processInfo.environment))
-        }
-
-        /// The `export` line to paste: URLs only, never a credential (those stay in the user's own variables).
-        static func exportLine(_ config: StackConfig, environment env: [String: String]) -> String {
-            var line = "export NATS_URL=\(config.natsURL)"
-            if config.externalClickHouseURL == nil {
-                line += " CLICKHOUSE_URL=\(config.clickHouseURL)"
-                if let user = env["CHDB_SERVER_USER"], !user.isEmpty { line += " CLICKHOUSE_USER=\(user)" }
-                if let p = env["CHDB_SERVER_PASSWORD"], !p.isEmpty {
-                    line += "   # and CLICKHOUSE_PASSWORD: the one you set in CHDB_SERVER_PASSWORD (not printed)"
-                }
-            } else {
-                line += "   # CLICKHOUSE_URL: keep your own setting (\(ConnectionConfig.redacted(config.clickHouseURL)))"
-            }
-            return line
+            print(stack.config.exportLine(environment: ProcessInfo.processInfo.environment))
         }
     }
 
