@@ -10,6 +10,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // HMAC-SHA256 with constant-time verification for webhook signatures (already resolved through
+        // swift-certificates, so it costs no extra checkout; 3.x and 4.x share the API used).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        // TLS trust roots for an https:// ClickHouse (already resolved through async-http-client).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
@@ -48,11 +53,13 @@ let package = Package(
             "Zstd", "RiskSignalCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The production pipeline: stream and consumer catalogues, migrations, consumers.
         .target(name: "Pipeline", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Sentiment", "OpenAISentiment", "MarketData", "Alerting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -72,6 +79,7 @@ let package = Package(
         .target(name: "StandIns", dependencies: [
             "Sentiment", "RiskSignalCore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Prometheus /metrics over HTTP.
         .target(name: "Observability", dependencies: [
@@ -108,7 +116,7 @@ let package = Package(
             "Measurement",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
-        .target(name: "LocalStack"),
+        .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
         // rsbench micro/limit benchmarks (release build).
         .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver", "LoadSource",
                                              "Measurement", "Reporting", "FeedAdapters", "Zstd"]),

@@ -21,7 +21,17 @@ URL parameters (as in ClickHouse):
   param_NAME=VALUE                                    query parameter {NAME:Type}
   anything else                                       a query-level setting (unknown -> Code 115)
 
-Headers: Basic auth, X-ClickHouse-User/Key/Quota are accepted and ignored;
+Locked down like a ClickHouse user with readonly=2 on GET and no FILE/URL/REMOTE
+grants: one statement per request (Code 62), GET runs only read queries
+(Code 164), and table functions/engines that reach outside the database
+(file, url, s3, remote, input, ...), INTO OUTFILE / FROM INFILE and SYSTEM,
+ATTACH, DETACH, KILL, BACKUP, RESTORE, GRANT are refused (Code 497); see
+inspect_statement().  With --user/--password (or CHDB_SERVER_PASSWORD) every
+query must log in (X-ClickHouse-User/Key, user/password parameters or HTTP
+basic auth; otherwise Code 516, HTTP 401); /ping stays open.  With
+--tls-cert/--tls-key it serves HTTPS.
+
+Headers: without --user/--password, Basic auth and X-ClickHouse-User/Key/Quota are accepted and ignored;
 X-ClickHouse-Database and X-ClickHouse-Format are used as fallbacks for the
 database / default_format parameters; X-ClickHouse-Query-Id for query_id.
 Request bodies may be chunked and/or compressed (Content-Encoding gzip,
@@ -42,15 +52,18 @@ used.
 from __future__ import annotations
 
 import argparse
+import base64
 import bz2
 import errno
 import gzip
+import hmac
 import json
 import lzma
 import os
 import re
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -195,6 +208,158 @@ def _error_from_exception(exc: BaseException) -> QueryError:
     if not text:
         text = type(exc).__name__
     return QueryError(f"Code: 1000. DB::Exception: {text}. (POCO_EXCEPTION)", 1000)
+
+
+# ---------------------------------------------------------------------------
+# Locked-down statements: one statement per request, nothing that reads or
+# writes outside the database (files, URLs, other servers, the shell).
+#
+# A small tokenizer with ClickHouse's lexical rules (strings with backslash
+# escapes and doubled quotes, quoted identifiers, heredocs, `--`/`#`/`/* */`
+# comments) so that a `;` or `file(` inside a literal or a comment is never
+# mistaken for code.  Where the tokenizer and ClickHouse could disagree it
+# errs on refusing: block comments are not nested (ClickHouse does not nest
+# them either), and an unterminated literal ends the scan (ClickHouse then
+# answers its own syntax error).
+# ---------------------------------------------------------------------------
+
+# Table functions and table engines that reach outside the database (files,
+# URLs, object stores, other servers, external programs, the host process).
+_OUTSIDE_FUNCTIONS = frozenset({
+    "file", "filecluster", "url", "urlcluster", "s3", "s3cluster", "s3queue", "gcs", "cosn", "oss",
+    "hdfs", "hdfscluster", "azureblobstorage", "azureblobstoragecluster", "azurequeue",
+    "remote", "remotesecure", "cluster", "clusterallreplicas", "input",
+    "mysql", "postgresql", "materializedpostgresql", "jdbc", "odbc", "sqlite", "mongodb", "redis",
+    "executable", "executablepool", "python", "deltalake", "deltalakecluster", "deltalakes3",
+    "deltalakeazure", "deltalakelocal", "iceberg", "icebergs3", "icebergazure", "iceberghdfs", "iceberglocal",
+    "icebergcluster", "icebergs3cluster", "icebergazurecluster", "iceberghdfscluster", "hudi", "hudicluster",
+    "hive", "kafka", "rabbitmq", "nats", "arrowflight", "ytsaurus", "paimon", "embeddedrocksdb",
+})
+# Statements that act on the server rather than on data.
+_REFUSED_STATEMENTS = frozenset({
+    b"SYSTEM", b"ATTACH", b"DETACH", b"KILL", b"BACKUP", b"RESTORE", b"GRANT", b"REVOKE", b"INSTALL",
+})
+# Words that name a client-side file (`INTO OUTFILE`, `FROM INFILE`): on this endpoint the
+# "client" is the server, so they would read or write the server's files.
+_FILE_CLAUSES = frozenset({b"OUTFILE", b"INFILE"})
+
+_WORD_RE = re.compile(rb"[A-Za-z_][A-Za-z0-9_$]*")
+_NUMBER_RE = re.compile(rb"[0-9][0-9A-Za-z_.]*(?:[eEpP][+-][0-9]+)?")
+_HEREDOC_RE = re.compile(rb"\$([A-Za-z0-9_]*)\$")
+_SPACE = b" \t\n\r\f\v"
+
+
+def _skip_quoted(q: bytes, i: int, quote: int) -> int:
+    """Index just past the literal opened at i (backslash escapes, doubled quotes); len(q) if unterminated."""
+    n = len(q)
+    i += 1
+    while i < n:
+        c = q[i]
+        if c == 0x5C:  # backslash
+            i += 2
+            continue
+        if c == quote:
+            if i + 1 < n and q[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return n
+
+
+def _tokens(q: bytes):
+    """Yields (kind, text, start) for code tokens: 'word', 'qident', 'punct', 'other'; literals and comments skipped."""
+    n = len(q)
+    i = 0
+    while i < n:
+        c = q[i]
+        if c in _SPACE:
+            i += 1
+        elif c == 0x2D and q[i + 1:i + 2] == b"-" or c == 0x23:  # -- or # comment
+            j = q.find(b"\n", i)
+            i = n if j < 0 else j + 1
+        elif c == 0x2F and q[i + 1:i + 2] == b"*":  # /* comment */
+            j = q.find(b"*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c == 0x27:  # 'string'
+            i = _skip_quoted(q, i, c)
+        elif c in (0x22, 0x60):  # "identifier" or `identifier`
+            j = _skip_quoted(q, i, c)
+            yield ("qident", q[i + 1:j - 1].replace(b"\\", b""), i)
+            i = j
+        elif c == 0x24 and (m := _HEREDOC_RE.match(q, i)):  # $tag$ heredoc $tag$
+            j = q.find(m.group(0), m.end())
+            i = n if j < 0 else j + len(m.group(0))
+        elif m := _WORD_RE.match(q, i):
+            yield ("word", m.group(0), i)
+            i = m.end()
+        elif m := _NUMBER_RE.match(q, i):
+            i = m.end()
+        else:
+            yield ("punct", q[i:i + 1], i)
+            i += 1
+
+
+def _denied(user: str, grant: str, what: str) -> QueryError:
+    return _make_error(497, f"{user}: Not enough privileges. To execute this query, it's necessary to have the grant "
+                            f"{grant} ON *.*: {what} is not allowed on this endpoint", "ACCESS_DENIED")
+
+
+def inspect_statement(query: bytes, is_post: bool, user: str = "default") -> QueryError | None:
+    """The error ClickHouse (locked down, readonly on GET) would give for this request's query, or None.
+
+    One statement per request; GET runs only read queries; no table function or engine that reaches
+    outside the database, no INTO OUTFILE / FROM INFILE, no SYSTEM/ATTACH/DETACH/KILL/BACKUP/...
+    For `INSERT ... FORMAT X` the inline data after the format name is not inspected.
+    """
+    first: bytes | None = None
+    is_insert_select = False
+    depth = 0
+    prev: tuple | None = None
+    ended_at: int | None = None  # offset of the `;` that ended the first statement
+    format_next = False
+    for kind, text, pos in _tokens(query):
+        if ended_at is not None:
+            tail = query[ended_at:ended_at + 40].decode("utf-8", "replace")
+            return _make_error(62, f"Syntax error (Multi-statements are not allowed): failed at position "
+                                   f"{ended_at + 1} (end of query): {tail.rstrip()}", "SYNTAX_ERROR")
+        upper = text.upper() if kind == "word" else b""
+        if first is None:
+            if kind == "punct" and text == b"(":
+                continue
+            first = upper
+            if first in _REFUSED_STATEMENTS:
+                return _denied(user, first.decode(), f"{first.decode()} query")
+            if not is_post and first not in _READONLY_KINDS:
+                return _make_error(164, "Cannot execute query in readonly mode. For queries over HTTP, "
+                                        "method GET implies readonly. You should use method POST for "
+                                        "modifying queries", "READONLY")
+        if format_next:
+            if kind == "word":
+                return None  # the rest is INSERT data
+            format_next = False
+        if kind == "punct":
+            if text == b"(":
+                if prev is not None and prev[0] in ("word", "qident") and prev[1].lower().decode("utf-8", "replace") in _OUTSIDE_FUNCTIONS:
+                    name = prev[1].decode("utf-8", "replace")
+                    return _denied(user, "CREATE TEMPORARY TABLE, READ ON FILE, URL, REMOTE, S3",
+                                   f"table function or engine {name}()")
+                depth += 1
+            elif text == b")":
+                depth = max(0, depth - 1)
+            elif text == b";" and depth == 0:
+                ended_at = pos
+        elif kind == "word":
+            if upper in _FILE_CLAUSES:
+                clause = "INTO OUTFILE" if upper == b"OUTFILE" else "FROM INFILE"
+                return _denied(user, "FILE", clause)
+            if first == b"INSERT" and depth == 0:
+                if upper in (b"SELECT", b"WITH"):
+                    is_insert_select = True
+                elif upper == b"FORMAT" and not is_insert_select:
+                    format_next = True
+        prev = (kind, text)
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -423,6 +588,9 @@ class Handler(BaseHTTPRequestHandler):
     clickhouse_status_codes = False
     keep_alive_timeout = 30
     display_name = socket.gethostname()
+    # Set when the server was started with --user/--password: every query must log in as this user.
+    required_user: str | None = None
+    required_password: str = ""
 
     # Idle keep-alive connections are closed after this many seconds (like
     # ClickHouse's keep_alive_timeout); reads of a request also time out.
@@ -559,6 +727,35 @@ class Handler(BaseHTTPRequestHandler):
         body = f"There is no handle {path}\n\nUse / or /ping for health checks.\n".encode()
         self._send(404, body, [("Content-Type", "text/plain; charset=UTF-8")])
 
+    def _credentials(self, pdict: dict[str, str]) -> tuple[str, str]:
+        """The user and password the request logs in with, the ways ClickHouse's HTTP interface accepts them."""
+        hdr = self.headers
+        if hdr.get("X-ClickHouse-User") is not None or hdr.get("X-ClickHouse-Key") is not None:
+            return hdr.get("X-ClickHouse-User") or "default", hdr.get("X-ClickHouse-Key") or ""
+        auth = hdr.get("Authorization", "")
+        if auth[:6].lower() == "basic ":
+            try:
+                decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                return "", ""
+            name, _, password = decoded.partition(":")
+            return name or "default", password
+        return pdict.get("user") or "default", pdict.get("password") or ""
+
+    def _authenticate(self, pdict: dict[str, str]) -> tuple[str, QueryError | None]:
+        """The logged-in user, or ClickHouse's authentication error (code 516, HTTP 401) when it does not match."""
+        user, password = self._credentials(pdict)
+        if self.required_user is None:
+            return user, None
+        # Constant-time comparisons, both always evaluated: no timing hint about which part was wrong.
+        user_ok = hmac.compare_digest(user.encode("utf-8"), self.required_user.encode("utf-8"))
+        password_ok = hmac.compare_digest(password.encode("utf-8"), self.required_password.encode("utf-8"))
+        if user_ok and password_ok:
+            return user, None
+        shown = user if user_ok else "default"
+        return shown, _make_error(516, f"{shown}: Authentication failed: password is incorrect, or there is no "
+                                       f"user with such name", "AUTHENTICATION_FAILED", 401)
+
     def _handle(self, is_post: bool):
         t0 = time.perf_counter_ns()
         url = urlsplit(self.path)
@@ -599,6 +796,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(err, query_id, default_format, t0)
             return
 
+        user, auth_error = self._authenticate(pdict)
+        if auth_error is not None:
+            self._send_error(auth_error, query_id, default_format, t0)
+            return
+
         database = pdict.get("database") or hdr.get("X-ClickHouse-Database") or "default"
         settings: list[tuple[str, str]] = []
         qparams: dict[str, str] = {}
@@ -629,11 +831,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(_make_error(62, "Empty query", "SYNTAX_ERROR", 400), query_id, default_format, t0)
             return
         kind = _first_keyword(head)
-        if not is_post and kind not in _READONLY_KINDS:
-            self._send_error(_make_error(164, "Cannot execute query in readonly mode. "
-                                              "For queries over HTTP, method GET implies readonly. "
-                                              "You should use method POST for modifying queries", "READONLY"),
-                             query_id, default_format, t0)
+        refused = inspect_statement(query, is_post, user)
+        if refused is not None:
+            self._send_error(refused, query_id, default_format, t0)
             return
         is_insert = kind == b"INSERT"
         out_format = _explicit_output_format(head, kind) or default_format
@@ -665,8 +865,8 @@ class Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, socket.timeout)):
-            return  # client went away; nothing to report
+        if isinstance(exc, (ConnectionError, socket.timeout, ssl.SSLError)):
+            return  # client went away, or its TLS handshake failed; nothing to report
         super().handle_error(request, client_address)
 
 
@@ -692,8 +892,32 @@ def main(argv=None) -> int:
     ap.add_argument("--status-codes", choices=("500", "clickhouse"), default="500",
                     help="HTTP status for query errors: '500' (default) always 500; 'clickhouse' maps "
                          "error codes like ClickHouse does (e.g. 60 UNKNOWN_TABLE -> 404, 62 SYNTAX_ERROR -> 400)")
+    ap.add_argument("--user", default=None,
+                    help="(or env CHDB_SERVER_USER) require this user on every query (X-ClickHouse-User/Key headers, user/password URL "
+                         "parameters or HTTP basic auth); default: no login required. /ping stays open.")
+    ap.add_argument("--password", default=None,
+                    help="the user's password; prefer the environment variable CHDB_SERVER_PASSWORD, which "
+                         "does not show in the process list (setting either implies --user default)")
+    ap.add_argument("--tls-cert", default=None, help="serve HTTPS with this PEM certificate (chain) file")
+    ap.add_argument("--tls-key", default=None, help="the PEM private key for --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = ap.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("chdb-server: --tls-cert and --tls-key must be given together", file=sys.stderr, flush=True)
+        return 2
+    password = args.password if args.password is not None else os.environ.get("CHDB_SERVER_PASSWORD")
+    if args.user is None and os.environ.get("CHDB_SERVER_USER"):
+        args.user = os.environ["CHDB_SERVER_USER"]
+    context = None
+    if args.tls_cert:
+        try:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            print(f"chdb-server: cannot load TLS certificate {args.tls_cert} / key {args.tls_key}: {exc}",
+                  file=sys.stderr, flush=True)
+            return 2
 
     try:
         server = make_server(args.host, args.port)
@@ -714,6 +938,12 @@ def main(argv=None) -> int:
     Handler.verbose = args.verbose
     Handler.clickhouse_status_codes = args.status_codes == "clickhouse"
     Handler.keep_alive_timeout = args.keep_alive_timeout
+    if args.user is not None or password:
+        Handler.required_user = args.user or "default"
+        Handler.required_password = password or ""
+    if context is not None:
+        # The handshake runs on the request's own thread (first read), never on the accepting one.
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
 
     stopping = threading.Event()
 
@@ -729,7 +959,8 @@ def main(argv=None) -> int:
 
     host, port = server.server_address[:2]
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"chdb-server listening on http://{shown_host}:{port} data={data_dir}", flush=True)
+    scheme = "https" if context is not None else "http"
+    print(f"chdb-server listening on {scheme}://{shown_host}:{port} data={data_dir}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

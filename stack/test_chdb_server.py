@@ -34,9 +34,13 @@ SERVER = os.path.join(HERE, "chdb_server.py")
 class ServerProcess:
     """One server subprocess; start() waits for its listening line and /ping."""
 
-    def __init__(self, data_dir: str, log_dir: str):
+    def __init__(self, data_dir: str, log_dir: str, extra_args=(), env=None, ssl_context=None):
         self.data_dir = data_dir
         self.log_dir = log_dir
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.ssl_context = ssl_context
+        self.scheme = "https" if ssl_context is not None else "http"
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
 
@@ -44,18 +48,19 @@ class ServerProcess:
         self.stderr_path = os.path.join(self.log_dir, "server-%d.err" % time.monotonic_ns())
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, SERVER, "--host", "127.0.0.1", "--port", "0", "--data-dir", self.data_dir],
-            stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL,
+            [sys.executable, SERVER, "--host", "127.0.0.1", "--port", "0", "--data-dir", self.data_dir] + self.extra_args,
+            stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL, env=self.env,
         )
         line_box: list[bytes] = []
         reader = threading.Thread(target=lambda: line_box.append(self.proc.stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
-        if not line_box or not line_box[0].startswith(b"chdb-server listening on http://127.0.0.1:"):
+        prefix = "chdb-server listening on %s://127.0.0.1:" % self.scheme
+        if not line_box or not line_box[0].startswith(prefix.encode()):
             self.stop()
             raise RuntimeError("server did not start: %r / %s" % (line_box, self.stderr_text()))
         first = line_box[0].decode()
-        self.port = int(first.split("http://127.0.0.1:", 1)[1].split()[0])
+        self.port = int(first.split(prefix, 1)[1].split()[0])
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -96,6 +101,8 @@ class ServerProcess:
 
     # -- helpers ---------------------------------------------------------
     def conn(self) -> http.client.HTTPConnection:
+        if self.ssl_context is not None:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=self.ssl_context)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
     def request(self, method, path, body=None, headers=None, conn=None):

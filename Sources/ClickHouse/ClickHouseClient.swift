@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOSSL
 import RiskSignalCore
 import Zstd
 
@@ -18,6 +19,8 @@ public struct ClickHouseClientConfig: Sendable {
     public var compressInserts: Bool = false
     public var compressionLevel: Int32 = 1
     public var maxConnections: Int = 8
+    /// PEM CA certificates to verify an `https://` server with; nil uses the system's trust store.
+    public var caFile: String?
 
     public init(url: String, user: String = "default", password: String = "", database: String = "default") {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -28,6 +31,7 @@ public struct ClickHouseClientConfig: Sendable {
 
     public init(_ c: ConnectionConfig) {
         self.init(url: c.clickHouseURL, user: c.clickHouseUser, password: c.clickHousePassword, database: c.clickHouseDatabase)
+        caFile = c.clickHouseCAFile
     }
 }
 
@@ -94,6 +98,13 @@ public final class ClickHouseClient: Sendable {
         c.timeout = .init(connect: .nanoseconds(config.connectTimeout.totalNanoseconds), read: .nanoseconds(config.requestTimeout.totalNanoseconds))
         c.connectionPool = .init(idleTimeout: .seconds(20), concurrentHTTP1ConnectionsPerHostSoftLimit: config.maxConnections)
         c.decompression = .enabled(limit: .none)
+        if let ca = config.caFile {
+            // Verification stays on (chain and host name); only the trusted roots change.
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(ca)
+            tls.certificateVerification = .fullVerification
+            c.tlsConfiguration = tls
+        }
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
     }
 
@@ -215,11 +226,24 @@ public final class ClickHouseClient: Sendable {
             case .connectTimeout:
                 throw .unreachable(url: url, detail: "connect timed out after \(config.connectTimeout)")
             default:
-                throw .unreachable(url: url, detail: "\(e)")
+                throw .unreachable(url: url, detail: explain(e))
             }
         } catch {
-            throw .unreachable(url: url, detail: "\(error)")
+            throw .unreachable(url: url, detail: explain(error))
         }
+    }
+
+    /// Transport error text, with a failed certificate check said plainly and the trust roots named.
+    private func explainTLS(_ text: String) -> String? {
+        let t = text.lowercased()
+        guard t.contains("certificate_verify_failed") || t.contains("certificate verify failed") || t.contains("unable to get local issuer")
+                || t.contains("self signed certificate") || t.contains("self-signed certificate") else { return nil }
+        return "TLS certificate verify failed: the server's certificate is not signed by \(config.caFile.map { "the CA in \($0) (CLICKHOUSE_CA_FILE)" } ?? "a CA in the system trust store (set CLICKHOUSE_CA_FILE)") (\(text))"
+    }
+
+    private func explain(_ error: any Error) -> String {
+        let text = "\(error)"
+        return explainTLS(text) ?? text
     }
 
     static func parseSummary(_ text: String?) -> QuerySummary {

@@ -1,4 +1,5 @@
 import Foundation
+import RiskSignalCore
 
 /// A failure from ClickHouse or on the way to it, classified as worth retrying or not.
 public enum ClickHouseError: Error, Sendable, CustomStringConvertible {
@@ -13,7 +14,10 @@ public enum ClickHouseError: Error, Sendable, CustomStringConvertible {
     /// The response could not be read as the requested format.
     case malformedResponse(String)
 
-    public var description: String {
+    /// Credentials in URLs and in transport texts are masked (`ConnectionConfig.redacted`).
+    public var description: String { ConnectionConfig.redacted(plainDescription) }
+
+    private var plainDescription: String {
         switch self {
         case .server(let code, let name, let message, let query):
             "ClickHouse error \(code)\(name.map { " (\($0))" } ?? ""): \(message)\(query.isEmpty ? "" : " — query: \(query.prefix(160))")"

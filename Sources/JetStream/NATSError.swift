@@ -4,6 +4,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import RiskSignalCore
 
 /// A failure talking to NATS or JetStream, with the server or operation named.
 public enum NATSError: Error, Sendable, CustomStringConvertible {
@@ -15,7 +16,10 @@ public enum NATSError: Error, Sendable, CustomStringConvertible {
     case publishStalled(pending: Int, waited: Duration)
     case invalidArgument(String)
 
-    public var description: String {
+    /// Credentials in URLs and in libnats' own texts are masked (`ConnectionConfig.redacted`).
+    public var description: String { ConnectionConfig.redacted(plainDescription) }
+
+    private var plainDescription: String {
         switch self {
         case .connect(let urls, let status, let detail):
             "cannot connect to NATS at \(urls.joined(separator: ",")): \(status)\(detail.isEmpty ? "" : " (\(detail))"). Is nats-server running? Start the local stack with `rsbench stack up` or set NATS_URL."

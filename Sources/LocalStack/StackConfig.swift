@@ -1,4 +1,5 @@
 import Foundation
+import RiskSignalCore
 
 /// Where the local stack listens and keeps its data, and where its programs are.
 public struct StackConfig: Sendable, Equatable {
@@ -35,8 +36,24 @@ public struct StackConfig: Sendable, Equatable {
         if let p = try port("NATS_PORT") { c.natsPort = p }
         if let p = try port("NATS_MONITOR_PORT") { c.natsMonitorPort = p }
         if let p = try port("CLICKHOUSE_PORT") { c.clickHousePort = p }
-        if let u = env["CLICKHOUSE_URL"], !u.isEmpty { c.externalClickHouseURL = u }
+        // The stack only prints this URL and pings it (no login), so it keeps no credentials of it.
+        if let u = env["CLICKHOUSE_URL"], !u.isEmpty { c.externalClickHouseURL = ConnectionConfig.redacted(ConnectionConfig.splitUserInfo(u).url) }
         return c
+    }
+
+    /// The `export` line `rsbench stack up` prints: URLs only, never a credential (those stay in the user's own variables).
+    public func exportLine(environment env: [String: String]) -> String {
+        var line = "export NATS_URL=\(natsURL)"
+        if externalClickHouseURL == nil {
+            line += " CLICKHOUSE_URL=\(clickHouseURL)"
+            if let user = env["CHDB_SERVER_USER"], !user.isEmpty { line += " CLICKHOUSE_USER=\(user)" }
+            if let p = env["CHDB_SERVER_PASSWORD"], !p.isEmpty {
+                line += "   # and CLICKHOUSE_PASSWORD: the one you set in CHDB_SERVER_PASSWORD (not printed)"
+            }
+        } else {
+            line += "   # CLICKHOUSE_URL: keep your own setting (\(ConnectionConfig.redacted(clickHouseURL)))"
+        }
+        return line
     }
 
     public var natsURL: String { "nats://\(host):\(natsPort)" }

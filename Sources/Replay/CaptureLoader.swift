@@ -306,6 +306,10 @@ public struct CaptureLoader: Sendable {
         while let m = try next(&reader, path) {
             report.read += 1
             guard let subject = m.subject, !subject.isEmpty else { report.problem("\(m.origin)", "no subject"); continue }
+            // The whole recording is read before the first publish, so a refused subject stops the replay with nothing sent.
+            if let why = options.subjects.refusal(for: subject) {
+                throw .refusedSubject(file: path, location: "\(m.origin)", subject: subject, reason: why)
+            }
             if let keep = options.symbols, let sym = subject.split(separator: ".").last, !keep.contains(String(sym)) { report.filtered += 1; continue }
             let id = m.headers.first { $0.0 == "Nats-Msg-Id" || $0.0 == MessageHeader.traceID }?.1 ?? "rec-\(report.read)"
             items.append(ReplayItem(timeNanos: m.timestampNanos, body: .raw(subject: subject, payload: m.payload, eventID: id, kind: "recorded")))

@@ -30,6 +30,8 @@ public struct ReplayOptions: Sendable, Equatable {
     public var ids: EventIDPolicy = .repeatable
     /// The venue symbol (`BTCUSDT`) of bare REST depth snapshots that nothing else in the recording places.
     public var symbol: String?
+    /// Where recorded messages may go besides the pipeline's own subjects (`--allow-subjects`).
+    public var subjects = SubjectAllowList()
 
     public init() {}
 }
@@ -47,6 +49,8 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     case unknownFormat(file: String, tried: [String])
     case badOption(name: String, reason: String)
     case empty(file: String, reason: String)
+    /// A recorded subject the replay may not publish to, found before anything was published.
+    case refusedSubject(file: String, location: String, subject: String, reason: String)
 
     public var description: String {
         switch self {
@@ -55,6 +59,8 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
             "\(f): cannot tell the format from its content (tried \(tried.joined(separator: ", "))); pass --format with one of \(ReplayFormat.allCases.map(\.rawValue).joined(separator: ", "))"
         case .badOption(let n, let r): "\(n): \(r)"
         case .empty(let f, let r): "\(f): nothing to replay (\(r))"
+        case .refusedSubject(let f, let at, let subject, let r):
+            "\(f): \(at): subject \"\(subject)\" refused: \(r). Nothing was published."
         }
     }
 }

@@ -64,6 +64,8 @@ public struct Workload: Sendable {
         public var maxGap: Duration?
         public var symbols: [String]?
         public var keepTimes = false
+        /// Recorded subjects allowed besides the pipeline's own (NATS patterns); server API subjects never are.
+        public var allowSubjects: [String] = []
         /// For social JSONL: our field → the file's field.
         public var fields: [String: String] = [:]
 

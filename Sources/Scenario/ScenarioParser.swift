@@ -7,8 +7,8 @@ import Yams
 public enum ScenarioParser {
     static let topKeys = ["name", "description", "duration", "warmup", "drain_timeout", "seed", "rate_scale", "target",
                           "limits", "pipeline", "workloads", "injections", "gates"]
-    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "closed_loop", "keep_times"]
-    static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "keep_times"]
+    static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "closed_loop", "keep_times", "allow_subjects"]
+    static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "keep_times", "allow_subjects"]
 
     /// Generator names and the parameters each accepts (kept in step with the generators by a unit test).
     public static let generatorParameters: [FeedKind: [String]] = [
@@ -167,6 +167,10 @@ public enum ScenarioParser {
             }
             if let sy = m["symbols"] {
                 if case .sequence(let items) = sy { spec.symbols = items.compactMap(\.string) } else { r.issue(sy, "\(path).symbols", "expected a list of symbols like [BTC-USD]") }
+            }
+            if let al = m["allow_subjects"] {
+                if case .sequence(let items) = al { spec.allowSubjects = items.compactMap(\.string) }
+                else { r.issue(al, "\(path).allow_subjects", "expected a list of NATS subject patterns like [custom.>]") }
             }
             if let fm = m["fields"], let fields = r.mapping(fm, "\(path).fields", allowed: ["text", "symbol", "time", "author", "source", "language", "id"]) {
                 for (k, v) in fields { if let s = r.string(v, "\(path).fields.\(k)") { spec.fields[k] = s } }

@@ -37,7 +37,9 @@ struct PipelineLauncher: Sendable {
 
     /// Starts the receiver (its task goes into `receiverTask` at once, so clean-up can stop it) and then the pipeline.
     func launch(consumers: [String], receiverTask: inout Task<Void, Error>?) async throws -> Launched {
-        let receiver = WebhookReceiver(secret: "rsbench-\(UInt32.random(in: 0...UInt32.max))")
+        // A fresh secret per run: the pipeline signs every alert with it and the receiver checks it.
+        let secret = "rsbench-" + (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+        let receiver = WebhookReceiver(secret: secret)
         let port = Mutex<Int?>(nil)
         receiverTask = Task { try await receiver.run(onListening: { p in port.withLock { $0 = p } }) }
         let waitUntil = ContinuousClock.now + .seconds(10)
@@ -46,16 +48,16 @@ struct PipelineLauncher: Sendable {
         guard let binary = PipelineProcess.locateBinary() else {
             throw RunError.setup("cannot find the risksignal executable next to rsbench; build both with `swift build -c release`")
         }
-        let env = Self.environment(for: scenario.pipeline, webhookURL: "http://127.0.0.1:\(hookPort)/alerts", secret: receiver.secret)
+        let env = Self.environment(for: scenario.pipeline, webhookURL: "http://127.0.0.1:\(hookPort)/alerts", secret: secret)
         let logDir = (projectRoot as NSString).appendingPathComponent(".rsbench/logs")
         try? FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
         let metricsPort = LoopbackProbe.freePort()
         let process = try PipelineProcess(
             binary: binary,
             arguments: ["--only", consumers.joined(separator: ","), "--database", database,
-                        "--nats-url", connection.natsURLs.joined(separator: ","), "--clickhouse-url", connection.clickHouseURL,
                         "--sentiment", scenario.pipeline.sentiment, "--log-level", "warning"],
-            environment: env.variables, metricsPort: metricsPort, log: (logDir as NSString).appendingPathComponent("pipeline.log"))
+            // Servers and credentials by environment, never argv: /proc/<pid>/cmdline is readable by every user.
+            environment: connection.environmentVariables.merging(env.variables) { _, rs in rs }, metricsPort: metricsPort, log: (logDir as NSString).appendingPathComponent("pipeline.log"))
         say("[run] pipeline up (pid \(process.pid), consumers \(consumers.joined(separator: ",")), metrics http://127.0.0.1:\(metricsPort)/metrics)")
         return Launched(process: process, receiver: receiver, consumers: consumers)
     }

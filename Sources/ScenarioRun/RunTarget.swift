@@ -29,7 +29,7 @@ public struct RunTarget: Sendable {
         let explicit = needs == .natsOnly ? nats != nil : (nats != nil || clickHouse != nil)
         if explicit {
             if let natsURL { c.natsURLs = try ConnectionConfig.parseNATSURLs(natsURL, source: "--nats-url") }
-            if let clickHouseURL { c.clickHouseURL = try ConnectionConfig.parseHTTPURL(clickHouseURL, source: "--clickhouse-url") }
+            if let clickHouseURL { try c.setClickHouseURL(clickHouseURL, source: "--clickhouse-url") }
             return RunTarget(connection: c)
         }
         guard let projectRoot else {

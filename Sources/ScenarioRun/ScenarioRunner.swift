@@ -35,7 +35,8 @@ public struct ScenarioRunner: Sendable {
             report.notes.append("aborted by the user (Ctrl-C); the numbers above are partial")
         } catch {
             report.verdict.status = .error
-            report.notes.append("error: \(error)")
+            // Redacted once more here: the note lands in every report file, whatever error type produced it.
+            report.notes.append("error: " + ConnectionConfig.redacted(String(describing: error)))
         }
         // Clean-up must run even after a Ctrl-C cancelled this task.
         let (cleanup, keep, say) = (started, overrides.keepStack, output)

@@ -50,6 +50,7 @@ public enum WorkloadFactory {
         options.keepTimes = spec.keepTimes
         let path = resolve(spec.path, scenarioFile: scenario.file)
         do {
+            options.subjects = try SubjectAllowList(patterns: spec.allowSubjects)
             let (items, report) = try CaptureLoader(options: options).load(path: path)
             let schedule = try ReplaySchedule(items: items, options: options)
             let source = ReplayWorkload(schedule: schedule)

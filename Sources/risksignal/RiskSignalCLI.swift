@@ -36,7 +36,7 @@ struct ConnectionOptions: ParsableArguments {
     func resolve() throws -> ConnectionConfig {
         var c = try ConnectionConfig.fromEnvironment(ProcessInfo.processInfo.environment)
         if let natsURL { c.natsURLs = try ConnectionConfig.parseNATSURLs(natsURL, source: "--nats-url") }
-        if let clickHouseURL { c.clickHouseURL = try ConnectionConfig.parseHTTPURL(clickHouseURL, source: "--clickhouse-url") }
+        if let clickHouseURL { try c.setClickHouseURL(clickHouseURL, source: "--clickhouse-url") }
         if let database {
             guard ConnectionConfig.isIdentifier(database) else { throw ValidationError("--database \(database): expected letters, digits and underscores") }
             c.clickHouseDatabase = database

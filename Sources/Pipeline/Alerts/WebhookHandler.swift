@@ -24,6 +24,8 @@ public struct WebhookSettings: Sendable {
     public var endpoints: [WebhookEndpoint] = []
     /// HMAC-SHA256 key; the signature covers `<timestamp>.<body>`.
     public var secret = ""
+    /// Send without a signature (`--unsigned-webhooks`); otherwise an empty secret is refused at start.
+    public var unsigned = false
     public var timeout: Duration = .seconds(5)
     public var maxAttempts = 8
     public var initialBackoff: Duration = .milliseconds(250)
@@ -32,6 +34,14 @@ public struct WebhookSettings: Sendable {
     public var users: [String: (name: String, tier: String)] = [:]
 
     public init() {}
+
+    /// Refuses endpoints without a secret to sign with, unless unsigned delivery was asked for explicitly.
+    public func validate() throws(PipelineError) {
+        guard !endpoints.isEmpty, !unsigned, secret.isEmpty else { return }
+        throw PipelineError.missingConfig("""
+            the webhooks consumer has no signing secret: set RS_WEBHOOK_SECRET (for example             `export RS_WEBHOOK_SECRET=$(openssl rand -hex 32)`, the same value in the receiver),             or pass --unsigned-webhooks to send them unsigned
+            """)
+    }
 
     /// Reads a users file; errors name the file and the entry.
     public static func loadUsers(path: String) throws(ValidationError) -> [String: (name: String, tier: String)] {
@@ -138,7 +148,9 @@ public final class WebhookHandler: BatchHandler {
             req.headers.add(name: "Content-Type", value: "application/json")
             req.headers.add(name: "User-Agent", value: "risksignal-webhooks")
             req.headers.add(name: "X-RiskSignal-Timestamp", value: ts)
-            req.headers.add(name: "X-RiskSignal-Signature", value: "sha256=" + HMACSHA256.hex(key: settings.secret, message: ts + "." + body))
+            if !settings.unsigned {
+                req.headers.add(name: "X-RiskSignal-Signature", value: WebhookSignature.header(secret: settings.secret, timestamp: ts, body: body))
+            }
             req.headers.add(name: "X-RiskSignal-Alert-Id", value: alert.id)
             req.body = .bytes(ByteBuffer(string: body))
             do {

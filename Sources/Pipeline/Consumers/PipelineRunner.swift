@@ -111,6 +111,7 @@ public final class PipelineRunner: Sendable {
                         guard !options.webhooks.endpoints.isEmpty else {
                             throw PipelineError.missingConfig("the webhooks consumer needs at least one endpoint (--webhook-url or RS_WEBHOOK_URLS)")
                         }
+                        try options.webhooks.validate()
                         let h = WebhookHandler(settings: options.webhooks)
                         webhookHandler = h
                         start(h)

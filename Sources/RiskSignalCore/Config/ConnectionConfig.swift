@@ -14,6 +14,8 @@ public struct ConnectionConfig: Sendable, Equatable {
     public var clickHouseUser: String
     public var clickHousePassword: String
     public var clickHouseDatabase: String
+    /// A PEM file of CA certificates to verify an `https://` ClickHouse with (`CLICKHOUSE_CA_FILE`); default: the system's.
+    public var clickHouseCAFile: String?
 
     public static let defaultNATSURL = "nats://127.0.0.1:4222"
     public static let defaultClickHouseURL = "http://127.0.0.1:8123"
@@ -37,9 +39,10 @@ public struct ConnectionConfig: Sendable, Equatable {
         c.natsTLSCA = env["NATS_TLS_CA"].flatMap { $0.isEmpty ? nil : $0 }
         c.natsTLSCert = env["NATS_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         c.natsTLSKey = env["NATS_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        if let v = env["CLICKHOUSE_URL"], !v.isEmpty { c.clickHouseURL = try parseHTTPURL(v, source: "CLICKHOUSE_URL") }
+        if let v = env["CLICKHOUSE_URL"], !v.isEmpty { try c.setClickHouseURL(v, source: "CLICKHOUSE_URL") }
         if let v = env["CLICKHOUSE_USER"], !v.isEmpty { c.clickHouseUser = v }
-        if let v = env["CLICKHOUSE_PASSWORD"] { c.clickHousePassword = v }
+        if let v = env["CLICKHOUSE_PASSWORD"], !v.isEmpty { c.clickHousePassword = v }
+        c.clickHouseCAFile = (env["CLICKHOUSE_CA_FILE"] ?? env["CLICKHOUSE_TLS_CA"]).flatMap { $0.isEmpty ? nil : $0 }
         if let v = env["CLICKHOUSE_DATABASE"], !v.isEmpty {
             guard isIdentifier(v) else {
                 throw .invalid(source: "CLICKHOUSE_DATABASE", value: v, expected: "a database name of letters, digits and underscores")
@@ -51,6 +54,24 @@ public struct ConnectionConfig: Sendable, Equatable {
                            expected: "NATS_TLS_CERT and NATS_TLS_KEY to be set together")
         }
         return c
+    }
+
+    /// The variables `fromEnvironment` reads back into this configuration: how a child process gets its servers and
+    /// credentials without any of them in its argv (which every user of the machine can read in `/proc`).
+    public var environmentVariables: [String: String] {
+        var env = ["NATS_URL": natsURLs.joined(separator: ","), "CLICKHOUSE_URL": clickHouseURL,
+                   "CLICKHOUSE_USER": clickHouseUser, "CLICKHOUSE_PASSWORD": clickHousePassword,
+                   "CLICKHOUSE_DATABASE": clickHouseDatabase]
+        // Empty values read back as "not set", so an inherited variable cannot leak a different secret in.
+        env["NATS_USER"] = natsUser ?? ""
+        env["NATS_PASSWORD"] = natsPassword ?? ""
+        env["NATS_TOKEN"] = natsToken ?? ""
+        env["NATS_TLS_CA"] = natsTLSCA ?? ""
+        env["NATS_TLS_CERT"] = natsTLSCert ?? ""
+        env["NATS_TLS_KEY"] = natsTLSKey ?? ""
+        env["CLICKHOUSE_CA_FILE"] = clickHouseCAFile ?? ""
+        env["CLICKHOUSE_TLS_CA"] = ""
+        return env
     }
 
     public var natsTLSEnabled: Bool {
@@ -66,6 +87,44 @@ public struct ConnectionConfig: Sendable, Equatable {
             }
         }
         return urls
+    }
+
+    /// Sets the ClickHouse URL; credentials written into it (`http://user:password@host:8123`) move to
+    /// `clickHouseUser`/`clickHousePassword`, so the URL that travels and gets printed holds no secret.
+    public mutating func setClickHouseURL(_ text: String, source: String) throws(ConfigError) {
+        let parsed = try Self.parseHTTPURL(text, source: source)
+        let (url, user, password) = Self.splitUserInfo(parsed)
+        clickHouseURL = url
+        if let user, !user.isEmpty { clickHouseUser = user }
+        if let password { clickHousePassword = password }
+    }
+
+    /// `scheme://user:password@rest` as (`scheme://rest`, user, password), percent-decoded; other URLs unchanged.
+    public static func splitUserInfo(_ url: String) -> (url: String, user: String?, password: String?) {
+        guard let schemeEnd = url.range(of: "://") else { return (url, nil, nil) }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return (url, nil, nil) }
+        let info = authority[..<at]
+        let stripped = String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
+        guard let colon = info.firstIndex(of: ":") else { return (stripped, percentDecoded(info), nil) }
+        return (stripped, percentDecoded(info[..<colon]), percentDecoded(info[info.index(after: colon)...]))
+    }
+
+    static func percentDecoded(_ s: Substring) -> String {
+        var out: [UInt8] = []
+        let b = Array(s.utf8)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let v = UInt8(String(decoding: b[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                out.append(v)
+                i += 3
+            } else {
+                out.append(b[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func parseHTTPURL(_ text: String, source: String) throws(ConfigError) -> String {
@@ -89,7 +148,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalid(let source, let value, let expected):
-            value.isEmpty ? "\(source): expected \(expected)" : "\(source)=\"\(value)\": expected \(expected)"
+            value.isEmpty ? "\(source): expected \(expected)" : "\(source)=\"\(ConnectionConfig.redacted(value))\": expected \(expected)"
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4): pseudonymises handles and wallet addresses, and (with HMAC) signs webhooks.
+/// SHA-256 (FIPS 180-4): pseudonymises handles and wallet addresses and fingerprints scenario files (webhook HMACs use swift-crypto).
 ///
 /// Implemented here because the module may depend on Foundation only (no swift-crypto). It hashes short
 /// strings, so it favours a small, obviously-correct implementation over throughput.
@@ -90,19 +90,4 @@ public struct SHA256 {
         0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
-}
-
-/// HMAC-SHA256 (RFC 2104), for signing webhook bodies.
-public enum HMACSHA256 {
-    public static func mac(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
-        var k = Array(key)
-        if k.count > 64 { k = SHA256.digest(k) }
-        k += [UInt8](repeating: 0, count: 64 - k.count)
-        let inner = SHA256.digest(k.map { $0 ^ 0x36 } + Array(message))
-        return SHA256.digest(k.map { $0 ^ 0x5c } + inner)
-    }
-
-    public static func hex(key: String, message: String) -> String {
-        SHA256.hex(mac(key: Array(key.utf8), message: Array(message.utf8)))
-    }
 }

@@ -33,6 +33,8 @@ struct PipelineFlags: ParsableArguments {
     var webhookURLs: [String] = []
     @Option(help: "json or slack body for the webhooks (env RS_WEBHOOK_FORMAT).")
     var webhookFormat: String = ProcessInfo.processInfo.environment["RS_WEBHOOK_FORMAT"] ?? "json"
+    @Flag(name: .customLong("unsigned-webhooks"), help: "Send webhooks without a signature (otherwise RS_WEBHOOK_SECRET is required).")
+    var unsignedWebhooks = false
     @Option(help: "Users file for enriching user alerts (JSON {\"42\": {\"name\": …, \"tier\": …}}; env RS_USERS_FILE).")
     var usersFile: String? = ProcessInfo.processInfo.environment["RS_USERS_FILE"]
     @Option(help: "Port for the Prometheus /metrics endpoint on 127.0.0.1 (0: no endpoint; env RS_METRICS_PORT).")
@@ -89,6 +91,8 @@ struct PipelineFlags: ParsableArguments {
             guard u.hasPrefix("http://") || u.hasPrefix("https://") else { throw ValidationError("--webhook-url \(u): expected an http:// or https:// URL") }
         }
         o.webhooks.endpoints = urls.map { WebhookEndpoint(url: $0, format: format) }
+        o.webhooks.unsigned = unsignedWebhooks
+        do { try o.webhooks.validate() } catch { throw ValidationError(error.description) }
         if let usersFile {
             do { o.webhooks.users = try WebhookSettings.loadUsers(path: usersFile) } catch { throw ValidationError("\(error)") }
         }

@@ -39,7 +39,7 @@ struct RecordCommand: AsyncParsableCommand {
         let target = try RunTarget.resolve(natsURL: natsURL, environment: ProcessInfo.processInfo.environment,
                                            projectRoot: StackConfig.findProjectRoot() ?? FileManager.default.currentDirectoryPath,
                                            needs: .natsOnly, startLocal: false)
-        let url = target.connection.natsURLs.joined(separator: ",")
+        let url = target.connection.redactedNATSURLs
         let nats = try await NATSConnection.connect(NATSConnectionOptions(target.connection, name: "rsbench-record"))
         defer { nats.close() }
         var subs: [CoreSubscription] = []

@@ -47,6 +47,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Keep the capture's event times (default: moved so the first message is now, spacing kept).") var keepTimes = false
     @Flag(help: "Load, parse and count only; publish nothing.") var dryRun = false
     @Option(name: .customLong("nats-url"), help: "Publish to this NATS instead of the local stack.") var natsURL: String?
+    @Option(name: .customLong("allow-subjects"), help: """
+        Recorded subjects to publish besides the pipeline's own (NATS patterns, comma-separated or repeated, like 'custom.>'). $JS., $SYS., $KV., $O. and _INBOX. subjects are refused always.
+        """) var allowSubjects: [String] = []
     @Flag(help: "Leave the local stack running if the replay started it.") var keepStack = false
     @Flag(help: "Delete and recreate the pipeline's streams first (drops their messages and durables; for repeatable benchmarks).") var resetStreams = false
     @Flag(help: "Publish the recording's message ids as they are (default: suffixed with a per-run nonce, so a replay repeated within JetStream's 2-minute duplicate window is published again).") var repeatableIds = false
@@ -65,6 +68,9 @@ struct ReplayCommand: AsyncParsableCommand {
         o.from = try from.map { try duration($0, "--from") }
         o.to = try to.map { try duration($0, "--to") }
         o.symbol = symbol
+        do {
+            o.subjects = try SubjectAllowList(patterns: allowSubjects.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        } catch { throw ValidationError(error.description) }
         o.symbols = symbols.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }) }
         if let fields {
             for pair in fields.split(separator: ",") {

@@ -55,7 +55,7 @@ struct StackCommand: ParsableCommand {
             let stack = try options.stack()
             let status = try stack.up(log: { print("[stack] \($0)") })
             print(status)
-            print("export NATS_URL=\(stack.config.natsURL) CLICKHOUSE_URL=\(stack.config.clickHouseURL)")
+            print(stack.config.exportLine(environment: ProcessInfo.processInfo.environment))
         }
     }
 
