@@ -171,6 +171,67 @@ final class SecurityTests: XCTestCase {
         XCTAssertTrue(line.contains("CLICKHOUSE_USER=rs"), line)
     }
 
+    /// The real `rsbench stack up` with a login on the local endpoint: nothing it prints carries the password, the
+    /// endpoint got it by environment (not argv), and it refuses a wrong one.
+    func testRealStackUpPrintsNoPasswordAndTheEndpointChecksIt() async throws {
+        let binary = TestStack.projectRoot + "/.build/debug/rsbench"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build the executables first (`swift build`)")
+        let home = NSTemporaryDirectory() + "rsbench-secret-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let printedFile = home + "-up.log"
+        defer { try? FileManager.default.removeItem(atPath: home); try? FileManager.default.removeItem(atPath: printedFile) }
+        let chPort = LoopbackProbe.freePort()
+        var env = ProcessInfo.processInfo.environment
+        env["RSBENCH_HOME"] = home
+        env["NATS_PORT"] = String(LoopbackProbe.freePort())
+        env["NATS_MONITOR_PORT"] = String(LoopbackProbe.freePort())
+        env["CLICKHOUSE_PORT"] = String(chPort)
+        env["CHDB_SERVER_USER"] = "rs"
+        env["CHDB_SERVER_PASSWORD"] = Self.secret
+        env.removeValue(forKey: "CLICKHOUSE_URL")
+        env.removeValue(forKey: "NATS_URL")
+        let up = try Spawned.start(binary, ["stack", "up"], env: env, cwd: TestStack.projectRoot, output: printedFile)
+        let upCode = Spawned.wait(up, timeout: .seconds(90))
+        defer { _ = try? Spawned.wait(Spawned.start(binary, ["stack", "down"], env: env, cwd: TestStack.projectRoot), timeout: .seconds(30)) }
+        let printed = (try? String(contentsOfFile: printedFile, encoding: .utf8)) ?? ""
+        XCTAssertEqual(upCode, 0, printed)
+        XCTAssertTrue(printed.contains("export NATS_URL="), printed)
+        XCTAssertTrue(printed.contains("CLICKHOUSE_USER=rs"), printed)
+        XCTAssertNil(printed.range(of: Self.secret), printed)
+        // The endpoint's command line (readable by any local user) has no password either.
+        let state = try Data(contentsOf: URL(fileURLWithPath: home + "/stack.json"))
+        let pids = try JSONDecoder().decode([[String: AnyDecodable]].self, from: state).compactMap { $0["pid"]?.int }
+        XCTAssertEqual(pids.count, 2)
+        for pid in pids {
+            let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            XCTAssertFalse(cmdline.isEmpty)
+            XCTAssertNil(String(decoding: cmdline, as: UTF8.self).range(of: Self.secret), "pid \(pid)'s argv")
+        }
+        // And the login is checked: the right password answers, a wrong one is refused.
+        let base = "http://127.0.0.1:\(chPort)"
+        let good = ClickHouseClient(ClickHouseClientConfig(url: base, user: "rs", password: Self.secret))
+        let bad = ClickHouseClient(ClickHouseClientConfig(url: base, user: "rs", password: "Wr0ngPassw0rd"))
+        let one = try await good.query("SELECT 1 AS one", format: "TSV").text
+        XCTAssertEqual(one.trimmingCharacters(in: .whitespacesAndNewlines), "1")
+        do {
+            _ = try await bad.query("SELECT 1")
+            XCTFail("a wrong password was accepted")
+        } catch {
+            XCTAssertTrue("\(error)".contains("516") || "\(error)".lowercased().contains("authentication"), "\(error)")
+            XCTAssertNil("\(error)".range(of: "Wr0ngPassw0rd"), "the error repeats the password")
+        }
+        await good.shutdown()
+        await bad.shutdown()
+    }
+
+    /// A JSON number or string, for reading `stack.json` without its model.
+    struct AnyDecodable: Decodable {
+        let int: Int32?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            int = try? c.decode(Int32.self)
+        }
+    }
+
     func testEndpointRefusesFilesURLsAndMultiStatementsButRunsTheProjectsSQL() async throws {
         let ch = Self.stack.clickHouse()
         defer { Task { await ch.shutdown() } }

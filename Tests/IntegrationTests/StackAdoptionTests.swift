@@ -27,31 +27,6 @@ final class StackAdoptionTests: XCTestCase {
         return stat.isEmpty || stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 
-    /// Spawns `program` with stdout/stderr to /dev/null, in `cwd`, with exactly `env`.
-    func spawn(_ program: String, _ args: [String], env: [String: String], cwd: String) throws -> pid_t {
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(cwd)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + args).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let r = posix_spawn(&pid, program, &actions, nil, argv, envp)
-        guard r == 0 else { throw NSError(domain: "spawn", code: Int(r)) }
-        return pid
-    }
-
-    func exited(_ pid: pid_t) -> Bool {
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == pid
-    }
-
     func testKilledStackUpLeavesServersTheNextUpAdoptsAndDownStops() throws {
         let binary = TestStack.projectRoot + "/.build/debug/rsbench"
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build the executables first (`swift build`)")
@@ -64,11 +39,11 @@ final class StackAdoptionTests: XCTestCase {
         env["CLICKHOUSE_PORT"] = String(c.clickHousePort)
         env.removeValue(forKey: "CLICKHOUSE_URL")
         // posix_spawn + waitpid: the test reaps the killed `up` itself.
-        let pid = try spawn(binary, ["stack", "up"], env: env, cwd: TestStack.projectRoot)
+        let pid = try Spawned.start(binary, ["stack", "up"], env: env, cwd: TestStack.projectRoot)
         // Kill it as soon as the ClickHouse endpoint is recorded: spawned, not yet healthy, `up` not finished.
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
-        while clock.now < deadline, !recorded(c).contains(where: { $0.service == "clickhouse" }), !exited(pid) { usleep(5_000) }
+        while clock.now < deadline, !recorded(c).contains(where: { $0.service == "clickhouse" }), !Spawned.exited(pid) { usleep(5_000) }
         let healthyAtKill = LocalStack(config: c).clickHouseHealthy()
         kill(pid, SIGKILL)
         XCTAssertFalse(healthyAtKill, "killed while the endpoint was still starting: recorded at spawn, before health")
