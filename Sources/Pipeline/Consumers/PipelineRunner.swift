@@ -66,7 +66,7 @@ public final class PipelineRunner: Sendable {
             // ClickHouse may still be starting (a stack coming up with the pipeline): wait with backoff, not give up.
             let logger = self.logger
             let wait = StartupWait(timeout: options.startupTimeout)
-            try await wait.run("ClickHouse at \(StartupWait.redacted(options.connection.clickHouseURL))", log: { logger.warning("\($0)") }) {
+            try await wait.run("ClickHouse at \(ConnectionConfig.redacted(options.connection.clickHouseURL))", log: { logger.warning("\($0)") }) {
                 try await StartupWait.bounded(wait.attemptTimeout) { try await ch.ping() }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in

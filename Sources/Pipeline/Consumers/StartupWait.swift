@@ -90,12 +90,4 @@ public struct StartupWait: Sendable {
     }
 
     static func seconds(_ d: Duration) -> String { String(format: "%.1f s", d.seconds) }
-
-    /// `url` without any user name or password, for logs.
-    public static func redacted(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.user != nil || c.password != nil else { return url }
-        c.user = nil
-        c.password = nil
-        return c.string ?? url
-    }
 }
