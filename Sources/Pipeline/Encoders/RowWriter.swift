@@ -52,8 +52,7 @@ struct RowWriter {
     mutating func intended(_ t: Timestamp?) throws(ValidationError) {
         guard let t else { return }
         do { try ColumnLimits.dateTime64(t, field: "intended time (\(MessageHeader.intendedSendNanos) header or intended_ns)") } catch { throw ValidationError(error) }
-        key("intended_at")
-        text += "\"" + t.clickHouseDateTime64Micro + "\""
+        ownIntended(t)
     }
 
     /// Intended and actual send instants of the message (corrected and uncorrected end-to-end lag).
