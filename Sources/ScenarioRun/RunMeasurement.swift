@@ -16,6 +16,8 @@ struct RunMeasurement: Sendable {
     var streamsBefore: [String: UInt64] = [:]
 
     func measure(into report: inout RunReport, live: LiveMonitor.Record, metrics: PipelineMetrics?) async throws {
+        // Read the processes now, before this step's own queries make the ClickHouse endpoint busy.
+        let series = afterDrain(live.resources)
         var tables: [String] = []
         var sched = HistogramMerge(), ack = HistogramMerge(), ackU = HistogramMerge()
         for e in load.entries {
@@ -37,7 +39,7 @@ struct RunMeasurement: Sendable {
         report.crossChecks = try await checker.check(workloads: report.workloads, streams: report.streams, replayedKinds: plan.replayedKinds,
                                                     before: streamsBefore)
         report.events = events(report.workloads, seconds: report.durationSeconds)
-        (report.resources, report.cost) = cost(live.resources, workloads: report.workloads, cores: report.environment.cpuCores)
+        (report.resources, report.cost) = cost(series, workloads: report.workloads, cores: report.environment.cpuCores)
         report.timeSeries = timeSeries(live, e2e: e2e, warmup: Int(report.warmupExcludedSeconds.rounded()))
     }
 
@@ -60,13 +62,17 @@ struct RunMeasurement: Sendable {
                              publishedPerSecond: e.driver.publishedPerSecond)
     }
 
-    /// Each process's CPU over the measured window and the whole run, and what that is per published event. The
-    /// processes are read once more now, after the drain, so the whole run includes the catching up.
-    func cost(_ series: [ResourceSeries], workloads: [WorkloadStats], cores: Int) -> ([ProcessResources], CPUCost) {
+    /// The series with one more reading each, taken after the drain, so the whole run includes the catching up.
+    func afterDrain(_ series: [ResourceSeries]) -> [ResourceSeries] {
         let now = (load.clock.now - load.startInstant).seconds
-        let from = Double(load.window.start - load.startWall) / 1e9, to = Double(load.window.end - load.startWall) / 1e9
         var series = series
         for i in series.indices { series[i].sampleAfterDrain(now: now) }
+        return series
+    }
+
+    /// Each process's CPU over the measured window and the whole run, and what that is per published event.
+    func cost(_ series: [ResourceSeries], workloads: [WorkloadStats], cores: Int) -> ([ProcessResources], CPUCost) {
+        let from = Double(load.window.start - load.startWall) / 1e9, to = Double(load.window.end - load.startWall) / 1e9
         var resources = series.map { $0.resources(window: from, to: to) }
         let covered = series.compactMap { $0.covered(from: from, to: to) }.map { $0.upperBound - $0.lowerBound }.max() ?? 0
         let cost = CPUCost.compute(&resources, events: workloads.reduce(0) { $0 + $1.measuredPublished }, eventsWholeRun: workloads.reduce(0) { $0 + $1.published },
