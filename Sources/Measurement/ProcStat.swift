@@ -9,6 +9,11 @@ public struct ProcStat: Sendable, Codable, Equatable {
     public var cpuSeconds: Double
     public var rssBytes: UInt64
 
+    public init(cpuSeconds: Double, rssBytes: UInt64) {
+        self.cpuSeconds = cpuSeconds
+        self.rssBytes = rssBytes
+    }
+
     public static func read(pid: Int32) -> ProcStat? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }

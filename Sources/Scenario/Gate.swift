@@ -58,6 +58,14 @@ public struct Gate: Sendable, Equatable, CustomStringConvertible {
             }
             guard let v = Double(valueText) else { return .failure("\(metric) is a ratio: expected a number or a percentage like 99%, got \"\(valueText)\"") }
             return .success(Gate(expression: t, metric: metric, comparison: op, threshold: v, kind: kind, line: line))
+        case .cpuPerEvent:
+            // µs is the metric's own unit, so a suffix may say so but no other unit is accepted.
+            var number = valueText
+            for unit in ["µs", "us"] where number.hasSuffix(unit) { number = String(number.dropLast(unit.count)).trimmingCharacters(in: .whitespaces) }
+            guard let v = YAMLReader.parseNumber(number), v >= 0 else {
+                return .failure("\(metric) is CPU microseconds per event: expected a number like 10 or 10us, got \"\(valueText)\"")
+            }
+            return .success(Gate(expression: t, metric: metric, comparison: op, threshold: v, kind: kind, line: line))
         case .count, .rate, .bytes:
             guard let v = YAMLReader.parseNumber(valueText) else {
                 return .failure("\(metric) is a number: expected a value like 20000 or 20k, got \"\(valueText)\"")

@@ -61,13 +61,7 @@ public enum ScenarioParser {
         }
         if let l = top["limits"], let m = r.mapping(l, "limits", allowed: ["schedule_lag_p99", "rsbench_cpu"]) {
             if let d = r.duration(m["schedule_lag_p99"], "limits.schedule_lag_p99", allowZero: false) { s.limits.scheduleLagP99 = d }
-            if let n = m["rsbench_cpu"] {
-                if case .scalar(let sc) = n, sc.string.hasSuffix("%"), let v = Double(sc.string.dropLast()), v > 0 {
-                    s.limits.rsbenchCPU = v / 100
-                } else {
-                    r.issue(n, "limits.rsbench_cpu", "expected a percentage of one core, like 150%")
-                }
-            }
+            if let v = r.share(m["rsbench_cpu"], "limits.rsbench_cpu", of: "the machine (all cores)") { s.limits.rsbenchCPU = v }
         }
         if let p = top["pipeline"] { s.pipeline = parsePipeline(p, r) }
         if let seq = r.sequence(top["workloads"], "workloads") {

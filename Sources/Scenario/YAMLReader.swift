@@ -83,6 +83,22 @@ final class YAMLReader {
         return v
     }
 
+    /// A share of a whole in (0, 1]: a fraction (`0.5`) or a percentage (`50%`).
+    func share(_ node: Node?, _ path: String, of whole: String) -> Double? {
+        guard let node else { return nil }
+        let expected = "a share of \(whole) in (0, 1], as a fraction like 0.5 or a percentage like 50%"
+        guard case .scalar(let s) = node else { issue(node, path, "expected \(expected), got \(describe(node))"); return nil }
+        let text = s.string.trimmingCharacters(in: .whitespaces)
+        let percent = text.hasSuffix("%")
+        guard let n = Double((percent ? String(text.dropLast()) : text).trimmingCharacters(in: .whitespaces)), n.isFinite else {
+            issue(node, path, "expected \(expected), got \(describe(node))")
+            return nil
+        }
+        let v = percent ? n / 100 : n
+        guard v > 0, v <= 1 else { issue(node, path, "expected \(expected), got \(text)"); return nil }
+        return v
+    }
+
     func integer(_ node: Node?, _ path: String, min: Int = Int.min, max: Int = Int.max) -> Int? {
         guard let node else { return nil }
         guard case .scalar(let s) = node, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) else {

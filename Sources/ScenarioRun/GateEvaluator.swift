@@ -29,8 +29,10 @@ struct GateEvaluator: Sendable {
         if let lag = report.latency.scheduleLag, lag.p99 > limit {
             reasons.append(String(format: "schedule lag p99 %.1f ms is over the limit of %.1f ms: rsbench could not hold the schedule", lag.p99, limit))
         }
-        if let cpu = report.resources.first(where: { $0.name == "rsbench" })?.cpuPercentMean, cpu > scenario.limits.rsbenchCPU * 100 {
-            reasons.append(String(format: "rsbench used %.0f%% of a core on average, over the limit of %.0f%%", cpu, scenario.limits.rsbenchCPU * 100))
+        if let cost = report.cost, let share = cost.rsbenchShare, share > scenario.limits.rsbenchCPU {
+            reasons.append(String(format: "rsbench took %.0f%% of the machine (%d cores) over the measured window, over limits.rsbench_cpu of %.0f%%: "
+                                  + "it measured itself more than the pipeline; lower --rate-scale or run rsbench on another machine",
+                                  share * 100, cost.cores, scenario.limits.rsbenchCPU * 100))
         }
         return reasons
     }

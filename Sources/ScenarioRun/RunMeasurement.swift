@@ -1,4 +1,5 @@
 import ClickHouse
+import Foundation
 import JetStream
 import LoadDriver
 import Measurement
@@ -15,6 +16,8 @@ struct RunMeasurement: Sendable {
     var streamsBefore: [String: UInt64] = [:]
 
     func measure(into report: inout RunReport, live: LiveMonitor.Record, metrics: PipelineMetrics?) async throws {
+        // Read the processes now, before this step's own queries make the ClickHouse endpoint busy.
+        let series = afterDrain(live.resources)
         var tables: [String] = []
         var sched = HistogramMerge(), ack = HistogramMerge(), ackU = HistogramMerge()
         for e in load.entries {
@@ -35,8 +38,8 @@ struct RunMeasurement: Sendable {
         report.streams = await checker.streams()
         report.crossChecks = try await checker.check(workloads: report.workloads, streams: report.streams, replayedKinds: plan.replayedKinds,
                                                     before: streamsBefore)
-        report.resources = live.resources.map(\.resources)
         report.events = events(report.workloads, seconds: report.durationSeconds)
+        (report.resources, report.cost) = cost(series, workloads: report.workloads, cores: report.environment.cpuCores)
         report.timeSeries = timeSeries(live, e2e: e2e, warmup: Int(report.warmupExcludedSeconds.rounded()))
     }
 
@@ -57,6 +60,25 @@ struct RunMeasurement: Sendable {
                              publishAck: LatencySummary(histogram: e.driver.ackLatency.snapshot),
                              publishAckUncorrected: LatencySummary(histogram: e.driver.ackLatencyUncorrected.snapshot),
                              publishedPerSecond: e.driver.publishedPerSecond)
+    }
+
+    /// The series with one more reading each, taken after the drain, so the whole run includes the catching up.
+    func afterDrain(_ series: [ResourceSeries]) -> [ResourceSeries] {
+        let now = (load.clock.now - load.startInstant).seconds
+        var series = series
+        for i in series.indices { series[i].sampleAfterDrain(now: now) }
+        return series
+    }
+
+    /// Each process's CPU over the measured window and the whole run, and what that is per published event.
+    func cost(_ series: [ResourceSeries], workloads: [WorkloadStats], cores: Int) -> ([ProcessResources], CPUCost) {
+        let from = Double(load.window.start - load.startWall) / 1e9, to = Double(load.window.end - load.startWall) / 1e9
+        var resources = series.map { $0.resources(window: from, to: to) }
+        let covered = series.compactMap { $0.covered(from: from, to: to) }.map { $0.upperBound - $0.lowerBound }.max() ?? 0
+        let cost = CPUCost.compute(&resources, events: workloads.reduce(0) { $0 + $1.measuredPublished }, eventsWholeRun: workloads.reduce(0) { $0 + $1.published },
+                                   windowSeconds: covered, wholeRunSeconds: series.map(\.wholeRunSeconds).max() ?? 0,
+                                   cores: cores > 0 ? cores : ProcessInfo.processInfo.activeProcessorCount)
+        return (resources, cost)
     }
 
     func events(_ workloads: [WorkloadStats], seconds: Double) -> EventCounts {

@@ -16,7 +16,7 @@ public enum ScenarioCheck {
     /// Metric families qualified by a table, by a workload, by a process.
     static let tableFamilies = ["insert_rows_per_s", "insert_bytes_per_s", "compression_ratio", "disk_mb"]
     static let workloadFamilies = ["achieved_rate", "offered_rate"]
-    static let processFamilies = ["cpu", "rss_mb"]
+    static let processFamilies = ["cpu", "rss_mb", "cpu_us_per_event"]
 
     /// Every problem found, each as `file:line: key: message`; empty when run would accept the scenario.
     public static func problems(_ s: Scenario) -> [String] {
@@ -85,8 +85,10 @@ public enum ScenarioCheck {
             return known.contains(tail) ? nil : unknown("table", tail, known)
         }
         if processFamilies.contains(head) {
-            guard let tail else { return "\(head) needs a process, like \(head).rsbench (one of \(processes.joined(separator: ", ")))" }
-            return processes.contains(tail) ? nil : unknown("process", tail, processes)
+            // The stack's total is a cost of its own; CPU share and RSS are per process only.
+            let known = head == "cpu_us_per_event" ? processes + [CPUCost.stackName] : processes
+            guard let tail else { return "\(head) needs a process, like \(head).rsbench (one of \(known.joined(separator: ", ")))" }
+            return known.contains(tail) ? nil : unknown("process", tail, known)
         }
         if head == "consumer_pending" { return tail == "max" ? nil : "expected consumer_pending.max" }
         if MetricCatalog.latencyFamilies.contains(head) { return nil }  // the statistic is checked by the parser

@@ -26,7 +26,7 @@ final class MeasurementTests: XCTestCase {
             duration: 12s
             warmup: 2s
             drain_timeout: 30s
-            limits: { schedule_lag_p99: 30s, rsbench_cpu: 400% }
+            limits: { schedule_lag_p99: 30s, rsbench_cpu: 100% }
             pipeline:
               max_wait: { trades: 20ms }
             workloads:

@@ -8,7 +8,8 @@ public enum ComparableMetrics {
     }
 
     /// Latency percentiles (`e2e_lag.p99`), throughput per table (`insert_rows_per_s.trades`),
-    /// the achieved event rate, and CPU/RSS per process (`cpu.nats-server`, `rss_mb.nats-server`).
+    /// the achieved event rate, CPU/RSS per process (`cpu.nats-server`, `rss_mb.nats-server`) and CPU per event per
+    /// process and for the stack (`cpu_us_per_event.stack`).
     public static func extract(_ r: RunReport) -> [String: Value] {
         var m: [String: Value] = [:]
         for n in r.latency.named where n.summary.count > 0 {
@@ -27,7 +28,9 @@ public enum ComparableMetrics {
             m["cpu.\(p.name)"] = Value(value: p.cpuPercentMean, unit: "%", direction: .lowerIsBetter)
             m["cpu_max.\(p.name)"] = Value(value: p.cpuPercentMax, unit: "%", direction: .lowerIsBetter)
             m["rss_mb.\(p.name)"] = Value(value: p.rssMaxMB, unit: "MB", direction: .lowerIsBetter)
+            if let us = p.cpuUsPerEvent { m["cpu_us_per_event.\(p.name)"] = Value(value: us, unit: "µs", direction: .lowerIsBetter) }
         }
+        if let us = r.cost?.stack.cpuUsPerEvent { m["cpu_us_per_event.\(CPUCost.stackName)"] = Value(value: us, unit: "µs", direction: .lowerIsBetter) }
         return m
     }
 }

@@ -1,7 +1,8 @@
 /// The metric names of DESIGN §4, read by `validate`, gates, reports and `compare` alike.
 ///
-/// Values are canonical: seconds for durations, fractions for ratios and CPU, MB for `rss_mb`/`disk_mb`.
-/// Per-table, per-workload and per-process forms take a suffix (`insert_rows_per_s.trades`, `cpu.rsbench`).
+/// Values are canonical: seconds for durations, fractions for ratios and CPU, MB for `rss_mb`/`disk_mb`, µs for
+/// `cpu_us_per_event`. Per-table, per-workload and per-process forms take a suffix (`insert_rows_per_s.trades`,
+/// `cpu.rsbench`, `cpu_us_per_event.stack`).
 public enum MetricCatalog {
     public static let latencyFamilies = ["schedule_lag", "publish_latency", "publish_latency_uncorrected", "e2e_lag", "e2e_lag_uncorrected", "alert_latency"]
     public static let statistics = ["p50", "p90", "p99", "p999", "max", "mean"]
@@ -19,6 +20,7 @@ public enum MetricCatalog {
         case "insert_rows_per_s", "achieved_rate", "offered_rate": return .rate
         case "insert_bytes_per_s": return .bytes
         case "achieved_ratio", "cpu", "compression_ratio": return .ratio
+        case "cpu_us_per_event": return .cpuPerEvent
         case "rss_mb", "disk_mb": return .count
         case "consumer_pending": return tail == nil ? nil : .count
         default: return counts.contains(head) ? .count : nil
@@ -38,7 +40,7 @@ public enum MetricCatalog {
 
     public static var summary: String {
         latencyFamilies.map { "\($0).{\(statistics.joined(separator: ","))}" }.joined(separator: ", ")
-            + ", insert_rows_per_s[.<table>], insert_bytes_per_s[.<table>], achieved_rate.<workload>, achieved_ratio, consumer_pending.max, cpu.<process>, rss_mb.<process>, "
+            + ", insert_rows_per_s[.<table>], insert_bytes_per_s[.<table>], achieved_rate.<workload>, achieved_ratio, consumer_pending.max, cpu.<process>, cpu_us_per_event.<process|stack>, rss_mb.<process>, "
             + "compression_ratio[.<table>], disk_mb[.<table>], " + counts.joined(separator: ", ")
     }
 
@@ -75,6 +77,9 @@ public enum MetricCatalog {
         case "rows": return Double(r.tables.reduce(0) { $0 + $1.rows })
         case "consumer_pending": return r.pipeline.maxConsumerPending
         case "cpu": return tail.flatMap { p in r.resources.first { $0.name == p }?.cpuPercentMean }.map { $0 / 100 }
+        case "cpu_us_per_event":
+            if tail == CPUCost.stackName { return r.cost?.stack.cpuUsPerEvent }
+            return tail.flatMap { p in r.resources.first { $0.name == p }?.cpuUsPerEvent }
         case "rss_mb": return tail.flatMap { p in r.resources.first { $0.name == p }?.rssMaxMB }
         default: return nil
         }

@@ -24,6 +24,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var crossChecks: [CrossCheck]
     public var gates: [GateResult]
     public var resources: [ProcessResources]
+    /// CPU per published event, per process (in `resources`) and for the whole stack (1.2; absent in older files).
+    public var cost: CPUCost?
     public var environment: EnvironmentFingerprint
     /// Per workload: offered, sent, acked, stored, lost, and its send-side latencies.
     public var workloads: [WorkloadStats]
@@ -49,6 +51,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         crossChecks: [CrossCheck] = [],
         gates: [GateResult] = [],
         resources: [ProcessResources] = [],
+        cost: CPUCost? = nil,
         environment: EnvironmentFingerprint,
         workloads: [WorkloadStats] = [],
         pipeline: PipelineCounters = PipelineCounters(),
@@ -70,6 +73,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.crossChecks = crossChecks
         self.gates = gates
         self.resources = resources
+        self.cost = cost
         self.environment = environment
         self.workloads = workloads
         self.pipeline = pipeline
@@ -77,7 +81,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.notes = notes
     }
 
-    // Summaries written before `workloads`, `pipeline`, `invalidReasons` and `notes` existed still load.
+    // Summaries written before `workloads`, `pipeline`, `invalidReasons`, `notes` and `cost` existed still load.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(String.self, forKey: .schema)
@@ -95,6 +99,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         crossChecks = try c.decode([CrossCheck].self, forKey: .crossChecks)
         gates = try c.decode([GateResult].self, forKey: .gates)
         resources = try c.decode([ProcessResources].self, forKey: .resources)
+        cost = try c.decodeIfPresent(CPUCost.self, forKey: .cost)
         environment = try c.decode(EnvironmentFingerprint.self, forKey: .environment)
         workloads = try c.decodeIfPresent([WorkloadStats].self, forKey: .workloads) ?? []
         pipeline = try c.decodeIfPresent(PipelineCounters.self, forKey: .pipeline) ?? PipelineCounters()

@@ -67,7 +67,9 @@ public struct CapacityModel: Sendable, Equatable, Codable {
         for name in names where !isExcluded(name) {
             let perRun = reports.indices.compactMap { i in reports[i].resources.first { $0.name == name }.map { (rate: rates[i], p: $0) } }
             let cpu = perRun.reduce(0) { $0 + $1.p.cpuSeconds }
-            let evs = reports.indices.filter { i in reports[i].resources.contains { $0.name == name } }.reduce(0) { $0 + events[$1] }
+            // cpuSeconds covers the measured window, so its events are the window's (`cost.events`) when the report has them.
+            let evs = reports.indices.filter { i in reports[i].resources.contains { $0.name == name } }
+                .reduce(0) { $0 + (reports[$1].cost.map { Double($0.events) } ?? events[$1]) }
             let cpuPer1k = evs > 0 ? cpu / (evs / 1000) : 0
             if distinctRates, Set(perRun.map { ($0.rate * 1000).rounded() }).count >= 2 {
                 let fit = leastSquares(perRun.map { ($0.rate, $0.p.rssMaxMB) })

@@ -56,7 +56,15 @@ public enum ConsoleSummary {
             lines.append("storage: " + o.tables.map { String(format: "%@ %.1f MB ×%.1f %d parts", $0.table, Double($0.bytesOnDisk) / 1_048_576, $0.compressionRatio, $0.activeParts) }.joined(separator: " · ")
                          + " · JetStream " + String(format: "%.1f MB", Double(o.streams.reduce(0) { $0 + $1.bytes }) / 1_048_576))
         }
-        if !o.resources.isEmpty {
+        if let cost = CostTable(o) {
+            lines.append("process        CPU %  CPU-µs/event  share of stack  RSS max MB  CPU-µs/event whole run")
+            for r in cost.rows {
+                lines.append(pad(r.process, 13) + " " + pad(r.cpuPercent, 6, right: true) + "  " + pad(r.cpuUsPerEvent, 12, right: true) + "  "
+                             + pad(r.shareOfStack, 14, right: true) + "  " + pad(r.rssMaxMB, 10, right: true) + "  " + pad(r.cpuUsPerEventWholeRun, 22, right: true))
+            }
+            lines.append(cost.definition)
+            if let w = cost.warning { lines.append("WARNING: \(w)") }
+        } else if !o.resources.isEmpty {
             lines.append("resources: " + o.resources.map { "\($0.name) " + String(format: "cpu %.0f%% rss %.0f MB", $0.cpuPercentMean, $0.rssMaxMB) }.joined(separator: " · "))
         }
         for g in o.gates {

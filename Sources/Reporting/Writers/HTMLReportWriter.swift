@@ -47,6 +47,8 @@ public struct HTMLReportWriter: ReportWriter {
             b += "<ul class=\"reasons\">" + r.verdict.reasons.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
         }
 
+        if let w = r.cost?.warning { b += "<p class=\"warning\">⚠️ \(e(w))</p>\n" }
+
         b += "<h2>Gates</h2>\n"
         let gates = GateTable(r.gates)
         b += table(["", "gate", "measured", "threshold"], gates.rows.map { [GateTable.icon($0.verdict), "<code>\(e($0.expression))</code>", e($0.measured), e($0.threshold)] }, raw: true, empty: "no gates defined")
@@ -72,7 +74,12 @@ public struct HTMLReportWriter: ReportWriter {
         b += table(["", "check", "expected", "actual", "detail"], r.crossChecks.map {
             [MarkdownReportWriter.icon($0.status), $0.name, Fmt.count($0.expected), Fmt.count($0.actual), $0.text]
         }, empty: "none")
-        b += "<h2>Resources</h2>\n"
+        b += "<h2>Resources and CPU per event</h2>\n"
+        if let cost = CostTable(r) {
+            b += table(CostTable.header, cost.rows.map(\.cells), empty: "not sampled", lastRowClass: "total")
+            b += "<p class=\"meta\">\(e(cost.definition))</p>\n"
+            b += "<figure>\(CostTable.chart(r).render())</figure>\n"
+        }
         b += table(["process", "pid", "CPU s", "CPU % mean", "CPU % max", "RSS max MB"], r.resources.map {
             [$0.name, $0.pid.map(String.init) ?? "—", Fmt.num($0.cpuSeconds), Fmt.num($0.cpuPercentMean), Fmt.num($0.cpuPercentMax), Fmt.num($0.rssMaxMB)]
         }, empty: "not sampled")
@@ -81,11 +88,12 @@ public struct HTMLReportWriter: ReportWriter {
         return b
     }
 
-    private func table(_ header: [String], _ rows: [[String]], raw: Bool = false, empty: String) -> String {
+    private func table(_ header: [String], _ rows: [[String]], raw: Bool = false, empty: String, lastRowClass: String? = nil) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(Markup.html(empty))</p>\n" }
         var t = "<table>\n<thead><tr>" + header.map { "<th>\(Markup.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for row in rows {
-            t += "<tr>" + row.map { "<td>\(raw ? $0 : Markup.html($0))</td>" }.joined() + "</tr>\n"
+        for (i, row) in rows.enumerated() {
+            let cls = i == rows.count - 1 ? lastRowClass.map { " class=\"\($0)\"" } ?? "" : ""
+            t += "<tr\(cls)>" + row.map { "<td>\(raw ? $0 : Markup.html($0))</td>" }.joined() + "</tr>\n"
         }
         return t + "</tbody>\n</table>\n"
     }
@@ -99,6 +107,8 @@ public struct HTMLReportWriter: ReportWriter {
     .verdict.pass { background: #1a7f37; } .verdict.failed { background: #cf222e; }
     .verdict.invalid { background: #bf8700; } .verdict.error { background: #6e40c9; }
     .meta { color: #555; font-size: 0.9em; } .empty { color: #888; font-style: italic; }
+    .warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 4px; }
+    tr.total td { font-weight: 600; }
     table { border-collapse: collapse; font-size: 0.9em; }
     th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
     th:first-child, td:first-child, td:nth-child(2) { text-align: left; }

@@ -27,7 +27,7 @@ public struct JUnitWriter: ReportWriter {
         }
         out += "    </properties>\n"
         if runProblem {
-            let message = report.verdict.status == .invalid ? "run invalid: rsbench could not hold the schedule" : report.verdict.status == .aborted ? "run aborted" : "run error"
+            let message = report.verdict.status == .invalid ? "run invalid: " + (report.invalidReasons.first ?? "rsbench could not hold the schedule") : report.verdict.status == .aborted ? "run aborted" : "run error"
             out += "    <testcase classname=\"\(Markup.xml(suite))\" name=\"run\" time=\"0\">\n"
             out += "      <error message=\"\(Markup.xml(message))\" type=\"\(report.verdict.status.rawValue)\">\(Markup.xml(report.verdict.reasons.joined(separator: "\n")))</error>\n"
             out += "    </testcase>\n"

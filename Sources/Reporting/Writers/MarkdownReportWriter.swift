@@ -18,6 +18,10 @@ public struct MarkdownReportWriter: ReportWriter {
             s.append("")
             s += r.verdict.reasons.map { "- \($0)" }
         }
+        if let w = r.cost?.warning {
+            s.append("")
+            s.append("> ⚠️ \(w)")
+        }
         s.append("")
         s.append("#### Gates")
         s.append(GateTable(r.gates).markdown())
@@ -67,8 +71,12 @@ public struct MarkdownReportWriter: ReportWriter {
         }
 
         s.append("")
-        s.append("#### Resources")
-        if r.resources.isEmpty {
+        s.append("#### Resources and CPU per event")
+        if let cost = CostTable(r) {
+            s.append(cost.markdown())
+            s.append("")
+            s.append(cost.definition)
+        } else if r.resources.isEmpty {
             s.append("_not sampled_")
         } else {
             s.append(Markup.mdTable(["process", "pid", "CPU s", "CPU % mean", "CPU % max", "RSS max MB"],
@@ -84,7 +92,7 @@ public struct MarkdownReportWriter: ReportWriter {
         switch v {
         case .pass: "✅ PASS"
         case .failed: "❌ FAILED (gate)"
-        case .invalid: "⚠️ INVALID (rsbench could not hold the schedule)"
+        case .invalid: "⚠️ INVALID (rsbench could not hold the schedule, or took too much of the machine)"
         case .error: "💥 ERROR"
         case .aborted: "⏹ ABORTED (stopped by the user; partial numbers)"
         }

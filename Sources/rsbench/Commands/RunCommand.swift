@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand {
             ClickHouse (ingested_at − intended send time), evaluates the gates, and stops what it started.
 
             Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid run (rsbench could not hold the \
-            schedule), 3 error or Ctrl-C.
+            schedule, or took more of the machine than limits.rsbench_cpu), 3 error or Ctrl-C. Every run \
+            reports CPU-µs per published event for each process and the whole stack.
 
             Every run writes reports/<UTC time>-<scenario>/ (summary.json, report.md, report.html, junit.xml, \
             environment.json) and points reports/latest at it; see docs/summary-schema.md.
