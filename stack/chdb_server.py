@@ -529,6 +529,53 @@ class ChdbBackend:
 
 
 # ---------------------------------------------------------------------------
+# Request accounting (opt-in): what the endpoint spends, per statement kind
+# ---------------------------------------------------------------------------
+
+_INSERT_TABLE_RE = re.compile(rb"\AINSERT\s+INTO\s+([A-Za-z0-9_.`\"]+)", re.I)
+
+
+class RequestStats:
+    """Counts requests by kind (`INSERT <table>`, `SELECT`, ...) with their engine and handler time, and logs one
+    line per interval with the process CPU used, so a run shows who queries the endpoint how often and at what cost."""
+
+    def __init__(self, interval: float, out=sys.stderr):
+        self.interval = interval
+        self.out = out
+        self.lock = threading.Lock()
+        self.kinds: dict[str, list[int]] = {}  # kind -> [count, engine ns, handler ns]
+
+    @staticmethod
+    def kind_of(head: bytes, kind: bytes) -> str:
+        if kind == b"INSERT":
+            m = _INSERT_TABLE_RE.match(head)
+            return "INSERT " + (m.group(1).decode("utf-8", "replace").replace("`", "") if m else "?")
+        return kind.decode("ascii", "replace") or "?"
+
+    def record(self, kind: str, engine_ns: int, total_ns: int):
+        with self.lock:
+            k = self.kinds.setdefault(kind, [0, 0, 0])
+            k[0] += 1
+            k[1] += engine_ns
+            k[2] += total_ns
+
+    def run(self, stopping: threading.Event):
+        cpu0, t0 = time.process_time(), time.monotonic()
+        while not stopping.wait(self.interval):
+            with self.lock:
+                kinds, self.kinds = self.kinds, {}
+            cpu1, t1 = time.process_time(), time.monotonic()
+            span = max(t1 - t0, 1e-9)
+            parts = " ".join(f"[{k}: {c} req, engine {e / 1e6 / c:.2f} ms, handler {h / 1e6 / c:.2f} ms]"
+                             for k, (c, e, h) in sorted(kinds.items(), key=lambda kv: -kv[1][2]))
+            total = sum(v[0] for v in kinds.values())
+            self.out.write(f"chdb-server stats: {span:.1f}s, {total / span:.1f} req/s, "
+                           f"cpu {100 * (cpu1 - cpu0) / span:.1f}% {parts}\n")
+            self.out.flush()
+            cpu0, t0 = cpu1, t1
+
+
+# ---------------------------------------------------------------------------
 # HTTP layer
 # ---------------------------------------------------------------------------
 
@@ -585,6 +632,7 @@ class Handler(BaseHTTPRequestHandler):
     # set on the class by make_server()
     backend: ChdbBackend = None  # type: ignore[assignment]
     verbose = False
+    stats: RequestStats | None = None
     clickhouse_status_codes = False
     keep_alive_timeout = 30
     display_name = socket.gethostname()
@@ -856,6 +904,8 @@ class Handler(BaseHTTPRequestHandler):
         headers.append(("Content-Type", _content_type(out_format)))
         headers.append(("X-ClickHouse-Summary", self._summary(result, time.perf_counter_ns() - t0)))
         self._send(200, result.body, headers)
+        if self.stats is not None:
+            self.stats.record(RequestStats.kind_of(head, kind), result.elapsed_ns, time.perf_counter_ns() - t0)
 
 
 class Server(ThreadingHTTPServer):
@@ -901,6 +951,9 @@ def main(argv=None) -> int:
     ap.add_argument("--tls-cert", default=None, help="serve HTTPS with this PEM certificate (chain) file")
     ap.add_argument("--tls-key", default=None, help="the PEM private key for --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    ap.add_argument("--stats-interval", type=float, default=None,
+                    help="(or env CHDB_SERVER_STATS_INTERVAL) every this many seconds, log to stderr the requests by "
+                         "kind (INSERT <table>, SELECT, ...) with their mean engine and handler time, and the CPU used")
     args = ap.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         print("chdb-server: --tls-cert and --tls-key must be given together", file=sys.stderr, flush=True)
@@ -936,6 +989,9 @@ def main(argv=None) -> int:
 
     Handler.backend = backend
     Handler.verbose = args.verbose
+    interval = args.stats_interval if args.stats_interval is not None else float(os.environ.get("CHDB_SERVER_STATS_INTERVAL") or 0)
+    if interval > 0:
+        Handler.stats = RequestStats(interval)
     Handler.clickhouse_status_codes = args.status_codes == "clickhouse"
     Handler.keep_alive_timeout = args.keep_alive_timeout
     if args.user is not None or password:
@@ -953,6 +1009,9 @@ def main(argv=None) -> int:
             # shutdown() blocks until serve_forever() returns, so it must not
             # run on the thread that runs serve_forever() (this one).
             threading.Thread(target=server.shutdown, daemon=True).start()
+
+    if Handler.stats is not None:
+        threading.Thread(target=Handler.stats.run, args=(stopping,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
