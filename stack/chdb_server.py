@@ -132,6 +132,14 @@ _ERROR_NAME_RE = re.compile(r"\(([A-Z][A-Z0-9_]+)\)\s*(?:\(version [^)]*\)\s*)?$
 _LEADING_JUNK_RE = re.compile(rb"\A(?:\s+|--[^\n]*(?:\n|\Z)|#[^\n]*(?:\n|\Z)|/\*.*?\*/|\()*", re.S)
 _FIRST_WORD_RE = re.compile(rb"[A-Za-z_]+")
 _FORMAT_RE = re.compile(rb"\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)", re.I)
+# A plain `INSERT INTO [db.]t [(cols)] FORMAT X` in ?query= (the data in the body): its URL settings can go in the
+# statement's own SETTINGS clause, which scopes them to the query exactly like the SET-and-reset path, in one call.
+_IDENT = rb"(?:[A-Za-z_][A-Za-z0-9_]*|`[^`\\]*`)"
+# chDB reports a bad setting in an INSERT's own SETTINGS clause wrapped in a second "Code: N. DB::Exception:"; the
+# inner text is what the SET path (and ClickHouse for a URL setting) answers.
+_DOUBLED_ERROR_RE = re.compile(r"\ACode: (\d+)\. DB::Exception: (Code: \1\. DB::Exception: .*\(version [^)]*\))\. \([A-Z0-9_]+\)(?: \(version [^)]*\))?\s*\Z", re.S)
+_PLAIN_INSERT_RE = re.compile(rb"\s*(INSERT\s+INTO\s+" + _IDENT + rb"(?:\." + _IDENT + rb")?(?:\s*\([A-Za-z0-9_,\s`]*\))?)"
+                              rb"\s+(FORMAT\s+[A-Za-z][A-Za-z0-9_]*\s*)", re.I)
 _DB_CHANGING_RE = re.compile(rb"\A(?:USE|DROP|RENAME|DETACH|EXCHANGE|ATTACH)\b", re.I)
 _READONLY_KINDS = frozenset({b"SELECT", b"WITH", b"SHOW", b"DESCRIBE", b"DESC",
                              b"EXISTS", b"EXPLAIN", b"VALUES", b"FROM"})
@@ -529,6 +537,53 @@ class ChdbBackend:
 
 
 # ---------------------------------------------------------------------------
+# Request accounting (opt-in): what the endpoint spends, per statement kind
+# ---------------------------------------------------------------------------
+
+_INSERT_TABLE_RE = re.compile(rb"\AINSERT\s+INTO\s+([A-Za-z0-9_.`\"]+)", re.I)
+
+
+class RequestStats:
+    """Counts requests by kind (`INSERT <table>`, `SELECT`, ...) with their engine and handler time, and logs one
+    line per interval with the process CPU used, so a run shows who queries the endpoint how often and at what cost."""
+
+    def __init__(self, interval: float, out=sys.stderr):
+        self.interval = interval
+        self.out = out
+        self.lock = threading.Lock()
+        self.kinds: dict[str, list[int]] = {}  # kind -> [count, engine ns, handler ns]
+
+    @staticmethod
+    def kind_of(head: bytes, kind: bytes) -> str:
+        if kind == b"INSERT":
+            m = _INSERT_TABLE_RE.match(head)
+            return "INSERT " + (m.group(1).decode("utf-8", "replace").replace("`", "") if m else "?")
+        return kind.decode("ascii", "replace") or "?"
+
+    def record(self, kind: str, engine_ns: int, total_ns: int):
+        with self.lock:
+            k = self.kinds.setdefault(kind, [0, 0, 0])
+            k[0] += 1
+            k[1] += engine_ns
+            k[2] += total_ns
+
+    def run(self, stopping: threading.Event):
+        cpu0, t0 = time.process_time(), time.monotonic()
+        while not stopping.wait(self.interval):
+            with self.lock:
+                kinds, self.kinds = self.kinds, {}
+            cpu1, t1 = time.process_time(), time.monotonic()
+            span = max(t1 - t0, 1e-9)
+            parts = " ".join(f"[{k}: {c} req, engine {e / 1e6 / c:.2f} ms, handler {h / 1e6 / c:.2f} ms]"
+                             for k, (c, e, h) in sorted(kinds.items(), key=lambda kv: -kv[1][2]))
+            total = sum(v[0] for v in kinds.values())
+            self.out.write(f"chdb-server stats: {span:.1f}s, {total / span:.1f} req/s, "
+                           f"cpu {100 * (cpu1 - cpu0) / span:.1f}% {parts}\n")
+            self.out.flush()
+            cpu0, t0 = cpu1, t1
+
+
+# ---------------------------------------------------------------------------
 # HTTP layer
 # ---------------------------------------------------------------------------
 
@@ -585,6 +640,7 @@ class Handler(BaseHTTPRequestHandler):
     # set on the class by make_server()
     backend: ChdbBackend = None  # type: ignore[assignment]
     verbose = False
+    stats: RequestStats | None = None
     clickhouse_status_codes = False
     keep_alive_timeout = 30
     display_name = socket.gethostname()
@@ -822,8 +878,16 @@ class Handler(BaseHTTPRequestHandler):
 
         # ClickHouse: query = ?query= parameter followed directly by the body.
         query_param = pdict.get("query")
+        plain = None
         if query_param is not None:
-            query = query_param.encode("utf-8") + body
+            qp = query_param.encode("utf-8")
+            plain = _PLAIN_INSERT_RE.fullmatch(qp) if settings else None
+            if plain is not None:
+                # One engine call instead of SET, INSERT and the reset: a chDB call costs about a millisecond of CPU.
+                inline = ", ".join(f"{k} = {_quote_string(v)}" for k, v in settings).encode("utf-8")
+                qp = plain.group(1) + b" SETTINGS " + inline + b" " + plain.group(2)
+                settings = []
+            query = qp + body
         else:
             query = body
         head = _statement_head(query)
@@ -846,6 +910,8 @@ class Handler(BaseHTTPRequestHandler):
             result = self.backend.execute(query, default_format, database, settings, qparams,
                                           is_insert, bool(_DB_CHANGING_RE.match(head)), kind == b"SET")
         except QueryError as err:
+            if plain is not None and (m := _DOUBLED_ERROR_RE.match(err.text)):
+                err.text = m.group(2)
             self._send_error(err, query_id, out_format, t0)
             return
         except Exception as exc:  # should not happen; still answer like ClickHouse
@@ -856,6 +922,8 @@ class Handler(BaseHTTPRequestHandler):
         headers.append(("Content-Type", _content_type(out_format)))
         headers.append(("X-ClickHouse-Summary", self._summary(result, time.perf_counter_ns() - t0)))
         self._send(200, result.body, headers)
+        if self.stats is not None:
+            self.stats.record(RequestStats.kind_of(head, kind), result.elapsed_ns, time.perf_counter_ns() - t0)
 
 
 class Server(ThreadingHTTPServer):
@@ -901,6 +969,9 @@ def main(argv=None) -> int:
     ap.add_argument("--tls-cert", default=None, help="serve HTTPS with this PEM certificate (chain) file")
     ap.add_argument("--tls-key", default=None, help="the PEM private key for --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    ap.add_argument("--stats-interval", type=float, default=None,
+                    help="(or env CHDB_SERVER_STATS_INTERVAL) every this many seconds, log to stderr the requests by "
+                         "kind (INSERT <table>, SELECT, ...) with their mean engine and handler time, and the CPU used")
     args = ap.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         print("chdb-server: --tls-cert and --tls-key must be given together", file=sys.stderr, flush=True)
@@ -936,6 +1007,9 @@ def main(argv=None) -> int:
 
     Handler.backend = backend
     Handler.verbose = args.verbose
+    interval = args.stats_interval if args.stats_interval is not None else float(os.environ.get("CHDB_SERVER_STATS_INTERVAL") or 0)
+    if interval > 0:
+        Handler.stats = RequestStats(interval)
     Handler.clickhouse_status_codes = args.status_codes == "clickhouse"
     Handler.keep_alive_timeout = args.keep_alive_timeout
     if args.user is not None or password:
@@ -953,6 +1027,9 @@ def main(argv=None) -> int:
             # shutdown() blocks until serve_forever() returns, so it must not
             # run on the thread that runs serve_forever() (this one).
             threading.Thread(target=server.shutdown, daemon=True).start()
+
+    if Handler.stats is not None:
+        threading.Thread(target=Handler.stats.run, args=(stopping,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -286,6 +286,24 @@ class TestHttpInterface(ServerTestCase):
         self.assertIn(b"(UNKNOWN_SETTING)", body)
         self.assertEqual(self.server.ok("SELECT 2"), b"2\n")
 
+    def test_insert_settings_go_into_the_statement(self):
+        # A plain `INSERT ... FORMAT X` with URL settings runs them in its own SETTINGS clause: applied to the
+        # insert, gone afterwards, and a bad one answers exactly like the SET path (one "Code: N." prefix).
+        self.server.ok("CREATE TABLE ins_settings (a UInt32, s String, "
+                       "m String DEFAULT toString(getSetting('max_insert_block_size'))) ENGINE = MergeTree ORDER BY a")
+        default = self.server.ok("SELECT getSetting('max_insert_block_size')")
+        self.server.ok("INSERT INTO ins_settings (a, s) FORMAT JSONEachRow", b'{"a":1,"s":"x"}\n', max_insert_block_size="12345")
+        self.assertEqual(self.server.ok("SELECT m FROM ins_settings"), b"12345\n")
+        self.assertEqual(self.server.ok("SELECT getSetting('max_insert_block_size')"), default)
+        for params, code, name in (({"no_such_setting_xyz": "1"}, "115", b"(UNKNOWN_SETTING)"),
+                                   ({"max_threads": "abc"}, "27", b"(CANNOT_PARSE_INPUT_ASSERTION_FAILED)")):
+            status, resp, body = self.server.query("INSERT INTO ins_settings FORMAT JSONEachRow", b'{"a":2,"s":"y"}\n', **params)
+            self.assertEqual(status, 500, body)
+            self.assertEqual(resp.getheader("X-ClickHouse-Exception-Code"), code)
+            self.assertEqual(body.count(b"DB::Exception"), 1, body)
+            self.assertIn(name, body)
+        self.assertEqual(self.server.ok("SELECT count() FROM ins_settings"), b"1\n")
+
     def test_error_format(self):
         status, resp, body = self.server.query("SELECT * FROM no_such_table_here")
         self.assertEqual(status, 500)

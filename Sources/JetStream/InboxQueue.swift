@@ -1,6 +1,9 @@
 import CNATS
-import Dispatch
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// The messages libnats hands to a pull consumer's inbox subscription, queued for the consumer's own thread.
 ///
@@ -9,33 +12,86 @@ import Synchronization
 /// header as a "no responders" reply and returns `NATS_NO_RESPONDERS` instead. A stream may hold exactly such a
 /// message (a user header `Status: 503`); read through `NextMsg` it would vanish on every delivery until JetStream
 /// gave up on it, never stored, dead-lettered or acked. Here every message arrives, and the consumer decides.
+///
+/// One mutex and one condition variable: the delivery thread takes the lock once per message and wakes the consumer
+/// only when it is waiting, and the consumer takes everything queued in one round (a batch of 1,000 replies costs one
+/// wake-up, not a semaphore round trip per message).
 final class InboxQueue: @unchecked Sendable {
-    private let messages = Mutex<[UnsafeSendable<OpaquePointer>]>([])
-    /// One signal per queued message.
-    private let available = DispatchSemaphore(value: 0)
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let cond: UnsafeMutablePointer<pthread_cond_t>
+    /// Guarded by `mutex`.
+    private var messages: [OpaquePointer] = []
+    /// Guarded by `mutex`: the consumer sleeps on `cond`, so a push must signal.
+    private var consumerWaiting = false
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        cond = .allocate(capacity: 1)
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        #if canImport(Glibc)
+        // Deadlines on the monotonic clock: a wall-clock step must not stretch or cut a fetch.
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        #endif
+        pthread_cond_init(cond, &attr)
+        pthread_condattr_destroy(&attr)
+    }
+
+    deinit {
+        drain()
+        pthread_cond_destroy(cond)
+        pthread_mutex_destroy(mutex)
+        cond.deallocate()
+        mutex.deallocate()
+    }
 
     /// Called on libnats' delivery thread; takes ownership of the message.
     func push(_ m: OpaquePointer) {
-        messages.withLock { $0.append(UnsafeSendable(m)) }
-        available.signal()
+        pthread_mutex_lock(mutex)
+        messages.append(m)
+        let wake = consumerWaiting
+        pthread_mutex_unlock(mutex)
+        if wake { pthread_cond_signal(cond) }
     }
 
-    /// The next message, waiting up to `timeoutMs`; nil when none came.
-    func pop(timeoutMs: Int64) -> OpaquePointer? {
-        guard available.wait(timeout: .now() + .milliseconds(Int(max(0, timeoutMs)))) == .success else { return nil }
-        return messages.withLock { $0.isEmpty ? nil : $0.removeFirst().value }
+    /// Moves every queued message (in arrival order) to the end of `out`, waiting up to `timeoutMs` when none is
+    /// queued; returns how many were moved (0 when the wait ended empty).
+    func takeAll(into out: inout [OpaquePointer], timeoutMs: Int64) -> Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if messages.isEmpty && timeoutMs > 0 {
+            var deadline = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &deadline)
+            let ns = Int64(deadline.tv_nsec) + (timeoutMs % 1000) * 1_000_000
+            deadline.tv_sec += Int(timeoutMs / 1000) + Int(ns / 1_000_000_000)
+            deadline.tv_nsec = Int(ns % 1_000_000_000)
+            consumerWaiting = true
+            while messages.isEmpty {
+                if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT { break }
+            }
+            consumerWaiting = false
+        }
+        let n = messages.count
+        if n > 0 {
+            out.append(contentsOf: messages)
+            messages.removeAll(keepingCapacity: true)
+        }
+        return n
     }
 
     /// Messages queued now.
-    var count: Int { messages.withLock { $0.count } }
+    var count: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return messages.count
+    }
 
     /// Destroys whatever is still queued (the consumer is going away).
     func drain() {
-        let left = messages.withLock { q -> [UnsafeSendable<OpaquePointer>] in
-            defer { q.removeAll() }
-            return q
-        }
-        for m in left { natsMsg_Destroy(m.value) }
+        var left: [OpaquePointer] = []
+        _ = takeAll(into: &left, timeoutMs: 0)
+        for m in left { natsMsg_Destroy(m) }
     }
 }
 

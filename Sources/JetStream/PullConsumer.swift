@@ -25,6 +25,9 @@ public final class PullConsumer: @unchecked Sendable {
     private let inbox: String
     private let nextSubject: String
     private var requestNumber = 0
+    /// Taken from the queue in one round but not handled yet; touched only on `lane` (and in deinit).
+    private var taken: [OpaquePointer] = []
+    private var takenHead = 0
     public let spec: ConsumerSpec
     public let context: JetStreamContext
     /// Fetches block until messages arrive or the wait ends; they do so on this consumer's own thread.
@@ -44,26 +47,30 @@ public final class PullConsumer: @unchecked Sendable {
     deinit {
         // Only our inbox subscription goes; the durable and its progress stay on the server.
         natsSubscription_Destroy(subscription)
+        for m in taken[takenHead...] { natsMsg_Destroy(m) }
         queue.drain()
     }
 
     /// Up to `batch` messages; returns early with fewer when `maxWait` passes, and `[]` when none came.
-    public func fetch(batch: Int, maxWait: Duration) async throws(NATSError) -> [JetStreamMessage] {
+    ///
+    /// With `untilFirst`, it returns as soon as it holds messages and no more are queued: an idle consumer can then
+    /// wait long (one pull request a second instead of one per batch window) and still see the first message at once.
+    public func fetch(batch: Int, maxWait: Duration, untilFirst: Bool = false) async throws(NATSError) -> [JetStreamMessage] {
         try await lane.run { () throws(NATSError) -> [JetStreamMessage] in
-            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait)
+            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait, untilFirst: untilFirst)
         }
     }
 
-    private func fetchBlocking(batch: Int, maxWait: Duration) throws(NATSError) -> [JetStreamMessage] {
+    private func fetchBlocking(batch: Int, maxWait: Duration, untilFirst: Bool) throws(NATSError) -> [JetStreamMessage] {
         var out: [JetStreamMessage] = []
         // Replies that arrived after an earlier fetch gave up are real deliveries: take them first.
-        var queued = queue.count
+        var queued = taken.count - takenHead + queue.count
         while out.count < batch, queued > 0 {
             queued -= 1
             guard let m = nextMessage(timeoutMs: 1) else { break }
             if let jm = take(m) { out.append(jm) }
         }
-        if out.count >= batch { return out }
+        if out.count >= batch || (untilFirst && !out.isEmpty) { return out }
 
         // Like libnats: first take what is there now (`no_wait`, answered at once, ended by a 404); only when
         // that finds nothing, wait on the server (`expires`) until the batch fills or the time is up.
@@ -78,10 +85,10 @@ public final class PullConsumer: @unchecked Sendable {
             // Only the server's own pull responses are status messages: they come without a reply subject. A stream
             // message always carries its `$JS.ACK.` reply, even an empty one with a user header `Status: 404`,
             // and is a delivery to hand on (the consumer dead-letters it), never a control message to drop.
-            if !Self.isDelivery(reply: natsMsg_GetReply(m).map { String(cString: $0) }), let status = Self.status(of: m) {
+            if !Self.isDelivery(m), let status = Self.status(of: m) {
                 // 100 is a heartbeat; anything else (404 no messages, 408 expired, 409 limits) ends *our* request,
                 // but a status addressed to an older request says nothing about this one.
-                let forThis = String(cString: natsMsg_GetSubject(m)) == reply
+                let forThis = reply.withCString { strcmp(natsMsg_GetSubject(m), $0) == 0 }
                 natsMsg_Destroy(m)
                 guard forThis && status != "100" else { continue }
                 if !longPoll && out.isEmpty && status == "404" {
@@ -94,6 +101,8 @@ public final class PullConsumer: @unchecked Sendable {
                 break
             }
             if let jm = take(m) { out.append(jm) }
+            // Whatever this request still sends is picked up by the next fetch (queued replies are taken first).
+            if untilFirst && !out.isEmpty && takenHead == taken.count && queue.count == 0 { break }
         }
         return out
     }
@@ -110,14 +119,20 @@ public final class PullConsumer: @unchecked Sendable {
         return reply
     }
 
-    /// The next message on the inbox, or nil after `timeoutMs`.
+    /// The next message on the inbox, or nil after `timeoutMs`. Messages are taken from the queue a round at a time.
     private func nextMessage(timeoutMs: Int64) -> OpaquePointer? {
-        queue.pop(timeoutMs: timeoutMs)
+        if takenHead == taken.count {
+            taken.removeAll(keepingCapacity: true)
+            takenHead = 0
+            guard queue.takeAll(into: &taken, timeoutMs: timeoutMs) > 0 else { return nil }
+        }
+        defer { takenHead += 1 }
+        return taken[takenHead]
     }
 
     /// Wraps a delivery; anything without a `$JS.ACK.` reply is not one of ours and is dropped.
     private func take(_ m: OpaquePointer) -> JetStreamMessage? {
-        guard let r = natsMsg_GetReply(m), strncmp(r, "$JS.ACK.", 8) == 0 else {
+        guard Self.isDelivery(m) else {
             natsMsg_Destroy(m)
             return nil
         }
@@ -129,13 +144,21 @@ public final class PullConsumer: @unchecked Sendable {
         reply?.hasPrefix("$JS.ACK.") ?? false
     }
 
+    /// `isDelivery(reply:)` on the message itself, without copying its reply subject.
+    static func isDelivery(_ m: OpaquePointer) -> Bool {
+        guard let r = natsMsg_GetReply(m) else { return false }
+        return strncmp(r, "$JS.ACK.", 8) == 0
+    }
+
     static func status(of m: OpaquePointer) -> String? {
         var v: UnsafePointer<CChar>?
         guard natsMsgHeader_Get(m, "Status", &v) == NATS_OK, let v else { return nil }
         return String(cString: v)
     }
 
-    /// Acknowledges each message (fire-and-forget acks, in order, on the consumer's thread).
+    /// Acknowledges each message (fire-and-forget acks, in order, on the consumer's thread). The consumers' policy
+    /// is AckExplicit: an `AckAll` on a batch's last message would also ack messages this process still holds
+    /// (a market window left open across batches) and, with several processes on one durable, another's messages.
     public func ack(_ messages: [JetStreamMessage]) async throws(NATSError) {
         try await reply(messages, "+ACK", "acking")
     }
@@ -161,10 +184,15 @@ public final class PullConsumer: @unchecked Sendable {
         try await lane.run { () throws(NATSError) in
             var bytes = Array(body.utf8)
             let n = Int32(bytes.count)
-            for m in messages {
-                let s = bytes.withUnsafeMutableBytes { natsConnection_Publish(conn.handle, m.replySubject, $0.baseAddress, n) }
-                try NATSError.check(s, "\(what) \(m.subject)")
+            // The reply subject straight from the libnats message: no Swift string per ack.
+            let failed = bytes.withUnsafeMutableBytes { b -> (natsStatus, JetStreamMessage)? in
+                for m in messages {
+                    let s = natsConnection_Publish(conn.handle, natsMsg_GetReply(m.handle), b.baseAddress, n)
+                    if s != NATS_OK { return (s, m) }
+                }
+                return nil
             }
+            if let (s, m) = failed { try NATSError.check(s, "\(what) \(m.subject)") }
         }
     }
 
@@ -178,8 +206,8 @@ public final class JetStreamMessage: @unchecked Sendable {
     let handle: OpaquePointer
     /// Read once at fetch time: every stage needs them.
     public let subject: String
-    /// `$JS.ACK.…`: where acks go, and where the delivery metadata is encoded.
-    public let replySubject: String
+    /// `$JS.ACK.…`: where acks go, and where the delivery metadata is encoded (read from the message when asked).
+    public var replySubject: String { natsMsg_GetReply(handle).map { String(cString: $0) } ?? "" }
     public let metadata: DeliveryMetadata?
     /// Every header as name/value pairs (first value of each name).
     public let headers: [(name: String, value: String)]
@@ -190,8 +218,7 @@ public final class JetStreamMessage: @unchecked Sendable {
         self.handle = handle
         self.owner = owner
         subject = String(cString: natsMsg_GetSubject(handle))
-        replySubject = natsMsg_GetReply(handle).map { String(cString: $0) } ?? ""
-        metadata = DeliveryMetadata(ackSubject: replySubject)
+        metadata = natsMsg_GetReply(handle).flatMap { DeliveryMetadata(ackSubject: UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
         // Copied once, here on the consumer's lane: libnats parses headers lazily *in place*
         // (natsMsgHeader_Get mutates the message) and a natsMsg has no lock.
         headers = copyHeaders(handle)
@@ -236,13 +263,46 @@ public struct DeliveryMetadata: Sendable, Equatable {
     /// Parses a JetStream ack subject: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`,
     /// or the newer form with domain and account hash before the stream (and a trailing token).
     public init?(ackSubject: String) {
-        let t = ackSubject.split(separator: ".", omittingEmptySubsequences: false)
-        guard t.count >= 9, t[0] == "$JS", t[1] == "ACK" else { return nil }
+        var s = ackSubject
+        guard let m = s.withUTF8({ DeliveryMetadata(ackSubject: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = m
+    }
+
+    /// The same parse over the subject's bytes (read in place from a libnats message, once per delivery).
+    init?(ackSubject b: UnsafeRawBufferPointer) {
+        let dot = UInt8(ascii: ".")
+        guard b.count > 8, b.starts(with: "$JS.ACK.".utf8) else { return nil }
+        var tokens = 1
+        for c in b where c == dot { tokens += 1 }
+        guard tokens >= 9 else { return nil }
         // v1: 9 tokens; v2: 12 or more, with <domain>.<account hash> in front of the stream.
-        let base = t.count == 9 ? 4 : 6
-        guard t.count >= base + 5,
-              let delivered = UInt64(t[base]), let sseq = UInt64(t[base + 1]), let cseq = UInt64(t[base + 2]),
-              let ts = Int64(t[base + 3]), let pending = UInt64(t[base + 4]) else { return nil }
+        let base = tokens == 9 ? 4 : 6
+        guard tokens >= base + 5 else { return nil }
+        var i = 0
+        var skipped = 0
+        while skipped < base {
+            if b[i] == dot { skipped += 1 }
+            i += 1
+        }
+        /// The decimal token starting at `i` (digits only, nil past UInt64), moving `i` past its dot.
+        func number() -> UInt64? {
+            var v: UInt64 = 0
+            var digits = 0
+            while i < b.count, b[i] != dot {
+                let d = b[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                let (times10, o1) = v.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(d))
+                guard !o1, !o2 else { return nil }
+                v = sum
+                digits += 1
+                i += 1
+            }
+            i += 1
+            return digits > 0 ? v : nil
+        }
+        guard let delivered = number(), let sseq = number(), let cseq = number(), let ts = number().flatMap(Int64.init(exactly:)),
+              let pending = number() else { return nil }
         self.init(streamSequence: sseq, consumerSequence: cseq, numDelivered: delivered, numPending: pending, timestampNanos: ts)
     }
 }

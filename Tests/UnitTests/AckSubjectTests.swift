@@ -19,6 +19,16 @@ struct AckSubjectTests {
         #expect(m.numPending == 0)
     }
 
+    @Test func readsTheLargestValuesAndRejectsOverflow() throws {
+        let m = try #require(DeliveryMetadata(ackSubject: "$JS.ACK.S.c.1.18446744073709551615.2.9223372036854775807.0"))
+        #expect(m.streamSequence == UInt64.max)
+        #expect(m.timestampNanos == Int64.max)
+        #expect(DeliveryMetadata(ackSubject: "$JS.ACK.S.c.1.18446744073709551616.2.3.0") == nil)
+        #expect(DeliveryMetadata(ackSubject: "$JS.ACK.S.c.1.2.3.9223372036854775808.0") == nil)
+        #expect(DeliveryMetadata(ackSubject: "$JS.ACK.S.c.1..3.4.0") == nil)
+        #expect(DeliveryMetadata(ackSubject: "$JS.ACK.S.c.1.-2.3.4.0") == nil)
+    }
+
     @Test func rejectsOtherSubjects() {
         #expect(DeliveryMetadata(ackSubject: "_INBOX.abc.1") == nil)
         #expect(DeliveryMetadata(ackSubject: "$JS.ACK.S.c.x.1.1.1.1") == nil)
