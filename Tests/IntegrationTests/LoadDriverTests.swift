@@ -56,6 +56,8 @@ final class LoadDriverTests: XCTestCase {
     func testOnePacerForSeveralWorkloadsSendsEachOnesArrivalsExactlyWithTheirIntendedTimes() async throws {
         let nats = try await Self.stack.nats("pacer")
         let admin = try nats.jetStream()
+        // A fresh MARKET_TRADES: the other test of this class publishes there too.
+        try? await admin.deleteStream(StreamCatalog.marketTrades.name)
         try await admin.ensureStream(StreamCatalog.marketTrades)
         try await admin.ensureStream(StreamCatalog.signals)
         let duration = Duration.seconds(2)
