@@ -199,6 +199,15 @@ public final class JetStreamContext: @unchecked Sendable {
         }
     }
 
+    /// The same enqueueing for a caller already on a thread that may block (the load pacer's own thread), never the
+    /// cooperative pool: it saves the hop to the publish lane per batch. A full window blocks the caller.
+    public func publishAsyncBlocking(_ messages: [OutgoingMessage]) throws(NATSError) {
+        let stallLimit = options.publishStallLimit
+        for m in messages {
+            try enqueueBlocking(m, stallLimit: stallLimit)
+        }
+    }
+
     /// Publishes one message and waits for the server's ack (for rare, must-not-lose sends like the DLQ).
     public func publish(_ message: OutgoingMessage) async throws(NATSError) -> PublishAck {
         try await publishLane.run { () throws(NATSError) -> PublishAck in

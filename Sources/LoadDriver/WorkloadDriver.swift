@@ -101,71 +101,82 @@ public final class WorkloadDriver: Sendable {
 
     static let sentHeader = MessageHeader.actualSendNanos
 
+    /// True when each send waits for a gate (closed loop), so it cannot share the open-loop pacer.
+    public var isClosedLoop: Bool { sendGate != nil }
+
     public var snapshot: WorkloadCounts { counts.withLock { $0 } }
     public var publishedPerSecond: [Int] { perSecond.withLock { $0.published } }
     public var offeredPerSecond: [Int] { perSecond.withLock { $0.due } }
 
+    /// Hands the plan to the one runner that paces it (a workload runs once).
+    func takePlan() -> WorkloadPlan? { plan.withLock { $0.take() } }
+
     /// Runs the schedule from `startWall` (ns since epoch, matching `startInstant`) until `end` after it, or until the
-    /// rate model ends when `end` is nil.
+    /// rate model ends when `end` is nil. Open loop, this is `LoadPacer` with one workload; closed loop (a send gate),
+    /// each event waits for the gate first.
     public func run(startWall: Int64, startInstant: ContinuousClock.Instant, end: Duration? = nil) async throws {
-        guard var plan = plan.withLock({ $0.take() }) else { return }
+        guard let gate = sendGate else {
+            try await LoadPacer().run([self], startWall: startWall, startInstant: startInstant, end: end)
+            return
+        }
+        guard let plan = takePlan() else { return }
         let clock = ContinuousClock()
-        let endNs = end?.totalNanoseconds ?? .max
-        var injections = plan.injections.sorted { $0.offset < $1.offset }
-        let measured = window
-        var next = plan.rate.nextArrival(after: -1)
+        var schedule = MergedSchedule(plans: [plan], startWall: startWall, endOffset: end?.totalNanoseconds ?? .max)
+        var offsets: [Int64] = []
         var chunk: [OutgoingMessage] = []
-        var intendedOffsets: [Int64] = []
-        chunk.reserveCapacity(512)
-        while let first = next, first < endNs {
+        while let first = schedule.earliest {
             if Task.isCancelled { break }
             let due = startInstant + .nanoseconds(first)
             if due > clock.now { try await Task.sleep(until: due, tolerance: .microseconds(200), clock: clock) }
-            if let gate = sendGate { try await gate(counts.withLock { $0.published }) }
-            // Everything due by now goes out in one call: events are never dropped, only late.
+            try await gate(counts.withLock { $0.published })
             let nowOffset = (clock.now - startInstant).totalNanoseconds
             chunk.removeAll(keepingCapacity: true)
-            intendedOffsets.removeAll(keepingCapacity: true)
-            while let t = next, t <= nowOffset, t < endNs, chunk.count < (sendGate == nil ? 2000 : 1) {
-                while let inj = injections.first, inj.offset.totalNanoseconds <= t {
-                    plan.generator.inject(inj.injection, at: startWall + inj.offset.totalNanoseconds)
-                    injections.removeFirst()
-                }
-                let intended = startWall + t
-                let e = plan.generator.next(at: intended)
+            offsets.removeAll(keepingCapacity: true)
+            schedule.takeDue(0, by: nowOffset, limit: 1) { e, t in
                 chunk.append(OutgoingMessage(subject: e.subject, payload: e.payload,
-                                             headers: [(MessageHeader.intendedSendNanos, String(intended)), (MessageHeader.traceID, e.eventID)],
+                                             headers: [(MessageHeader.intendedSendNanos, String(startWall + t)), (MessageHeader.traceID, e.eventID)],
                                              messageID: e.eventID))
-                intendedOffsets.append(t)
-                next = plan.rate.nextArrival(after: t)
+                offsets.append(t)
             }
             if chunk.isEmpty { continue }
-            let sent = startWall + (clock.now - startInstant).totalNanoseconds
-            for i in chunk.indices { chunk[i].headers.append((Self.sentHeader, String(sent))) }
-            counts.withLock { $0.generated += UInt64(chunk.count) }
+            let sent = String(startWall + (clock.now - startInstant).totalNanoseconds)
+            for i in chunk.indices { chunk[i].headers.append((Self.sentHeader, sent)) }
+            willPublish(chunk.count)
             try await context.publishAsync(chunk)
-            let done = (clock.now - startInstant).totalNanoseconds
-            var inWindow: UInt64 = 0
-            // Offsets come in increasing order, so the due-per-second tally is a few runs, not one entry per event.
-            var dueRuns: [(second: Int, count: Int)] = []
-            for t in intendedOffsets {
-                let intended = startWall + t
-                if intended >= measured.start && intended < measured.end {
-                    scheduleLag.record(nanoseconds: done - t)
-                    inWindow += 1
-                }
-                let sec = Int(t / 1_000_000_000)
-                if dueRuns.last?.second == sec { dueRuns[dueRuns.count - 1].count += 1 } else { dueRuns.append((sec, 1)) }
+            didPublish(offsets: offsets, startWall: startWall, done: (clock.now - startInstant).totalNanoseconds)
+        }
+    }
+
+    /// Counts a batch as generated, just before it is handed to NATS.
+    func willPublish(_ n: Int) {
+        counts.withLock { $0.generated += UInt64(n) }
+    }
+
+    /// Accounts a published batch: schedule lag (publish returned − intended) for events in the measured window, and
+    /// the per-second tallies. `offsets` are the events' intended offsets from the start, in increasing order; `done`
+    /// is the offset at which the publish call returned.
+    func didPublish(offsets: [Int64], startWall: Int64, done: Int64) {
+        let measured = window
+        var inWindow: UInt64 = 0
+        // Offsets come in increasing order, so the due-per-second tally is a few runs, not one entry per event.
+        var dueRuns: [(second: Int, count: Int)] = []
+        for t in offsets {
+            let intended = startWall + t
+            if intended >= measured.start && intended < measured.end {
+                scheduleLag.record(nanoseconds: done - t)
+                inWindow += 1
             }
-            let second = Int(done / 1_000_000_000), chunkCount = chunk.count
-            perSecond.withLock { s in
-                s.add(chunkCount, at: second, to: \.published)
-                for r in dueRuns { s.add(r.count, at: r.second, to: \.due) }
-            }
-            counts.withLock {
-                $0.published += UInt64(chunk.count)
-                $0.measuredPublished += inWindow
-            }
+            let sec = Int(t / 1_000_000_000)
+            if dueRuns.last?.second == sec { dueRuns[dueRuns.count - 1].count += 1 } else { dueRuns.append((sec, 1)) }
+        }
+        let second = Int(done / 1_000_000_000), chunkCount = offsets.count
+        perSecond.withLock { s in
+            s.add(chunkCount, at: second, to: \.published)
+            for r in dueRuns { s.add(r.count, at: r.second, to: \.due) }
+        }
+        counts.withLock {
+            $0.published += UInt64(chunkCount)
+            $0.measuredPublished += inWindow
         }
     }
 

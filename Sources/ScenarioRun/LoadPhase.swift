@@ -43,13 +43,16 @@ struct LoadPhase: Sendable {
         self.entries = entries
     }
 
-    /// Publishing, as one task the live monitor watches (and may cancel).
+    /// Publishing, as one task the live monitor watches (and may cancel). The open-loop workloads share one pacer (one
+    /// wake-up and one batch for everything due across them); a closed-loop workload waits on its own gate.
     func start() -> Task<Void, Error> {
-        let drivers = entries.map(\.driver)
+        let openLoop = entries.map(\.driver).filter { !$0.isClosedLoop }
+        let closedLoop = entries.map(\.driver).filter(\.isClosedLoop)
         let (wall, instant, end) = (startWall, startInstant, end)
         return Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for d in drivers { group.addTask { try await d.run(startWall: wall, startInstant: instant, end: end) } }
+                group.addTask { try await LoadPacer().run(openLoop, startWall: wall, startInstant: instant, end: end) }
+                for d in closedLoop { group.addTask { try await d.run(startWall: wall, startInstant: instant, end: end) } }
                 try await group.waitForAll()
             }
         }
