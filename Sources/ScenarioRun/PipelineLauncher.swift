@@ -30,8 +30,9 @@ struct PipelineLauncher: Sendable {
         env.webhookSecret = secret
         env.batchSize = pipeline.batchSize
         env.maxWait = pipeline.maxWait
-        // Short batches for social so its rows arrive within the run (the production default waits a minute).
-        if env.maxWait[FeedKind.social.consumerName] == nil { env.maxWait[FeedKind.social.consumerName] = .seconds(1) }
+        // Social batches like the other consumers under rsbench, so its rows arrive within the run and its lag is
+        // the pipeline's, not the LLM batching's (the production default waits up to a minute).
+        if env.maxWait[FeedKind.social.consumerName] == nil { env.maxWait[FeedKind.social.consumerName] = BatchPolicy.defaultMaxWait }
         return env
     }
 
