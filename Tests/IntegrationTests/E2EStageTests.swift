@@ -59,7 +59,8 @@ final class E2EStageTests: XCTestCase {
         XCTAssertNil(before["fetched_at"])
 
         let now = Timestamp.now().nanosSinceEpoch
-        let base = now - 60_000_000_000  // a minute ago: inside the tables' accepted event-time window
+        // A minute ago (inside the accepted event-time window), on a whole millisecond like ingested_at.
+        let base = (now - 60_000_000_000) / 1_000_000 * 1_000_000
         func ts(_ ns: Int64) -> String { Timestamp(nanosSinceEpoch: ns).clickHouseDateTime64Micro }
         func row(_ id: String, intended: Int64, extra: String = "", ingested: Int64? = nil) -> String {
             let ing = ingested.map { ",\"ingested_at\":\"\(Timestamp(nanosSinceEpoch: $0).clickHouseDateTime64)\"" } ?? ""
