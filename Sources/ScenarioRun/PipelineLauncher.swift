@@ -30,9 +30,8 @@ struct PipelineLauncher: Sendable {
         env.webhookSecret = secret
         env.batchSize = pipeline.batchSize
         env.maxWait = pipeline.maxWait
-        // Social batches like the other consumers under rsbench, so its rows arrive within the run and its lag is
-        // the pipeline's, not the LLM batching's (the production default waits up to a minute).
-        if env.maxWait[FeedKind.social.consumerName] == nil { env.maxWait[FeedKind.social.consumerName] = BatchPolicy.defaultMaxWait }
+        // Short batches for social so its rows arrive within the run (the production default waits a minute).
+        if env.maxWait[FeedKind.social.consumerName] == nil { env.maxWait[FeedKind.social.consumerName] = .seconds(1) }
         return env
     }
 

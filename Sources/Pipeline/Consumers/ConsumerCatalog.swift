@@ -20,29 +20,25 @@ public struct ConsumerDefinition: Sendable {
 }
 
 /// Every consumer of DESIGN §3, with its defaults.
-///
-/// Batches close at their size or after `BatchPolicy.defaultMaxWait` (50 ms), whichever comes first: measured at peak
-/// on the local stack, 50 ms gave e2e p50/p99 within the latency goals while costing fewer inserts than the batch
-/// timers' age would suggest, since a busy stream fills its batch first (README, "Batch age: latency against parts").
 public enum ConsumerCatalog {
     public static let signals = ConsumerDefinition(
         name: "signals", stream: StreamCatalog.signals, durable: "signals-to-clickhouse", filterSubject: "signals.>",
-        policy: BatchPolicy(batchSize: 100, maxWait: BatchPolicy.defaultMaxWait), ackWait: .seconds(30))
+        policy: BatchPolicy(batchSize: 100, maxWait: .seconds(1)), ackWait: .seconds(30))
     public static let market = ConsumerDefinition(
         name: "market", stream: StreamCatalog.marketL2Raw, durable: "market-l2-normalizer", filterSubject: "market.l2raw.>",
-        policy: BatchPolicy(batchSize: 2000, maxWait: BatchPolicy.defaultMaxWait), ackWait: .seconds(30))
+        policy: BatchPolicy(batchSize: 2000, maxWait: .milliseconds(100)), ackWait: .seconds(30))
     public static let trades = ConsumerDefinition(
         name: "trades", stream: StreamCatalog.marketTrades, durable: "trades-to-clickhouse", filterSubject: "market.trades.>",
-        policy: BatchPolicy(batchSize: 5000, maxWait: BatchPolicy.defaultMaxWait), ackWait: .seconds(30))
+        policy: BatchPolicy(batchSize: 5000, maxWait: .milliseconds(200)), ackWait: .seconds(30))
     public static let social = ConsumerDefinition(
         name: "social", stream: StreamCatalog.socialRaw, durable: "social-sentiment", filterSubject: "social.raw.>",
         policy: BatchPolicy(batchSize: 500, maxWait: .seconds(60)), ackWait: .seconds(180))
     public static let actions = ConsumerDefinition(
         name: "actions", stream: StreamCatalog.userActions, durable: "actions-to-clickhouse", filterSubject: "user.actions.>",
-        policy: BatchPolicy(batchSize: 2000, maxWait: BatchPolicy.defaultMaxWait), ackWait: .seconds(30))
+        policy: BatchPolicy(batchSize: 2000, maxWait: .milliseconds(500)), ackWait: .seconds(30))
     public static let frontend = ConsumerDefinition(
         name: "frontend", stream: StreamCatalog.frontendEvents, durable: "frontend-to-clickhouse", filterSubject: "frontend.events.>",
-        policy: BatchPolicy(batchSize: 500, maxWait: BatchPolicy.defaultMaxWait), ackWait: .seconds(30))
+        policy: BatchPolicy(batchSize: 500, maxWait: .seconds(1)), ackWait: .seconds(30))
 
     /// Alert detection: one durable per input stream, all feeding one engine (see `alertInputs`).
     public static let alerts = ConsumerDefinition(

@@ -10,9 +10,6 @@ public struct BatchPolicy: Sendable {
     public var batchSize: Int
     public var maxWait: Duration
 
-    /// The age at which the catalogue's consumers close a batch (social excepted, which batches LLM requests).
-    public static let defaultMaxWait: Duration = .milliseconds(50)
-
     public init(batchSize: Int = 100, maxWait: Duration = .seconds(1)) {
         self.batchSize = batchSize
         self.maxWait = maxWait
