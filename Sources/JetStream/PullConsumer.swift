@@ -211,6 +211,8 @@ public final class JetStreamMessage: @unchecked Sendable {
     public let metadata: DeliveryMetadata?
     /// Every header as name/value pairs (first value of each name).
     public let headers: [(name: String, value: String)]
+    /// Wall-clock instant the consumer took the message off its inbox: where the end-to-end stage `fetch_wait` ends.
+    public let fetchedAt: Timestamp
     /// Keeps the inbox subscription (and so the connection's view of it) alive while messages are out.
     private let owner: PullConsumer
 
@@ -222,6 +224,7 @@ public final class JetStreamMessage: @unchecked Sendable {
         // Copied once, here on the consumer's lane: libnats parses headers lazily *in place*
         // (natsMsgHeader_Get mutates the message) and a natsMsg has no lock.
         headers = copyHeaders(handle)
+        fetchedAt = Timestamp.now()
     }
 
     deinit { natsMsg_Destroy(handle) }

@@ -3,6 +3,7 @@ import Foundation
 import JetStream
 import LoadDriver
 import Measurement
+import Pipeline
 import Reporting
 import RiskSignalCore
 
@@ -15,7 +16,8 @@ struct RunMeasurement: Sendable {
     /// Messages each stream held before this run (streams on given servers are kept between runs).
     var streamsBefore: [String: UInt64] = [:]
 
-    func measure(into report: inout RunReport, live: LiveMonitor.Record, metrics: PipelineMetrics?) async throws {
+    func measure(into report: inout RunReport, live: LiveMonitor.Record, metrics: PipelineMetrics?,
+                 visible: (samples: VisibilityPoller.Samples, interval: Duration)? = nil) async throws {
         // Read the processes now, before this step's own queries make the ClickHouse endpoint busy.
         let series = afterDrain(live.resources)
         var tables: [String] = []
@@ -34,6 +36,8 @@ struct RunMeasurement: Sendable {
         report.tables = e2e.tables
         report.latency.e2eCorrected = e2e.corrected
         report.latency.e2eUncorrected = e2e.uncorrected
+        let measuredStages = await self.stages(tables: tables, report: &report, visible: visible)
+        report.stages = measuredStages
         let checker = CrossChecker(ch: session.ch, admin: session.admin, metrics: metrics)
         report.streams = await checker.streams()
         report.crossChecks = try await checker.check(workloads: report.workloads, streams: report.streams, replayedKinds: plan.replayedKinds,
@@ -41,6 +45,36 @@ struct RunMeasurement: Sendable {
         report.events = events(report.workloads, seconds: report.durationSeconds)
         (report.resources, report.cost) = cost(series, workloads: report.workloads, cores: report.environment.cpuCores)
         report.timeSeries = timeSeries(live, e2e: e2e, warmup: Int(report.warmupExcludedSeconds.rounded()))
+    }
+
+    /// The e2e lag by stage: per-row stages from ClickHouse, `publish` from the load driver's histograms (per table when
+    /// one workload feeds it), `visible` from the poller. A schema without the stage columns leaves a note, not an error.
+    func stages(tables: [String], report: inout RunReport, visible: (samples: VisibilityPoller.Samples, interval: Duration)?) async -> E2EStages? {
+        let staged = tables.filter(SchemaMigrations.stagedTables.contains)
+        guard !staged.isEmpty else { return nil }
+        var s: E2EStages
+        do {
+            s = try await EndToEndStages(ch: session.ch, window: load.window).measure(tables: staged)
+        } catch {
+            report.notes.append("e2e stages not measured (does the schema have migration 5?): \(error)")
+            return nil
+        }
+        for i in s.tables.indices {
+            let t = s.tables[i].table
+            let feeding = report.workloads.filter { $0.table == t }
+            if feeding.count == 1, feeding[0].publishAck.count > 0 { s.tables[i].stages["publish"] = feeding[0].publishAck }
+            if let v = visible?.samples.byTable[t].flatMap(VisibilityPoller.summary) { s.tables[i].stages["visible"] = v }
+        }
+        if let p = report.latency.publishAck, p.count > 0 { s.overall["publish"] = p }
+        if let visible {
+            let all = staged.flatMap { visible.samples.byTable[$0] ?? [] }
+            if let v = VisibilityPoller.summary(all) { s.overall["visible"] = v }
+            s.visiblePollMs = Double(visible.interval.components.seconds) * 1000 + Double(visible.interval.components.attoseconds) / 1e15
+            if visible.samples.failedPolls > 0 { report.notes.append("visibility poller: \(visible.samples.failedPolls) of \(visible.samples.polls) polls failed") }
+        }
+        let old = s.tables.reduce(0) { $0 + $1.unstampedRows }
+        if old > 0 { report.notes.append("e2e stages: \(old) row(s) without fetched_at/insert_sent_at (written by an older pipeline) are left out") }
+        return s
     }
 
     /// One workload's counts; every acked event of a 1:1 stream must be a row (deduplicated by event_id).

@@ -92,6 +92,12 @@ public enum ScenarioCheck {
         }
         if head == "consumer_pending" { return tail == "max" ? nil : "expected consumer_pending.max" }
         if MetricCatalog.latencyFamilies.contains(head) { return nil }  // the statistic is checked by the parser
+        if head == "e2e_stage" {
+            // Stage and statistic are checked by the parser; an optional third part names a table.
+            guard let table = tail?.split(separator: ".").dropFirst(2).first.map(String.init) else { return nil }
+            let known = tables(s)
+            return known.contains(table) ? nil : unknown("table", table, known)
+        }
         if let tail, !tableFamilies.contains(head) { return "\(head) takes no qualifier, got \".\(tail)\"" }
         return nil
     }

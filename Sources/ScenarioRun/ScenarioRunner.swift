@@ -1,5 +1,6 @@
 import Foundation
 import Measurement
+import Pipeline
 import Reporting
 import RiskSignalCore
 import Scenario
@@ -71,16 +72,23 @@ public struct ScenarioRunner: Sendable {
         output("[run] \(scenario.name): warm-up \(scenario.warmup), measured \(scenario.duration), \(load.entries.count) workloads, rate scale \(scenario.rateScale)")
         let gates = GateEvaluator(scenario: scenario)
         let monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output)
+        // The `visible` stage: polled through the load and the drain, stopped once the pipeline has drained.
+        let poller = VisibilityPoller(ch: session.ch, window: load.window, tables: SchemaMigrations.stagedTables)
+        let polling = Task { await poller.run(limit: scenario.warmup + scenario.duration + scenario.drainTimeout + .seconds(30)) }
+        defer { polling.cancel() }
         let live = try await monitor.watch(load, publishing: load.start(), pipeline: pipeline.process, stack: target.localStack)
         if let note = live.abortNote { report.notes.append(note) }
 
         let drained = try await Drain(admin: session.admin, timeout: scenario.drainTimeout, say: output).wait(consumers: pipeline.consumers)
+        polling.cancel()
+        let visible = await polling.value
         let alerts = try await AlertCollector(receiver: pipeline.receiver, say: output).collect(expected: scenario.injections.count, window: load.window)
         report.latency.alert = alerts.latency
         let metrics = pipeline.process.scrape()
         report.pipeline = PipelineCounters(deadLettered: metrics?.deadLettered ?? 0, sequenceGaps: metrics?.sequenceGaps ?? 0, maxConsumerPending: live.maxPending,
                                            drained: drained, alertsReceived: alerts.received, alertRules: alerts.rules)
-        try await RunMeasurement(session: session, load: load, plan: plan, streamsBefore: streamsBefore).measure(into: &report, live: live, metrics: metrics)
+        try await RunMeasurement(session: session, load: load, plan: plan, streamsBefore: streamsBefore).measure(into: &report, live: live, metrics: metrics,
+                                                                                                                  visible: (samples: visible, interval: poller.interval))
         gates.finish(&report)
     }
 }

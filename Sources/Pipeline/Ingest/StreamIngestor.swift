@@ -203,7 +203,8 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         if !output.invalid.isEmpty { try await deadLetter(output.invalid.map { DeadLetter(message: $0.0, error: $0.1) }) }
         var done = output.done
         for (table, batch) in output.rows.sorted(by: { $0.key < $1.key }) where !batch.isEmpty {
-            let refused = try await insert(batch, into: table, sources: output.sources(of: table), for: done)
+            let refused = try await insert(batch, into: table, sources: output.sources(of: table), for: done,
+                                           stamp: StageStamp.of(table, in: output))
             guard !refused.isEmpty else { continue }
             var letters: [DeadLetter] = []
             var gone = Set<ObjectIdentifier>()
@@ -278,11 +279,11 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     /// requests are retried at most the inputs' delivery budget. Bad rows, a partition limit, or an exhausted
     /// budget split the batch (by partition for 252, else in halves) until the rows at fault stand alone.
     func insert(_ batch: InsertBatch, into table: String, sources: [Int32]?, for messages: [JetStreamMessage],
-                token: String? = nil) async throws -> [RefusedRow] {
+                token: String? = nil, stamp: StageStamp? = nil) async throws -> [RefusedRow] {
         let seqs = messages.compactMap { $0.metadata?.streamSequence }
         let token = token ?? "\(consumer.spec.durable):\(table):\(seqs.min() ?? 0)-\(seqs.max() ?? 0):\(batch.rowCount)"
         let budget = attemptBudget(for: messages)
-        guard case .failed(let error, let attempts) = try await attempt(batch, into: table, token: token, for: messages, budget: budget) else { return [] }
+        guard case .failed(let error, let attempts) = try await attempt(batch, into: table, token: token, for: messages, budget: budget, stamp: stamp) else { return [] }
         if batch.rowCount == 1 { return [RefusedRow(source: sources?.first, error: error, attempts: attempts)] }
         let ranges = batch.rowRanges
         if error.insertFailure == .rejected || ranges.count != batch.rowCount {
@@ -297,7 +298,8 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
             steps += 1
             var sub = InsertBatch(reservingBytes: piece.rows.reduce(0) { $0 + ranges[$1].count + 1 })
             for r in piece.rows { sub.append(rowBytes: batch.bytes[ranges[r]]) }
-            let result = try await attempt(sub, into: table, token: "\(token):\(piece.label)", for: messages, budget: piece.budget)
+            let result = try await attempt(sub, into: table, token: "\(token):\(piece.label)", for: messages, budget: piece.budget,
+                                           stamp: stamp?.subset(piece.rows))
             guard case .failed(let e, let n) = result else { continue }
             if piece.rows.count == 1 || e.insertFailure == .rejected {
                 refused += piece.rows.map { RefusedRow(source: sources?[$0], error: e, attempts: n) }
@@ -312,13 +314,16 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     enum Attempt { case stored, failed(ClickHouseError, attempts: Int) }
 
     /// Inserts one batch, retrying as its failure class allows; returns how it ended.
-    private func attempt(_ batch: InsertBatch, into table: String, token: String, for messages: [JetStreamMessage], budget: Int) async throws -> Attempt {
+    private func attempt(_ batch: InsertBatch, into table: String, token: String, for messages: [JetStreamMessage], budget: Int,
+                         stamp: StageStamp? = nil) async throws -> Attempt {
         var backoff = self.backoff
         var attempts = 0
         while true {
             let started = DispatchTime.now().uptimeNanoseconds
             do {
-                try await clickHouse.insert(into: table, batch: batch, deduplicationToken: token)
+                // Stamped per attempt: the row keeps the send that stored it (the token, not the bytes, deduplicates).
+                let sent = stamp.map { $0.apply(to: batch, sentAt: .now()) } ?? batch
+                try await clickHouse.insert(into: table, batch: sent, deduplicationToken: token)
                 metrics.insertLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
                 metrics.rowsInserted(table).increment(by: Int64(batch.rowCount))
                 // Dead letters are counted as such, not as the consumer's rows.

@@ -231,8 +231,20 @@ public enum SchemaMigrations {
                 ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions"].map {
                     "ALTER TABLE \(db).\($0) ADD COLUMN IF NOT EXISTS sent_at Nullable(DateTime64(6)) AFTER intended_at"
                 }),
+            // NULL in rows an older pipeline wrote; the stage queries skip those rows. Delta then ZSTD: both instants are
+            // constant or near-constant within a batch, so they cost next to nothing on disk.
+            Migration(version: 5, name: "fetched_at, insert_sent_at: consumer-side instants for the end-to-end stages", statements:
+                stagedTables.flatMap { t in
+                    [
+                        "ALTER TABLE \(db).\(t) ADD COLUMN IF NOT EXISTS fetched_at Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1)) AFTER sent_at",
+                        "ALTER TABLE \(db).\(t) ADD COLUMN IF NOT EXISTS insert_sent_at Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1)) AFTER fetched_at",
+                    ]
+                }),
         ]
     }
+
+    /// The tables whose rows carry `fetched_at` and `insert_sent_at` (migration 5): one row per consumed event or window.
+    public static let stagedTables = ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions"]
 
     /// Per-minute rollups for dashboards and the periodic (non-critical) alert evaluator.
     public static let rollupTables = ["market_trades_1m", "market_book_1m", "user_orders_1m", "social_1m"]

@@ -16,6 +16,7 @@ public enum MetricCatalog {
         if latencyFamilies.contains(head) {
             return tail.map(statistics.contains) == true ? .duration : nil
         }
+        if head == "e2e_stage" { return stage(tail) != nil ? .duration : nil }
         switch head {
         case "insert_rows_per_s", "achieved_rate", "offered_rate": return .rate
         case "insert_bytes_per_s": return .bytes
@@ -41,13 +42,18 @@ public enum MetricCatalog {
     public static var summary: String {
         latencyFamilies.map { "\($0).{\(statistics.joined(separator: ","))}" }.joined(separator: ", ")
             + ", insert_rows_per_s[.<table>], insert_bytes_per_s[.<table>], achieved_rate.<workload>, achieved_ratio, consumer_pending.max, cpu.<process>, cpu_us_per_event.<process|stack>, rss_mb.<process>, "
-            + "compression_ratio[.<table>], disk_mb[.<table>], " + counts.joined(separator: ", ")
+            + "compression_ratio[.<table>], disk_mb[.<table>], e2e_stage.{\(E2EStages.names.joined(separator: ","))}.<statistic>[.<table>], "
+            + counts.joined(separator: ", ")
     }
 
     /// The value a metric names in a run, in canonical units, or nil when the run did not measure it.
     public static func value(_ metric: String, in r: RunReport) -> Double? {
         let (head, tail) = split(metric)
         if latencyFamilies.contains(head) { return latency(head, r)?.value(tail ?? "").map { $0 / 1000 } }
+        if head == "e2e_stage" {
+            guard let s = stage(tail), let l = r.stages?.summary(s.stage, table: s.table), l.count > 0 else { return nil }
+            return l.value(s.statistic).map { $0 / 1000 }
+        }
         let tables = tail.map { t in r.tables.filter { $0.table == t } } ?? r.tables
         if tail != nil && tables.isEmpty && ["insert_bytes_per_s", "parts", "compression_ratio", "disk_mb", "insert_rows_per_s"].contains(head) { return nil }
         let measured = r.durationSeconds
@@ -96,6 +102,13 @@ public enum MetricCatalog {
         case "alert_latency": r.latency.alert.flatMap { $0.count > 0 ? $0 : nil }
         default: nil
         }
+    }
+
+    /// `<stage>.<statistic>[.<table>]` of an `e2e_stage` metric, nil when the stage or statistic is not one.
+    static func stage(_ tail: String?) -> (stage: String, statistic: String, table: String?)? {
+        guard let parts = tail?.split(separator: ".", omittingEmptySubsequences: false).map(String.init), parts.count == 2 || parts.count == 3,
+              E2EStages.names.contains(parts[0]), statistics.contains(parts[1]), parts.count == 2 || !parts[2].isEmpty else { return nil }
+        return (parts[0], parts[1], parts.count == 3 ? parts[2] : nil)
     }
 
     static func split(_ metric: String) -> (head: String, tail: String?) {

@@ -35,6 +35,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var invalidReasons: [String]
     /// Things a reader should know about this run (errors, early stops).
     public var notes: [String]
+    /// The e2e lag split into stages (publish, fetch wait, batch wait, insert, visible); nil when not measured.
+    public var stages: E2EStages?
 
     public init(
         scenario: ScenarioRef,
@@ -105,6 +107,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         pipeline = try c.decodeIfPresent(PipelineCounters.self, forKey: .pipeline) ?? PipelineCounters()
         invalidReasons = try c.decodeIfPresent([String].self, forKey: .invalidReasons) ?? []
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+        stages = try c.decodeIfPresent(E2EStages.self, forKey: .stages)
     }
 
     /// Acknowledged events missing downstream, over all workloads.

@@ -59,6 +59,11 @@ public struct HTMLReportWriter: ReportWriter {
             return [n.title, Fmt.count(Double(l.count)), Fmt.ms(l.p50), Fmt.ms(l.p90), Fmt.ms(l.p99), Fmt.ms(l.p999), Fmt.ms(l.max), Fmt.ms(l.mean)]
         }, empty: "no latency measured")
 
+        if let stages = r.stages {
+            b += "<h2>Where the end-to-end time goes (ms)</h2>\n"
+            b += StageSection(stages, seconds: r.durationSeconds).html()
+        }
+
         b += "<h2>Charts</h2>\n"
         for chart in charts(for: r) { b += "<figure>\(chart.render())</figure>\n" }
 

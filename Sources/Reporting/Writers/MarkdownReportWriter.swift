@@ -46,6 +46,12 @@ public struct MarkdownReportWriter: ReportWriter {
             }
         }
 
+        if let stages = r.stages {
+            s.append("")
+            s.append("#### Where the end-to-end time goes (ms)")
+            s += StageSection(stages, seconds: r.durationSeconds).markdown()
+        }
+
         s.append("")
         s.append("#### Throughput per table")
         if r.tables.isEmpty {

@@ -1,0 +1,69 @@
+/// The "where the end-to-end time goes" section of `report.md` and `report.html`: each stage's p50/p99 per table,
+/// and a stacked bar per table of the stages' p50s.
+public struct StageSection: Sendable {
+    public var stages: E2EStages
+    /// The measured window, to turn insert counts into inserts (parts made) per second.
+    public var seconds: Double
+
+    public init(_ stages: E2EStages, seconds: Double) {
+        self.stages = stages
+        self.seconds = seconds
+    }
+
+    static let explanation = "publish = JetStream ack − intended send (rsbench's histogram, inside fetch_wait); fetch_wait = fetched_at − intended_at; "
+        + "batch_wait = insert_sent_at − fetched_at; insert = ingested_at − insert_sent_at; visible = first SELECT that saw the row − ingested_at"
+
+    /// Table rows: the label (`all` first), then p50 and p99 (ms) of each stage, `—` where not measured.
+    public var rows: [[String]] {
+        var out: [[String]] = []
+        func row(_ label: String, inserts: UInt64, _ get: (String) -> LatencySummary?) -> [String] {
+            [label] + E2EStages.names.flatMap { n -> [String] in
+                guard let l = get(n), l.count > 0 else { return ["—", "—"] }
+                return [Fmt.ms(l.p50), Fmt.ms(l.p99)]
+            } + [seconds > 0 && inserts > 0 ? Fmt.num(Double(inserts) / seconds) : "—"]
+        }
+        if !stages.overall.isEmpty { out.append(row("all tables", inserts: stages.tables.reduce(0) { $0 + $1.inserts }) { stages.overall[$0] }) }
+        for t in stages.tables { out.append(row(t.table, inserts: t.inserts) { t.stages[$0] }) }
+        return out
+    }
+
+    public var header: [String] { ["table"] + E2EStages.names.flatMap { ["\($0) p50", "\($0) p99"] } + ["inserts/s"] }
+
+    /// One bar per table (and one over all tables): the p50 of each stage that adds up to the row's life.
+    public var chart: SVGStackedBarChart {
+        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar {
+            var values: [String: Double] = [:]
+            for n in E2EStages.stacked {
+                if let l = get(n), l.count > 0 { values[n] = l.p50 }
+            }
+            return StackedBar(label: label, values: values)
+        }
+        var bars: [StackedBar] = []
+        if !stages.overall.isEmpty { bars.append(bar("all tables") { stages.overall[$0] }) }
+        bars += stages.tables.map { t in bar(t.table) { t.stages[$0] } }
+        return SVGStackedBarChart(id: "e2e-stages", title: "Where the end-to-end time goes (p50 of each stage)", unit: "ms",
+                                  segments: E2EStages.stacked, bars: bars)
+    }
+
+    var note: String {
+        var s = "p50 and p99 of each stage separately (percentiles do not add up). " + Self.explanation + "."
+        if let poll = stages.visiblePollMs { s += " visible is an upper bound: the poller asks every \(Fmt.num(poll)) ms." }
+        let old = stages.tables.reduce(0) { $0 + $1.unstampedRows }
+        if old > 0 { s += " \(Fmt.count(Double(old))) row(s) without consumer-side instants (older pipeline) are left out." }
+        return s
+    }
+
+    public func markdown() -> [String] {
+        guard !rows.isEmpty else { return ["_not measured_"] }
+        return [Markup.mdTable(header, rows, right: Set(1..<header.count)), "", "<sub>\(Markup.html(note))</sub>"]
+    }
+
+    public func html() -> String {
+        guard !rows.isEmpty else { return "<p class=\"empty\">not measured</p>\n" }
+        var t = "<table>\n<thead><tr>" + header.map { "<th>\(Markup.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for row in rows { t += "<tr>" + row.map { "<td>\(Markup.html($0))</td>" }.joined() + "</tr>\n" }
+        t += "</tbody>\n</table>\n"
+        t += "<figure>\(chart.render())</figure>\n"
+        return t + "<p class=\"meta\">\(Markup.html(note))</p>\n"
+    }
+}
