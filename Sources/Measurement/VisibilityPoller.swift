@@ -7,14 +7,16 @@ import RiskSignalCore
 /// Every `interval` one query asks each table for its newest `ingested_at` among the measured window's rows, with the
 /// server's clock. When the newest row moved on, the sample is the server time of that query − the new row's
 /// `ingested_at`: an upper bound on when it became visible, at most one interval (plus the query) above the truth.
-/// Samples stay in memory (a few per second per table); one query per interval keeps the cost on the endpoint small.
+/// Samples stay in memory (a few per second per table). One query per interval, over the last 10 s of rows only, and
+/// every 500 ms by default: the endpoint's engine takes one statement at a time, so polls queue inserts behind them
+/// (at peak, 100 ms over whole tables cost it ≈ 84 CPU-µs per event against ≈ 78 now, medians of 3).
 public struct VisibilityPoller: Sendable {
     public var ch: ClickHouseClient
     public var window: MeasuredWindow
     public var tables: [String]
     public var interval: Duration
 
-    public init(ch: ClickHouseClient, window: MeasuredWindow, tables: [String], interval: Duration = .milliseconds(100)) {
+    public init(ch: ClickHouseClient, window: MeasuredWindow, tables: [String], interval: Duration = .milliseconds(500)) {
         self.ch = ch
         self.window = window
         self.tables = tables
@@ -63,7 +65,7 @@ public struct VisibilityPoller: Sendable {
     /// One statement for every table: its newest `ingested_at` in the window and the server's clock, both in µs.
     var query: String {
         tables.map { t in
-            "SELECT '\(t)' AS t, toUnixTimestamp64Micro(max(ingested_at)) AS m, toUnixTimestamp64Micro(now64(6)) AS now FROM \(t) WHERE \(window.sqlCondition)"
+            "SELECT '\(t)' AS t, toUnixTimestamp64Micro(max(ingested_at)) AS m, toUnixTimestamp64Micro(now64(6)) AS now FROM \(t) WHERE ingested_at >= now64(3) - INTERVAL 10 SECOND AND \(window.sqlCondition)"
         }.joined(separator: " UNION ALL ")
     }
 

@@ -90,25 +90,10 @@ public struct SVGLineChart: Sendable {
     }
 
     private func legend(top: Double, left: Double, drawable: [(ChartSeries, Bool)]) -> String {
-        var out = "<g class=\"legend\">\n"
-        // Entries flow left to right and wrap, each as wide as its text (≈ 6.5 px a character at the chart's font size).
-        var x = left, row = 0.0
-        for (i, (s, empty)) in drawable.enumerated() {
-            let label = s.name + (empty ? " (no data)" : "")
-            let w = 16 + Double(label.count) * 6.5 + 18
-            if x > left, x + w > left + 680 { x = left; row += 1 }
-            // Below the x-axis label, which sits at height − 10.
-            let y = top + 12 + row * 18
-            defer { x += w }
-            let colour = Self.palette[i % Self.palette.count]
-            out += "<rect x=\"\(f(x))\" y=\"\(f(y - 9))\" width=\"12\" height=\"10\" fill=\"\(colour)\"/>"
-            out += "<text x=\"\(f(x + 16))\" y=\"\(f(y))\">\(Markup.xml(label))</text>\n"
-        }
-        return out + "</g>\n"
+        // Below the x-axis label, which sits at height − 10.
+        ChartSVG.legend(drawable.enumerated().map { i, d in (d.0.name + (d.1 ? " (no data)" : ""), Self.palette[i % Self.palette.count]) },
+                        left: left, firstBaseline: top + 12)
     }
 
-    private func f(_ v: Double) -> String {
-        let r = (v * 10).rounded() / 10
-        return r == r.rounded() ? String(Int(r)) : String(format: "%.1f", r)
-    }
+    private func f(_ v: Double) -> String { ChartSVG.number(v) }
 }

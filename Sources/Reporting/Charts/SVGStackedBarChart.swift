@@ -67,21 +67,10 @@ public struct SVGStackedBarChart: Sendable {
             }
             svg += "<text x=\"\(f(sx(start) + 4))\" y=\"\(f(y + barH * 0.7))\">\(Markup.xml(Fmt.num(start)))</text>\n"
         }
-        svg += "<g class=\"legend\">\n"
-        var x = left, legendRow = 0.0
-        for (i, name) in segments.enumerated() {
-            let w = 16 + Double(name.count) * 6.5 + 18
-            if x > left, x + w > left + 680 { x = left; legendRow += 1 }
-            let y = top + plotH + 52 + legendRow * 18
-            svg += "<rect x=\"\(f(x))\" y=\"\(f(y - 9))\" width=\"12\" height=\"10\" fill=\"\(SVGLineChart.palette[i % SVGLineChart.palette.count])\"/>"
-            svg += "<text x=\"\(f(x + 16))\" y=\"\(f(y))\">\(Markup.xml(name))</text>\n"
-            x += w
-        }
-        return svg + "</g>\n</svg>"
+        svg += ChartSVG.legend(segments.enumerated().map { i, name in (name, SVGLineChart.palette[i % SVGLineChart.palette.count]) },
+                               left: left, firstBaseline: top + plotH + 52)
+        return svg + "</svg>"
     }
 
-    private func f(_ v: Double) -> String {
-        let r = (v * 10).rounded() / 10
-        return r == r.rounded() ? String(Int(r)) : String(format: "%.1f", r)
-    }
+    private func f(_ v: Double) -> String { ChartSVG.number(v) }
 }
