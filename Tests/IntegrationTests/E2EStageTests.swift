@@ -125,7 +125,7 @@ final class E2EStageTests: XCTestCase {
             duration: 5s
             warmup: 1s
             drain_timeout: 30s
-            limits: { schedule_lag_p99: 30s, rsbench_cpu: 400% }
+            limits: { schedule_lag_p99: 30s, rsbench_cpu: 100% }
             workloads:
               - name: trades
                 generator: trades
