@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "LocalStack", "StandIns", "Alerting", "LoadSource",
             "Sentiment", "OpenAISentiment", "MarketData", "Replay", "Capture", "ScenarioRun", "Scenario", "LoadDriver", "Generators",
-            "Reporting", "Measurement",
+            "Reporting", "Measurement", "Bench",
         ]),
     ]
 )

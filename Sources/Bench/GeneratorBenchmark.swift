@@ -86,9 +86,12 @@ public struct PacingBenchmark: Sendable {
             // 1. The open-loop scheduler at the offered rate.
             let pacing = try await pace(nats: nats, generator: try make(UInt64(i)), rate: try rateModel(rate, duration.totalNanoseconds), duration: duration)
             // 2. The scheduler flat out (publish as fast as the window allows), and 3. raw publishes, same payloads.
-            // Flat out: at 1e9 events/s every arrival is already due; 200k arrivals fit in 200 µs of schedule.
+            // Flat out: at the highest rate a scenario may ask for, 200k arrivals fit in 2 ms of schedule, so every
+            // arrival is due before the first publish returns.
             let flatOut = 200_000
-            let top = try await pace(nats: nats, generator: try make(UInt64(i + 100)), rate: try rateModel(1e9, Int64(flatOut)), duration: .nanoseconds(flatOut), flatOut: true)
+            let flatRate = PacingLimits.rates.upperBound
+            let span = Int64((Double(flatOut) / flatRate * 1e9).rounded(.up))
+            let top = try await pace(nats: nats, generator: try make(UInt64(i + 100)), rate: try rateModel(flatRate, span), duration: .nanoseconds(span), flatOut: true)
             let raw = try await LimitsBenchmark(connection: connection, messages: 200_000, payloadBytes: 200).measurePublish(try nats.jetStream(), subject: "bench.raw")
             let r = Run(offered: rate, achieved: pacing.achieved, scheduleLag: pacing.lag, ackLatency: pacing.ack, rawPublishLimit: raw, topSpeed: top.achieved)
             runs.append(r)
