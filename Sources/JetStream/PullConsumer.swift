@@ -52,16 +52,13 @@ public final class PullConsumer: @unchecked Sendable {
     }
 
     /// Up to `batch` messages; returns early with fewer when `maxWait` passes, and `[]` when none came.
-    ///
-    /// With `untilFirst`, it returns as soon as it holds messages and no more are queued: an idle consumer can then
-    /// wait long (one pull request a second instead of one per batch window) and still see the first message at once.
-    public func fetch(batch: Int, maxWait: Duration, untilFirst: Bool = false) async throws(NATSError) -> [JetStreamMessage] {
+    public func fetch(batch: Int, maxWait: Duration) async throws(NATSError) -> [JetStreamMessage] {
         try await lane.run { () throws(NATSError) -> [JetStreamMessage] in
-            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait, untilFirst: untilFirst)
+            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait)
         }
     }
 
-    private func fetchBlocking(batch: Int, maxWait: Duration, untilFirst: Bool) throws(NATSError) -> [JetStreamMessage] {
+    private func fetchBlocking(batch: Int, maxWait: Duration) throws(NATSError) -> [JetStreamMessage] {
         var out: [JetStreamMessage] = []
         // Replies that arrived after an earlier fetch gave up are real deliveries: take them first.
         var queued = taken.count - takenHead + queue.count
@@ -70,7 +67,7 @@ public final class PullConsumer: @unchecked Sendable {
             guard let m = nextMessage(timeoutMs: 1) else { break }
             if let jm = take(m) { out.append(jm) }
         }
-        if out.count >= batch || (untilFirst && !out.isEmpty) { return out }
+        if out.count >= batch { return out }
 
         // Like libnats: first take what is there now (`no_wait`, answered at once, ended by a 404); only when
         // that finds nothing, wait on the server (`expires`) until the batch fills or the time is up.
@@ -101,8 +98,6 @@ public final class PullConsumer: @unchecked Sendable {
                 break
             }
             if let jm = take(m) { out.append(jm) }
-            // Whatever this request still sends is picked up by the next fetch (queued replies are taken first).
-            if untilFirst && !out.isEmpty && takenHead == taken.count && queue.count == 0 { break }
         }
         return out
     }

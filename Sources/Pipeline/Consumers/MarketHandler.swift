@@ -60,9 +60,6 @@ public actor MarketHandler: BatchHandler {
         return out
     }
 
-    /// Open windows close on idle, so the consumer keeps its batch window as the idle tick.
-    public nonisolated var closesStateWhenIdle: Bool { true }
-
     /// Input went quiet: close every open window so nothing waits for a next message.
     public func idle() async throws -> HandlerOutput {
         var out = HandlerOutput()

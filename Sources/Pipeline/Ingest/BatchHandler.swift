@@ -68,15 +68,12 @@ public protocol BatchHandler: Sendable {
     func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput
     /// Called when a fetch came back empty, so windows held open can be closed.
     func idle() async throws -> HandlerOutput
-    /// Whether `idle` closes held state, so it must run once per batch window of quiet (not once a second).
-    var closesStateWhenIdle: Bool { get }
     /// Rows of one message alone, to find which message ClickHouse rejects; nil when the handler keeps state.
     func rowsIndividually(_ message: JetStreamMessage) -> (table: String, rows: [String])?
 }
 
 extension BatchHandler {
     public func idle() async throws -> HandlerOutput { HandlerOutput() }
-    public var closesStateWhenIdle: Bool { false }
     public func rowsIndividually(_ message: JetStreamMessage) -> (table: String, rows: [String])? { nil }
 }
 

@@ -55,12 +55,6 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     /// A batch closes at `batchSize` messages or `maxWait` after its first message, whichever comes
     /// first; fetches wait at most a second each, so a shutdown is noticed within a second.
     public func run(stopWhenIdle: Int? = nil) async throws {
-        // An idle consumer waits for its first message up to a second (one pull request a second, not one per batch
-        // window: the alert consumers' 20 ms windows were 100 requests a second each on a quiet stream) and starts the
-        // batch window when it arrives. A handler that closes held state when input pauses (market windows) keeps the
-        // batch window as its idle tick, and so does a drain (`stopWhenIdle`), whose callers count idle fetches.
-        let idleWait = stopWhenIdle == nil && !handler.closesStateWhenIdle ? max(policy.maxWait, .seconds(1)) : policy.maxWait
-        let untilFirst = idleWait > policy.maxWait
         var idle = 0
         var pending: [JetStreamMessage] = []
         var batchStarted = ContinuousClock.now
@@ -77,9 +71,9 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
             }
             do {
                 let now = ContinuousClock.now
-                let remaining = pending.isEmpty ? idleWait : policy.maxWait - (now - batchStarted)
+                let remaining = pending.isEmpty ? policy.maxWait : policy.maxWait - (now - batchStarted)
                 let wait = max(.milliseconds(1), min(remaining, .seconds(1)))
-                let got = try await consumer.fetch(batch: policy.batchSize - pending.count, maxWait: wait, untilFirst: untilFirst && pending.isEmpty)
+                let got = try await consumer.fetch(batch: policy.batchSize - pending.count, maxWait: wait)
                 if ContinuousClock.now - lastPendingSample >= .seconds(1) {
                     lastPendingSample = ContinuousClock.now
                     if let s = try? await consumer.state() {
@@ -88,7 +82,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                     }
                 }
                 if !got.isEmpty {
-                    if pending.isEmpty { batchStarted = untilFirst ? ContinuousClock.now : now }
+                    if pending.isEmpty { batchStarted = now }
                     pending += got
                     idle = 0
                 }
