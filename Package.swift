@@ -132,7 +132,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "Replay", "Capture", "FeedAdapters", "LoadSource", "LoadDriver",                                       "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "CNATS", "Replay", "Capture", "FeedAdapters", "LoadSource", "LoadDriver",                                       "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
         .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),

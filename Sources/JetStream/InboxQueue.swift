@@ -1,4 +1,5 @@
 import CNATS
+import RiskSignalCore
 #if canImport(Glibc)
 import Glibc
 #else
@@ -14,15 +15,23 @@ import Darwin
 /// gave up on it, never stored, dead-lettered or acked. Here every message arrives, and the consumer decides.
 ///
 /// One mutex and one condition variable: the delivery thread takes the lock once per message and wakes the consumer
-/// only when it is waiting, and the consumer takes everything queued in one round (a batch of 1,000 replies costs one
-/// wake-up, not a semaphore round trip per message).
+/// only when what it waits for is there (as many deliveries as its fetch still wants, or a pull status that may end
+/// the fetch), and the consumer takes everything queued in one round. A fetch filling at 6,000 messages/s costs one
+/// wake-up per batch, not one per message: a context switch per message was the pipeline's largest single cost.
 final class InboxQueue: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let cond: UnsafeMutablePointer<pthread_cond_t>
+    /// A message and the wall-clock instant it reached the inbox (the consumer's `fetched_at`: it may sit here while
+    /// the fetch waits for the rest of its batch, and that wait belongs to `batch_wait`, not to JetStream).
+    struct Arrival {
+        var message: OpaquePointer
+        var at: Timestamp
+    }
+
     /// Guarded by `mutex`.
-    private var messages: [OpaquePointer] = []
-    /// Guarded by `mutex`: the consumer sleeps on `cond`, so a push must signal.
-    private var consumerWaiting = false
+    private var messages: [Arrival] = []
+    /// Guarded by `mutex`: the consumer sleeps on `cond` until this many messages are queued (0: not waiting).
+    private var wakeAt = 0
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -48,16 +57,21 @@ final class InboxQueue: @unchecked Sendable {
 
     /// Called on libnats' delivery thread; takes ownership of the message.
     func push(_ m: OpaquePointer) {
+        // A message without a `$JS.ACK.` reply is a pull status (404, 408, 409, heartbeat): it may end the fetch.
+        let control = !PullConsumer.isDelivery(m)
+        let now = Timestamp.now()
         pthread_mutex_lock(mutex)
-        messages.append(m)
-        let wake = consumerWaiting
+        messages.append(Arrival(message: m, at: now))
+        let wake = wakeAt > 0 && (control || messages.count >= wakeAt)
+        if wake { wakeAt = 0 }
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(cond) }
     }
 
-    /// Moves every queued message (in arrival order) to the end of `out`, waiting up to `timeoutMs` when none is
-    /// queued; returns how many were moved (0 when the wait ended empty).
-    func takeAll(into out: inout [OpaquePointer], timeoutMs: Int64) -> Int {
+    /// Moves every queued message (in arrival order) to the end of `out`. When none is queued it waits up to
+    /// `timeoutMs` for `wanted` deliveries or one pull status, whichever comes first; returns how many were moved
+    /// (0 when the wait ended empty).
+    func takeAll(into out: inout [Arrival], timeoutMs: Int64, wanted: Int = 1) -> Int {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if messages.isEmpty && timeoutMs > 0 {
@@ -66,11 +80,12 @@ final class InboxQueue: @unchecked Sendable {
             let ns = Int64(deadline.tv_nsec) + (timeoutMs % 1000) * 1_000_000
             deadline.tv_sec += Int(timeoutMs / 1000) + Int(ns / 1_000_000_000)
             deadline.tv_nsec = Int(ns % 1_000_000_000)
-            consumerWaiting = true
-            while messages.isEmpty {
+            wakeAt = max(1, wanted)
+            // `push` clears `wakeAt` when it signals; a spurious wake-up finds it still set and sleeps on.
+            while wakeAt > 0 {
                 if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT { break }
             }
-            consumerWaiting = false
+            wakeAt = 0
         }
         let n = messages.count
         if n > 0 {
@@ -89,9 +104,9 @@ final class InboxQueue: @unchecked Sendable {
 
     /// Destroys whatever is still queued (the consumer is going away).
     func drain() {
-        var left: [OpaquePointer] = []
+        var left: [Arrival] = []
         _ = takeAll(into: &left, timeoutMs: 0)
-        for m in left { natsMsg_Destroy(m) }
+        for a in left { natsMsg_Destroy(a.message) }
     }
 }
 

@@ -26,7 +26,7 @@ public final class PullConsumer: @unchecked Sendable {
     private let nextSubject: String
     private var requestNumber = 0
     /// Taken from the queue in one round but not handled yet; touched only on `lane` (and in deinit).
-    private var taken: [OpaquePointer] = []
+    private var taken: [InboxQueue.Arrival] = []
     private var takenHead = 0
     public let spec: ConsumerSpec
     public let context: JetStreamContext
@@ -47,7 +47,7 @@ public final class PullConsumer: @unchecked Sendable {
     deinit {
         // Only our inbox subscription goes; the durable and its progress stay on the server.
         natsSubscription_Destroy(subscription)
-        for m in taken[takenHead...] { natsMsg_Destroy(m) }
+        for a in taken[takenHead...] { natsMsg_Destroy(a.message) }
         queue.drain()
     }
 
@@ -64,8 +64,8 @@ public final class PullConsumer: @unchecked Sendable {
         var queued = taken.count - takenHead + queue.count
         while out.count < batch, queued > 0 {
             queued -= 1
-            guard let m = nextMessage(timeoutMs: 1) else { break }
-            if let jm = take(m) { out.append(jm) }
+            guard let a = nextMessage(timeoutMs: 1) else { break }
+            if let jm = take(a) { out.append(jm) }
         }
         if out.count >= batch { return out }
 
@@ -78,7 +78,8 @@ public final class PullConsumer: @unchecked Sendable {
         while out.count < batch {
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { break }
-            guard let m = nextMessage(timeoutMs: max(1, Int64((deadline - now) / 1_000_000))) else { break }
+            guard let a = nextMessage(timeoutMs: max(1, Int64((deadline - now) / 1_000_000)), wanted: batch - out.count) else { break }
+            let m = a.message
             // Only the server's own pull responses are status messages: they come without a reply subject. A stream
             // message always carries its `$JS.ACK.` reply, even an empty one with a user header `Status: 404`,
             // and is a delivery to hand on (the consumer dead-letters it), never a control message to drop.
@@ -97,7 +98,7 @@ public final class PullConsumer: @unchecked Sendable {
                 }
                 break
             }
-            if let jm = take(m) { out.append(jm) }
+            if let jm = take(a) { out.append(jm) }
         }
         return out
     }
@@ -114,24 +115,25 @@ public final class PullConsumer: @unchecked Sendable {
         return reply
     }
 
-    /// The next message on the inbox, or nil after `timeoutMs`. Messages are taken from the queue a round at a time.
-    private func nextMessage(timeoutMs: Int64) -> OpaquePointer? {
+    /// The next message on the inbox, or nil after `timeoutMs`. Messages are taken from the queue a round at a time;
+    /// an empty queue is waited on until `wanted` deliveries or a pull status arrive.
+    private func nextMessage(timeoutMs: Int64, wanted: Int = 1) -> InboxQueue.Arrival? {
         if takenHead == taken.count {
             taken.removeAll(keepingCapacity: true)
             takenHead = 0
-            guard queue.takeAll(into: &taken, timeoutMs: timeoutMs) > 0 else { return nil }
+            guard queue.takeAll(into: &taken, timeoutMs: timeoutMs, wanted: wanted) > 0 else { return nil }
         }
         defer { takenHead += 1 }
         return taken[takenHead]
     }
 
     /// Wraps a delivery; anything without a `$JS.ACK.` reply is not one of ours and is dropped.
-    private func take(_ m: OpaquePointer) -> JetStreamMessage? {
-        guard Self.isDelivery(m) else {
-            natsMsg_Destroy(m)
+    private func take(_ a: InboxQueue.Arrival) -> JetStreamMessage? {
+        guard Self.isDelivery(a.message) else {
+            natsMsg_Destroy(a.message)
             return nil
         }
-        return JetStreamMessage(m, owner: self)
+        return JetStreamMessage(a.message, arrivedAt: a.at, owner: self)
     }
 
     /// Whether a message on the inbox is a stream delivery (it has a `$JS.ACK.` reply) rather than a pull status.
@@ -206,12 +208,13 @@ public final class JetStreamMessage: @unchecked Sendable {
     public let metadata: DeliveryMetadata?
     /// Every header as name/value pairs (first value of each name).
     public let headers: [(name: String, value: String)]
-    /// Wall-clock instant the consumer took the message off its inbox: where the end-to-end stage `fetch_wait` ends.
+    /// Wall-clock instant the message reached the consumer's inbox: where the end-to-end stage `fetch_wait` ends (the
+    /// time it then waits in the inbox for the rest of its batch is `batch_wait`).
     public let fetchedAt: Timestamp
     /// Keeps the inbox subscription (and so the connection's view of it) alive while messages are out.
     private let owner: PullConsumer
 
-    init(_ handle: OpaquePointer, owner: PullConsumer) {
+    init(_ handle: OpaquePointer, arrivedAt: Timestamp, owner: PullConsumer) {
         self.handle = handle
         self.owner = owner
         subject = String(cString: natsMsg_GetSubject(handle))
@@ -219,7 +222,7 @@ public final class JetStreamMessage: @unchecked Sendable {
         // Copied once, here on the consumer's lane: libnats parses headers lazily *in place*
         // (natsMsgHeader_Get mutates the message) and a natsMsg has no lock.
         headers = copyHeaders(handle)
-        fetchedAt = Timestamp.now()
+        fetchedAt = arrivedAt
     }
 
     deinit { natsMsg_Destroy(handle) }

@@ -9,7 +9,9 @@ import RiskSignalCore
 /// `ingested_at`: an upper bound on when it became visible, at most one interval (plus the query) above the truth.
 /// Samples stay in memory (a few per second per table). One query per interval, over the last 10 s of rows only, and
 /// every 500 ms by default: the endpoint's engine takes one statement at a time, so polls queue inserts behind them
-/// (at peak, 100 ms over whole tables cost it ≈ 84 CPU-µs per event against ≈ 78 now, medians of 3).
+/// (at peak, 100 ms over whole tables cost it ≈ 84 CPU-µs per event against ≈ 78 at 500 ms, medians of 3). The
+/// `ingested_at_minmax` index (migration 6) lets the 10 s filter skip older granules instead of reading the column:
+/// ≈ 36 → 15 ms of endpoint CPU per poll on a 240k-row run, and flat as a long run's tables grow.
 public struct VisibilityPoller: Sendable {
     public var ch: ClickHouseClient
     public var window: MeasuredWindow

@@ -72,7 +72,10 @@ final class E2EStageTests: XCTestCase {
         try await ch.insert(into: "trades", batch: old)
 
         let applied = try await Migrator(client: ch, database: db).migrate()
-        XCTAssertEqual(applied.map(\.version), [5])
+        XCTAssertEqual(applied.map(\.version), [5, 6])
+        // Migration 6: the freshness index the stage poller's `ingested_at >= now − 10 s` filter uses.
+        let indexed = try await ch.scalarInt("SELECT count() FROM system.data_skipping_indices WHERE database = '\(db)' AND name = 'ingested_at_minmax' AND type = 'minmax' AND expr = 'ingested_at'")
+        XCTAssertEqual(indexed, Int64(SchemaMigrations.stagedTables.count))
         let again = try await Migrator(client: ch, database: db).migrate()
         XCTAssertEqual(again.count, 0, "migrating again changes nothing")
         let nulls = try await ch.scalarInt("SELECT count() FROM trades WHERE fetched_at IS NULL AND insert_sent_at IS NULL")
