@@ -8,9 +8,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two runs (or two sets of repeated runs) metric by metric and flag regressions beyond noise.",
         discussion: """
-            Each side is a report folder or summary.json, or several joined with commas (repeated runs). With 3 or \\
-            more runs per side a metric must differ by a Mann–Whitney U test (α 0.05) and by at least the minimum \\
-            effect; with fewer, by more than the tolerance band (default ±10 %, per metric prefix with --tolerance). \\
+            Each side is a report folder or summary.json, or several joined with commas (repeated runs). With 3 or \
+            more runs per side a metric must differ by a Mann–Whitney U test (α 0.05) and by at least the minimum \
+            effect; with fewer, by more than the tolerance band (default ±10 %, per metric prefix with --tolerance). \
             Direction is known per metric: lower latency and CPU are better, higher throughput is better.
             Exit code 1 when any metric regressed.
 

@@ -8,11 +8,11 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Turn a run report into the cores, RAM and disk a target event rate needs, against the single-node targets.",
         discussion: """
-            Uses the run's measured CPU-seconds per 1,000 events of each stack process (rsbench itself excluded), \\
-            RSS, bytes on disk per row of each table and JetStream bytes per event. Cores = CPU-s per event × rate \\
-            ÷ the utilisation target; disk = retention × daily volume ÷ the fill target, plus JetStream for its \\
-            max age. The result is compared with the single-node targets (8–16 cores, 32–64 GB RAM, 1–2 TB NVMe) \\
-            and names the resource that runs out first. Several reports (comma-separated) at different rates \\
+            Uses the run's measured CPU-seconds per 1,000 events of each stack process (rsbench itself excluded), \
+            RSS, bytes on disk per row of each table and JetStream bytes per event. Cores = CPU-s per event × rate \
+            ÷ the utilisation target; disk = retention × daily volume ÷ the fill target, plus JetStream for its \
+            max age. The result is compared with the single-node targets (8–16 cores, 32–64 GB RAM, 1–2 TB NVMe) \
+            and names the resource that runs out first. Several reports (comma-separated) at different rates \
             let RSS be fitted as fixed + per-rate.
 
             Examples:

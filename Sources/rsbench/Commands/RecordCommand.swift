@@ -12,8 +12,8 @@ struct RecordCommand: AsyncParsableCommand {
         commandName: "record",
         abstract: "Subscribe to subjects for a while and write what arrives to a .ndjson.zst recording.",
         discussion: """
-            Each line holds the receive time (ns), the subject, the headers and the payload (as text, or base64 \\
-            when it is not UTF-8), zstd-compressed. `rsbench replay` reads it back with the original subjects and \\
+            Each line holds the receive time (ns), the subject, the headers and the payload (as text, or base64 \
+            when it is not UTF-8), zstd-compressed. `rsbench replay` reads it back with the original subjects and \
             timing. Recording stops after --duration or --max-messages, whichever comes first.
 
             Examples:

@@ -11,17 +11,17 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Publish a captured feed (pcap, WebSocket recording, access log, rsbench recording) into the pipeline's streams.",
         discussion: """
-            The format is detected from the content (after gzip/zstd): pcap/pcapng (IEX DEEP/TOPS over UDP, or \\
-            exchange WebSocket streams reassembled from TCP, permessage-deflate included), `<ns> <json>` lines, \\
-            cryptofeed v1 text and v3 JSONL, `rsbench record` files, access logs (Common/Combined, NASA TSV), and \\
-            social posts in JSONL. Exchange messages (Coinbase, Binance spot and USD-M, BitMEX, Bybit v5, IEX) are \\
+            The format is detected from the content (after gzip/zstd): pcap/pcapng (IEX DEEP/TOPS over UDP, or \
+            exchange WebSocket streams reassembled from TCP, permessage-deflate included), `<ns> <json>` lines, \
+            cryptofeed v1 text and v3 JSONL, `rsbench record` files, access logs (Common/Combined, NASA TSV), and \
+            social posts in JSONL. Exchange messages (Coinbase, Binance spot and USD-M, BitMEX, Bybit v5, IEX) are \
             normalised into market.l2raw.<SYM>, market.trades.<SYM> and market.quotes.<SYM>.
 
-            Timing follows the recording, anchored to one start instant (no drift): --speed scales it, --max-gap \\
-            shortens quiet periods, --max-rate caps it, --top-speed ignores it. --loop N plays it N times with \\
-            update ids, trade ids, event times and message ids moved on, so books stay consistent. Bad lines or \\
+            Timing follows the recording, anchored to one start instant (no drift): --speed scales it, --max-gap \
+            shortens quiet periods, --max-rate caps it, --top-speed ignores it. --loop N plays it N times with \
+            update ids, trade ids, event times and message ids moved on, so books stay consistent. Bad lines or \
             frames are counted with their location and skipped. Event times are moved so the first message happens \
-            now (the pipeline expires rows by event time and windows by it); --keep-times keeps them. The summary gives counts per kind and the \\
+            now (the pipeline expires rows by event time and windows by it); --keep-times keeps them. The summary gives counts per kind and the \
             timing fidelity (actual − intended send offset).
 
             Examples:

@@ -12,11 +12,11 @@ struct SearchCommand: AsyncParsableCommand {
         commandName: "search",
         abstract: "Find the highest rate a scenario sustains: step the rate up, then bisect.",
         discussion: """
-            Each probe is a short run of the scenario at a rate scale. A probe is sustainable when the run is valid, \\
-            its gates pass (put latency SLOs in the scenario's gates), the backlog drains and never exceeds \\
-            --max-backlog-seconds of traffic, nothing is lost, and no table has more than 150 active parts (well \\
-            below ClickHouse's too-many-parts limit). The rate is multiplied by --factor until a probe fails, then \\
-            bisected --bisect-steps times. Writes reports/<time>-search-<scenario>/ (search.md, search.json, \\
+            Each probe is a short run of the scenario at a rate scale. A probe is sustainable when the run is valid, \
+            its gates pass (put latency SLOs in the scenario's gates), the backlog drains and never exceeds \
+            --max-backlog-seconds of traffic, nothing is lost, and no table has more than 150 active parts (well \
+            below ClickHouse's too-many-parts limit). The rate is multiplied by --factor until a probe fails, then \
+            bisected --bisect-steps times. Writes reports/<time>-search-<scenario>/ (search.md, search.json, \
             search.html with the rate-vs-lag curve).
 
             Examples:
