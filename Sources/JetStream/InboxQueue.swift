@@ -26,6 +26,8 @@ final class InboxQueue: @unchecked Sendable {
     struct Arrival {
         var message: OpaquePointer
         var at: Timestamp
+        /// Whether it is a stream delivery (a `$JS.ACK.` reply) rather than a pull status; read once, here.
+        var isDelivery: Bool
     }
 
     /// Guarded by `mutex`.
@@ -58,11 +60,10 @@ final class InboxQueue: @unchecked Sendable {
     /// Called on libnats' delivery thread; takes ownership of the message.
     func push(_ m: OpaquePointer) {
         // A message without a `$JS.ACK.` reply is a pull status (404, 408, 409, heartbeat): it may end the fetch.
-        let control = !PullConsumer.isDelivery(m)
-        let now = Timestamp.now()
+        let arrival = Arrival(message: m, at: Timestamp.now(), isDelivery: PullConsumer.isDelivery(m))
         pthread_mutex_lock(mutex)
-        messages.append(Arrival(message: m, at: now))
-        let wake = wakeAt > 0 && (control || messages.count >= wakeAt)
+        messages.append(arrival)
+        let wake = wakeAt > 0 && (!arrival.isDelivery || messages.count >= wakeAt)
         if wake { wakeAt = 0 }
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(cond) }

@@ -83,7 +83,7 @@ public final class PullConsumer: @unchecked Sendable {
             // Only the server's own pull responses are status messages: they come without a reply subject. A stream
             // message always carries its `$JS.ACK.` reply, even an empty one with a user header `Status: 404`,
             // and is a delivery to hand on (the consumer dead-letters it), never a control message to drop.
-            if !Self.isDelivery(m), let status = Self.status(of: m) {
+            if !a.isDelivery, let status = Self.status(of: m) {
                 // 100 is a heartbeat; anything else (404 no messages, 408 expired, 409 limits) ends *our* request,
                 // but a status addressed to an older request says nothing about this one.
                 let forThis = reply.withCString { strcmp(natsMsg_GetSubject(m), $0) == 0 }
@@ -129,7 +129,7 @@ public final class PullConsumer: @unchecked Sendable {
 
     /// Wraps a delivery; anything without a `$JS.ACK.` reply is not one of ours and is dropped.
     private func take(_ a: InboxQueue.Arrival) -> JetStreamMessage? {
-        guard Self.isDelivery(a.message) else {
+        guard a.isDelivery else {
             natsMsg_Destroy(a.message)
             return nil
         }

@@ -33,6 +33,8 @@ struct InboxQueueTests {
         #expect(n == 3, "the reader slept until all three of its wanted messages were there")
         // Each message keeps the instant it arrived (its `fetched_at`), not the instant the reader woke.
         if n == 3 { #expect(out[0].at.nanosSinceEpoch + 40_000_000 < out[2].at.nanosSinceEpoch) }
+        let deliveries = out.filter { $0.isDelivery }.count
+        #expect(deliveries == 3, "each arrival says, once, whether it is a delivery")
         for a in out { natsMsg_Destroy(a.message) }
     }
 
@@ -47,6 +49,7 @@ struct InboxQueueTests {
         let started = Date()
         let n = queue.takeAll(into: &out, timeoutMs: 10_000, wanted: 1_000)
         #expect(n == 1)
+        #expect(out.first?.isDelivery == false)
         #expect(Date().timeIntervalSince(started) < 9, "a status ends the wait; the reader does not sit out its timeout")
         for a in out { natsMsg_Destroy(a.message) }
     }
