@@ -24,9 +24,14 @@ public struct RiskAlert: Sendable, Equatable, Codable {
     public var intendedTime: Int64?
     /// Supporting numbers, such as depth_before / depth_now or sentiment_swing.
     public var detail: [String: Double]
+    /// When the triggering input reached the detecting consumer (ns since epoch): where the detect stage starts.
+    public var receivedAt: Int64?
+    /// When the detector raised the alert (ns since epoch).
+    public var detectedAt: Int64?
 
     public init(id: String, rule: String, severity: String, key: String, observed: Double, threshold: Double,
-                windowSeconds: Double, eventTime: Int64, intendedTime: Int64?, detail: [String: Double]) {
+                windowSeconds: Double, eventTime: Int64, intendedTime: Int64?, detail: [String: Double],
+                receivedAt: Int64? = nil, detectedAt: Int64? = nil) {
         self.id = id
         self.rule = rule
         self.severity = severity
@@ -37,6 +42,8 @@ public struct RiskAlert: Sendable, Equatable, Codable {
         self.eventTime = eventTime
         self.intendedTime = intendedTime
         self.detail = detail
+        self.receivedAt = receivedAt
+        self.detectedAt = detectedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -45,10 +52,12 @@ public struct RiskAlert: Sendable, Equatable, Codable {
         case eventTime = "event_time"
         case intendedTime = "intended_time"
         case detail
+        case receivedAt = "received_at"
+        case detectedAt = "detected_at"
     }
 
     /// Compact JSON with a fixed key order (the field order above; `detail` keys sorted), so equal
-    /// alerts always serialise to equal bytes. A missing intended time is written as null.
+    /// alerts always serialise to equal bytes. A missing intended, received or detected time is written as null.
     public func jsonText() -> String {
         var out = "{\"id\":"
         out.reserveCapacity(256)
@@ -68,7 +77,9 @@ public struct RiskAlert: Sendable, Equatable, Codable {
             out += ":"
             Self.appendNumber(detail[k]!, to: &out)
         }
-        out += "}}"
+        out += "},\"received_at\":"; out += receivedAt.map { String($0) } ?? "null"
+        out += ",\"detected_at\":"; out += detectedAt.map { String($0) } ?? "null"
+        out += "}"
         return out
     }
 

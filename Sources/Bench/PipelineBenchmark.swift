@@ -1,3 +1,4 @@
+import Alerting
 import ClickHouse
 import Foundation
 import Generators
@@ -69,9 +70,9 @@ public struct PipelineBenchmark: Sendable {
         let js = try nats.jetStream()
         try? await js.deleteStream(def.stream.name)
         for s in StreamCatalog.all { try await js.ensureStream(s) }
-        guard let feed = FeedKind(consumerName: name) else { throw BenchError.lost("no generator for \(name)") }
+        guard let feed = FeedKind(consumerName: name), let spec = GeneratorSpec.defaults(kind: feed) else { throw BenchError.lost("no generator for \(name)") }
         // The scenario generators at their defaults, as fast as the pacer goes.
-        let generator = try GeneratorSpec.defaults(kind: feed).make(seed: UInt64(run))
+        let generator = try spec.make(seed: UInt64(run))
         let counts = try await CountedWorkload(name: name, generator: generator, rate: 1e9, count: messages).run(connection: nats)
         guard counts.acked == UInt64(messages) else { throw BenchError.lost("published \(messages), acked \(counts.acked)") }
         def.durable = "bench-\(name)-\(run)"
@@ -89,7 +90,9 @@ public struct PipelineBenchmark: Sendable {
         case .trades: try await drain(EncoderHandler(TradeRowEncoder()))
         case .orders: try await drain(EncoderHandler(OrderRowEncoder()))
         case .frontend: try await drain(EncoderHandler(FrontendBatchEncoder()))
-        case .l2: try await drain(try MarketHandler())
+        case .quotes: try await drain(EncoderHandler(QuoteRowEncoder()))
+        // With the book rules, as `risksignal run` has them.
+        case .l2: try await drain(try MarketHandler(policy: .defaults))
         case .social: try await drain(SocialHandler(provider: try LexiconSentimentProvider.bundled(), fallback: nil, scrubber: PIIScrubber(salt: "bench")))
         }
         // The idle fetches that end the drain are not part of the work.

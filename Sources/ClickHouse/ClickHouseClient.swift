@@ -257,6 +257,21 @@ public final class ClickHouseClient: Sendable {
         return QuerySummary(readRows: n("read_rows"), writtenRows: n("written_rows"), writtenBytes: n("written_bytes"), elapsedNanos: n("elapsed_ns"))
     }
 
+    /// `s` as a ClickHouse string literal: quoted, with backslashes and single quotes escaped, so text from a message
+    /// can sit in a query as data and never as SQL.
+    public static func literal(_ s: String) -> String {
+        var out = "'"
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\0": out += "\\0"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "'"
+    }
+
     static func encode(_ params: [(String, String)]) -> String {
         params.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
     }

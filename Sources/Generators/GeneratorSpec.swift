@@ -103,8 +103,8 @@ public enum GeneratorSpec: Sendable, Equatable {
     case orders(OrderGenerator.Parameters)
     case signals(SignalGenerator.Parameters)
 
-    /// The spec of `kind` with every parameter at its default.
-    public static func defaults(kind: FeedKind) -> GeneratorSpec {
+    /// The spec of `kind` with every parameter at its default; nil for a feed only replays carry (quotes).
+    public static func defaults(kind: FeedKind) -> GeneratorSpec? {
         switch kind {
         case .l2: .l2(.init())
         case .trades: .trades(.init())
@@ -112,6 +112,7 @@ public enum GeneratorSpec: Sendable, Equatable {
         case .frontend: .frontend(.init())
         case .orders: .orders(.init())
         case .signals: .signals(.init())
+        case .quotes: nil
         }
     }
 

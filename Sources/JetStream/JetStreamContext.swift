@@ -222,6 +222,39 @@ public final class JetStreamContext: @unchecked Sendable {
         }
     }
 
+    /// Publishes asynchronously and returns a ticket to wait for exactly these messages' acks (`waitForAcks(of:)`),
+    /// unlike `waitForAcks(timeout:)`, which waits for everything the context has out. A message without an id gets a
+    /// unique one, so its ack can be matched.
+    public func publishTracked(_ messages: [OutgoingMessage]) async throws(NATSError) -> PublishTicket {
+        var messages = messages
+        for i in messages.indices where messages[i].messageID == nil { messages[i].messageID = "rs-\(UInt64.random(in: 1...UInt64.max))" }
+        // Registered before the first enqueue: an ack can arrive before `publishAsync` returns.
+        let group = tracker.register(ids: messages.map { $0.messageID! })
+        do { try await publishAsync(messages) } catch {
+            tracker.forget(group)
+            throw error
+        }
+        return PublishTicket(group: group, count: messages.count)
+    }
+
+    /// Waits until every message of `ticket` is acked; a failed one (or none within `timeout`) is an error, so the
+    /// caller keeps the inputs it derived them from unacked.
+    public func waitForAcks(of ticket: PublishTicket, timeout: Duration) async throws(NATSError) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            switch tracker.outcome(ticket.group) {
+            case .success?: return
+            case .failure(let f)?: throw NATSError.operation("async publish", status: "failed", detail: f.text, jsCode: 0)
+            case nil:
+                guard ContinuousClock.now < deadline else {
+                    tracker.forget(ticket.group)
+                    throw NATSError.publishStalled(pending: ticket.count, waited: timeout)
+                }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
+
     /// Waits until every async publish so far is acked or failed, or `timeout` passes.
     public func waitForAcks(timeout: Duration) async throws(NATSError) {
         try await publishLane.run { () throws(NATSError) in
@@ -284,9 +317,12 @@ public final class JetStreamContext: @unchecked Sendable {
     }
 }
 
-/// Counts every async publish's outcome; called from libnats' callback thread.
+/// Counts every async publish's outcome, and settles tracked groups (`publishTracked`) message by message; called
+/// from libnats' callback thread.
 final class PublishAckTracker: Sendable {
     private let state = Mutex(PublishAckCounts())
+    /// Tracked groups: outstanding message ids → their groups, and each group's outstanding count and first failure.
+    private let groups = Mutex(TrackedGroups())
     let timingHeaders: (String?, String?)
     let onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?
 
@@ -312,6 +348,65 @@ final class PublishAckTracker: Sendable {
             $0.lastError = text
         }
     }
+
+    /// Whether any tracked group is waiting: only then does an ack need its message id read.
+    var tracking: Bool { groups.withLock { !$0.byID.isEmpty } }
+
+    func register(ids: [String]) -> UInt64 { groups.withLock { $0.register(ids) } }
+
+    func settle(id: String, failure: String?) { groups.withLock { $0.settle(id, failure: failure) } }
+
+    /// nil while messages of the group are outstanding; then `.success` or the first failure. A finished group is forgotten.
+    func outcome(_ group: UInt64) -> Result<Void, TrackedFailure>? { groups.withLock { $0.outcome(group) } }
+
+    func forget(_ group: UInt64) { groups.withLock { $0.forget(group) } }
+}
+
+/// Why a tracked publish failed: the server's error for one of its messages.
+struct TrackedFailure: Error { var text: String }
+
+/// The tracked groups' bookkeeping (under the tracker's lock).
+struct TrackedGroups {
+    var byID: [String: [UInt64]] = [:]
+    var remaining: [UInt64: Int] = [:]
+    var failures: [UInt64: String] = [:]
+    var next: UInt64 = 1
+
+    mutating func register(_ ids: [String]) -> UInt64 {
+        let g = next
+        next += 1
+        remaining[g] = ids.count
+        for id in ids { byID[id, default: []].append(g) }
+        return g
+    }
+
+    mutating func settle(_ id: String, failure: String?) {
+        guard var gs = byID[id], !gs.isEmpty else { return }
+        let g = gs.removeFirst()
+        byID[id] = gs.isEmpty ? nil : gs
+        remaining[g, default: 1] -= 1
+        if let failure, failures[g] == nil { failures[g] = failure }
+    }
+
+    mutating func outcome(_ g: UInt64) -> Result<Void, TrackedFailure>? {
+        if let f = failures[g] {
+            forget(g)
+            return .failure(TrackedFailure(text: f))
+        }
+        guard (remaining[g] ?? 0) <= 0 else { return nil }
+        forget(g)
+        return .success(())
+    }
+
+    mutating func forget(_ g: UInt64) {
+        remaining[g] = nil
+        failures[g] = nil
+        // Ids of a forgotten group that are still outstanding (a failed group's others) are dropped lazily here.
+        for (id, gs) in byID where gs.contains(g) {
+            let left = gs.filter { $0 != g }
+            byID[id] = left.isEmpty ? nil : left
+        }
+    }
 }
 
 private let publishAckHandler: jsPubAckHandler = { _, msg, pa, pae, closure in
@@ -325,6 +420,13 @@ private let publishAckHandler: jsPubAckHandler = { _, msg, pa, pae, closure in
     }
     let timing = headerValue(tracker.timingHeaders.0)
     let secondary = headerValue(tracker.timingHeaders.1)
+    if tracker.tracking, let msg {
+        var value: UnsafePointer<CChar>?
+        if natsMsgHeader_Get(msg, "Nats-Msg-Id", &value) == NATS_OK, let value {
+            let failure = pa != nil ? nil : (pae?.pointee.ErrText.map { String(cString: $0) } ?? pae.map { NATSError.statusText($0.pointee.Err) } ?? "no ack")
+            tracker.settle(id: String(cString: value), failure: failure)
+        }
+    }
     if let pa {
         tracker.didAck(duplicate: pa.pointee.Duplicate)
         if let onAck = tracker.onAck {

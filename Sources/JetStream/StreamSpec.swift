@@ -83,6 +83,12 @@ public struct PublishAck: Sendable {
 }
 
 /// Ack accounting for async publishes: every message enqueued ends up acked or failed.
+/// A group of async publishes whose acks can be awaited together (`JetStreamContext.publishTracked`).
+public struct PublishTicket: Sendable {
+    let group: UInt64
+    public let count: Int
+}
+
 public struct PublishAckCounts: Sendable, Equatable {
     public var published: UInt64 = 0
     public var acked: UInt64 = 0

@@ -7,7 +7,7 @@ public enum StoredCount {
     /// several rows), or, for books, which are windowed, the messages the market normaliser received.
     public static func of(_ kind: FeedKind, ch: ClickHouseClient, metrics: PipelineMetrics?) async throws -> UInt64? {
         switch kind {
-        case .trades, .orders, .social, .signals:
+        case .trades, .quotes, .orders, .social, .signals:
             return UInt64(try await ch.scalarInt("SELECT uniqExact(event_id) FROM \(kind.tableName)"))
         case .frontend:
             return UInt64(try await ch.scalarInt("SELECT uniqExact(arrayStringConcat(arraySlice(splitByChar(':', event_id), 1, 2), ':')) FROM \(kind.tableName)"))

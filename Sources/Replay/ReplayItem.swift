@@ -23,7 +23,7 @@ public struct ReplayItem: Sendable {
     /// `l2`, `trades`, `quotes`, `frontend`, `social` or `recorded`: the counts a replay reports.
     public var kind: String {
         switch body {
-        case .market(.quote): "quotes"
+        case .market(.quote): FeedKind.quotes.rawValue
         case .market(.book): FeedKind.l2.rawValue
         case .market(.trade): FeedKind.trades.rawValue
         case .raw(_, _, _, let k): k
@@ -31,12 +31,13 @@ public struct ReplayItem: Sendable {
         }
     }
 
-    /// The feed this message goes into, nil for quotes (no consumer yet) and recorded messages (subjects as captured).
+    /// The feed this message goes into, nil for recorded messages (subjects as captured).
     public var feed: FeedKind? {
         switch body {
         case .market(.book): .l2
         case .market(.trade): .trades
-        case .market(.quote), .raw: nil
+        case .market(.quote): .quotes
+        case .raw: nil
         case .timed(_, _, let f, _): f
         }
     }

@@ -10,7 +10,7 @@ public struct SubjectAllowList: Sendable, Equatable {
     public private(set) var patterns: [String]
 
     /// Subjects the pipeline reads, always allowed.
-    public static var pipelinePrefixes: [String] { FeedKind.allCases.map(\.subjectPrefix) + ["market.quotes."] }
+    public static var pipelinePrefixes: [String] { FeedKind.allCases.map(\.subjectPrefix) }
     /// Namespaces that reach the server's own APIs or other clients' replies.
     public static let reservedPrefixes = ["$", "_INBOX."]
 

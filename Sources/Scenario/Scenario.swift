@@ -43,6 +43,8 @@ public struct Scenario: Sendable {
         public var batchSize: [String: Int] = [:]
         public var maxWait: [String: Duration] = [:]
         public var sentiment: String = "lexicon"
+        /// Risk policy file for the pipeline's alert rules (`--policy`), as written in the scenario; nil: built-in thresholds.
+        public var policy: String?
     }
 }
 

@@ -92,8 +92,8 @@ public enum ScenarioParser {
 
     static func parsePipeline(_ node: Node, _ r: YAMLReader) -> Scenario.PipelineSettings {
         var p = Scenario.PipelineSettings()
-        guard let m = r.mapping(node, "pipeline", allowed: ["consumers", "batch_size", "max_wait", "sentiment"]) else { return p }
-        let names = [FeedKind.signals, .l2, .trades, .social, .orders, .frontend].map(\.consumerName)
+        guard let m = r.mapping(node, "pipeline", allowed: ["consumers", "batch_size", "max_wait", "sentiment", "policy"]) else { return p }
+        let names = FeedKind.allCases.map(\.consumerName)
         let runnable = names + ["alerts", "webhooks"]
         if let seq = r.sequence(m["consumers"], "pipeline.consumers") {
             p.consumers = seq.enumerated().compactMap { i, n in
@@ -109,6 +109,8 @@ public enum ScenarioParser {
         if let w = m["max_wait"], let wm = r.mapping(w, "pipeline.max_wait", allowed: names) {
             for (k, v) in wm { if let d = r.duration(v, "pipeline.max_wait.\(k)", allowZero: false) { p.maxWait[k] = d } }
         }
+        // The file is read (and its errors reported by file, line and key) by the run's checks, like a replay's capture.
+        if let s = r.string(m["policy"], "pipeline.policy") { p.policy = s }
         if let s = r.string(m["sentiment"], "pipeline.sentiment") {
             if ["lexicon", "openai"].contains(s) { p.sentiment = s } else { r.issue(m["sentiment"], "pipeline.sentiment", "expected lexicon or openai") }
         }

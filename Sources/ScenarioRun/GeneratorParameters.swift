@@ -131,6 +131,9 @@ extension WorkloadFactory {
         case .signals:
             guard params.isEmpty else { throw GeneratorParameterError(parameter: params.keys.sorted()[0], message: "the signals generator takes no parameters") }
             return try GeneratorSpec.signals(.init()).make(seed: seed, idSalt: idSalt)
+        case .quotes:
+            // The scenario parser only accepts generators that have parameters listed, so this is a caller's slip.
+            throw GeneratorParameterError(parameter: "generator", message: "no generator makes quotes; replay a capture that carries them")
         }
     }
 

@@ -23,6 +23,11 @@ struct PipelineLauncher: Sendable {
     }
 
     /// The variables the pipeline child gets: the scenario's batching, and where and how to deliver alerts.
+    /// The pipeline process may not share rsbench's working directory: hand it a path that does not depend on one.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    }
+
     static func environment(for pipeline: Scenario.PipelineSettings, webhookURL: String, secret: String) -> PipelineEnvironment {
         var env = PipelineEnvironment()
         env.piiSalt = "rsbench"
@@ -55,7 +60,8 @@ struct PipelineLauncher: Sendable {
         let process = try PipelineProcess(
             binary: binary,
             arguments: ["--only", consumers.joined(separator: ","), "--database", database,
-                        "--sentiment", scenario.pipeline.sentiment, "--log-level", "warning"],
+                        "--sentiment", scenario.pipeline.sentiment, "--log-level", "warning"]
+                + (scenario.pipeline.policy.map { ["--policy", Self.absolute(WorkloadFactory.resolve($0, scenarioFile: scenario.file))] } ?? []),
             // Servers and credentials by environment, never argv: /proc/<pid>/cmdline is readable by every user.
             environment: connection.environmentVariables.merging(env.variables) { _, rs in rs }, metricsPort: metricsPort, log: (logDir as NSString).appendingPathComponent("pipeline.log"))
         say("[run] pipeline up (pid \(process.pid), consumers \(consumers.joined(separator: ",")), metrics http://127.0.0.1:\(metricsPort)/metrics)")

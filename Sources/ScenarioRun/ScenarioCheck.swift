@@ -1,4 +1,6 @@
+import Alerting
 import Foundation
+import Pipeline
 import Replay
 import Reporting
 import RiskSignalCore
@@ -22,6 +24,12 @@ public enum ScenarioCheck {
     public static func problems(_ s: Scenario) -> [String] {
         var out: [String] = []
         let end = s.warmup + s.duration
+        if let policy = s.pipeline.policy {
+            let path = WorkloadFactory.resolve(policy, scenarioFile: s.file)
+            do { _ = try YAMLPolicyFile(path: path).load() } catch {
+                out.append("\(s.file): pipeline.policy: \(policy): \(error)")
+            }
+        }
         for w in s.workloads {
             switch w.source {
             case .generator(let kind, let params):
@@ -97,6 +105,12 @@ public enum ScenarioCheck {
             guard let table = tail?.split(separator: ".").dropFirst(2).first.map(String.init) else { return nil }
             let known = tables(s)
             return known.contains(table) ? nil : unknown("table", table, known)
+        }
+        if head == "alert_stage" {
+            // Stage and statistic are checked by the parser; an optional third part names a rule.
+            guard let rule = tail?.split(separator: ".").dropFirst(2).first.map(String.init) else { return nil }
+            let known = AlertRule.allCases.map(\.rawValue) + RollupAlertEvaluator.rules
+            return known.contains(rule) ? nil : unknown("rule", rule, known)
         }
         if let tail, !tableFamilies.contains(head) { return "\(head) takes no qualifier, got \".\(tail)\"" }
         return nil

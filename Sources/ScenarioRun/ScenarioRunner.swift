@@ -82,8 +82,10 @@ public struct ScenarioRunner: Sendable {
         let drained = try await Drain(admin: session.admin, timeout: scenario.drainTimeout, say: output).wait(consumers: pipeline.consumers)
         polling.cancel()
         let visible = await polling.value
-        let alerts = try await AlertCollector(receiver: pipeline.receiver, say: output).collect(expected: scenario.injections.count, window: load.window)
+        let alerts = try await AlertCollector(receiver: pipeline.receiver, ch: session.ch, say: output).collect(expected: scenario.injections.count, window: load.window)
         report.latency.alert = alerts.latency
+        report.alertStages = alerts.stages
+        report.notes += alerts.notes
         let metrics = pipeline.process.scrape()
         report.pipeline = PipelineCounters(deadLettered: metrics?.deadLettered ?? 0, sequenceGaps: metrics?.sequenceGaps ?? 0, maxConsumerPending: live.maxPending,
                                            drained: drained, alertsReceived: alerts.received, alertRules: alerts.rules)

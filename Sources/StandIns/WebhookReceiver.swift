@@ -33,6 +33,9 @@ public final class WebhookReceiver: Sendable {
         state.withLock { $0.refuseUntil = ContinuousClock.now + duration }
     }
 
+    /// Whether it is answering 503 right now.
+    public var refusing: Bool { state.withLock { s in s.refuseUntil.map { ContinuousClock.now < $0 } ?? false } }
+
     /// Serves on 127.0.0.1 until the task is cancelled; `onListening` gets the bound port.
     public func run(port: Int = 0, onListening: @escaping @Sendable (Int) async -> Void) async throws {
         let router = Router()

@@ -18,22 +18,32 @@ final class AlertingFlowTests: XCTestCase {
 
     override class func tearDown() { stack?.stop() }
 
+    /// A full-book snapshot on `market.l2raw.<symbol>`: the market normaliser applies it and evaluates the book rules.
     func book(_ symbol: String, at ms: Int64, depthPerLevel q: Double, intended: Int64) -> OutgoingMessage {
         let bids = (1...10).map { "[\(100 - Double($0) * 0.01),\(q)]" }.joined(separator: ",")
         let asks = (1...10).map { "[\(100 + Double($0) * 0.01),\(q)]" }.joined(separator: ",")
-        return OutgoingMessage(subject: "market.l2.\(symbol)",
-                               text: #"{"symbol":"\#(symbol)","exchange":"sim","window_start_ms":\#(ms - 100),"window_end_ms":\#(ms),"update_type":"delta","top_bids":[\#(bids)],"top_asks":[\#(asks)]}"#,
-                               headers: [(MessageHeader.intendedSendNanos, String(intended))])
+        let id = ms  // increasing with time, like a venue's update ids
+        var headers: [(name: String, value: String)] = []
+        if intended > 0 { headers.append((MessageHeader.intendedSendNanos, String(intended))) }
+        return OutgoingMessage(subject: "market.l2raw.\(symbol)",
+                               text: #"{"symbol":"\#(symbol)","exchange":"sim","type":"snapshot","event_time":\#(ms),"first_update_id":\#(id),"last_update_id":\#(id),"bids":[\#(bids)],"asks":[\#(asks)]}"#,
+                               headers: headers)
     }
 
-    func testLiquidityDropRaisesOneSignedAlertDeliveredAfterTheReceiverComesBack() async throws {
+    func testLiquidityDropRaisesOneSignedAlertToEachEndpointThroughA10SecondOutageOfOne() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_alerts")
         let receiver = WebhookReceiver(secret: "s3cret")
         let port = Mutex<Int?>(nil)
         let server = Task { try await receiver.run(onListening: { p in port.withLock { $0 = p } }) }
         defer { server.cancel() }
         try await eventually("the receiver to listen") { port.withLock { $0 } != nil }
-        receiver.refuse(for: .seconds(5))
+        // A second customer's receiver that works throughout: the first one's outage must not hold it up.
+        let healthy = WebhookReceiver(secret: "s3cret")
+        let healthyPort = Mutex<Int?>(nil)
+        let healthyServer = Task { try await healthy.run(onListening: { p in healthyPort.withLock { $0 = p } }) }
+        defer { healthyServer.cancel() }
+        try await eventually("the second receiver to listen") { healthyPort.withLock { $0 } != nil }
+        receiver.refuse(for: .seconds(10))
 
         let t0 = Timestamp.now().nanosSinceEpoch / 1_000_000
         var messages = (0..<5).map { book("ALR-USDT", at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: (t0 + Int64($0) * 1000) * 1_000_000) }
@@ -45,22 +55,30 @@ final class AlertingFlowTests: XCTestCase {
         messages.append(book("NEAR-USDT", at: t0 + 5000, depthPerLevel: 5.1, intended: 0))                     // 49 % drop: a near-miss
         try await h.publish(messages)
 
-        var options = h.options([ConsumerCatalog.alerts, h.definition(ConsumerCatalog.webhooks, filter: "alerts.>", batchSize: 10)])
+        var options = h.options([ConsumerCatalog.market, h.definition(ConsumerCatalog.webhooks, filter: "alerts.>", batchSize: 10)])
         options.stopWhenIdle = nil
-        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port.withLock { $0 }!)/alerts")]
+        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port.withLock { $0 }!)/alerts"),
+                                      WebhookEndpoint(url: "http://127.0.0.1:\(healthyPort.withLock { $0 }!)/alerts")]
         options.webhooks.secret = "s3cret"
         options.webhooks.initialBackoff = .milliseconds(500)
         options.webhooks.maxBackoff = .seconds(2)
         options.webhooks.maxAttempts = 20
         let runner = PipelineRunner(options: options)
         let pipeline = Task { try await runner.run() }
-        try await eventually(timeout: .seconds(30), "the alert to be delivered") { !receiver.deliveries.isEmpty }
+        // The healthy endpoint has it while the other still answers 503 (its own durable, its own breaker).
+        try await eventually(timeout: .seconds(30), "the healthy endpoint to get the alert") { !healthy.deliveries.isEmpty }
+        XCTAssertTrue(receiver.deliveries.isEmpty && receiver.refusing, "delivered to the healthy endpoint during the other's outage")
+        try await eventually(timeout: .seconds(45), "the alert to be delivered once the receiver is back") { !receiver.deliveries.isEmpty }
         try await Task.sleep(for: .seconds(2))  // time for a wrong second alert to show up
         pipeline.cancel()
         _ = try? await pipeline.value
 
         let deliveries = receiver.deliveries
         XCTAssertEqual(deliveries.count, 1, "exactly one alert: the repeat is suppressed by the cooldown, the near-miss stays silent")
+        XCTAssertEqual(healthy.deliveries.count, 1)
+        XCTAssertEqual(healthy.deliveries.first?.alertID, deliveries.first?.alertID)
+        // The breaker held the retries back: 10 s of 503s cost a handful of requests, not one every backoff step.
+        XCTAssertLessThanOrEqual(receiver.refusedCount, 9, "requests refused: \(receiver.refusedCount)")
         XCTAssertTrue(deliveries[0].signatureValid, "the HMAC-SHA256 signature verifies")
         XCTAssertGreaterThan(receiver.refusedCount, 0, "the receiver was down first")
         XCTAssertEqual(deliveries[0].intendedNanos, triggerIntended, "the alert carries the triggering event's intended send time")
@@ -71,10 +89,24 @@ final class AlertingFlowTests: XCTestCase {
         let ids = Set(history.compactMap { if case .string(let s)? = $0["alert_id"] { s } else { nil } })
         XCTAssertEqual(ids.count, 1, "one alert in alerts_history")
         let delivered = history.filter { $0["status"] == .string("delivered") }
-        XCTAssertEqual(delivered.count, 1)
-        if case .int(let attempts)? = delivered.first?["attempts"] { XCTAssertGreaterThan(attempts, 1, "delivered after retries") } else { XCTFail("attempts") }
+        XCTAssertEqual(delivered.count, 2, "one delivered row per endpoint")
+        let attempts = delivered.compactMap { if case .int(let a)? = $0["attempts"] { a } else { nil } }.sorted()
+        XCTAssertEqual(attempts.first, 1, "the healthy endpoint on the first attempt")
+        XCTAssertGreaterThan(attempts.last ?? 0, 1, "the refusing one after retries")
         XCTAssertTrue(history.contains { $0["status"] == .string("raised") })
         XCTAssertTrue(history.contains { if case .string(let s)? = $0["status"] { s.hasPrefix("attempt_failed") } else { false } })
+
+        // The stages: the alert carries when its update reached the normaliser and when it was detected; the delivered
+        // row adds when JetStream stored it, when the webhook request went out and when it was answered, in that order.
+        XCTAssertFalse(deliveries[0].body.contains("\"received_at\":null") || deliveries[0].body.contains("\"detected_at\":null"), deliveries[0].body)
+        let cols = SchemaMigrations.alertStageColumns
+        let stageRows = try await h.clickHouse.rows("SELECT \(cols.map { "toString(toUnixTimestamp64Micro(\($0))) AS \($0)" }.joined(separator: ", ")) FROM alerts_history FINAL WHERE status = 'delivered'")
+        XCTAssertEqual(stageRows.count, 2)
+        for row in stageRows {
+            let instants = cols.compactMap { c -> Int64? in if case .string(let v)? = row[c] { Int64(v) } else { nil } }
+            XCTAssertEqual(instants.count, cols.count, "every stage instant is stored: \(row)")
+            XCTAssertEqual(instants, instants.sorted(), "received ≤ detected ≤ stored ≤ sent ≤ answered")
+        }
         await h.close()
     }
 

@@ -72,7 +72,10 @@ final class E2EStageTests: XCTestCase {
         try await ch.insert(into: "trades", batch: old)
 
         let applied = try await Migrator(client: ch, database: db).migrate()
-        XCTAssertEqual(applied.map(\.version), [5, 6])
+        XCTAssertEqual(applied.map(\.version), [5, 6, 7, 8])
+        // Migration 7: the alert stage instants.
+        let stageColumns = try await ch.scalarInt("SELECT count() FROM system.columns WHERE database = '\(db)' AND table = 'alerts_history' AND name IN (\(SchemaMigrations.alertStageColumns.map { "'\($0)'" }.joined(separator: ",")))")
+        XCTAssertEqual(stageColumns, Int64(SchemaMigrations.alertStageColumns.count))
         // Migration 6: the freshness index the stage poller's `ingested_at >= now − 10 s` filter uses.
         let indexed = try await ch.scalarInt("SELECT count() FROM system.data_skipping_indices WHERE database = '\(db)' AND name = 'ingested_at_minmax' AND type = 'minmax' AND expr = 'ingested_at'")
         XCTAssertEqual(indexed, Int64(SchemaMigrations.stagedTables.count))

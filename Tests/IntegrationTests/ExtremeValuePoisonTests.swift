@@ -158,15 +158,16 @@ final class ExtremeValuePoisonTests: XCTestCase {
         await h.close()
     }
 
-    func testAlertBooks() async throws {
+    /// The alert consumer's order input (the book rules run in the market normaliser, covered by `testMarketL2`).
+    func testAlertOrders() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "p_alerts")
-        func book(_ end: String) -> OutgoingMessage {
-            OutgoingMessage(subject: "market.l2.PSN-USDT", text: #"{"symbol":"PSN-USDT","exchange":"sim","window_start_ms":0,"window_end_ms":\#(end),"update_type":"delta","top_bids":[[99,1]],"top_asks":[[101,1]]}"#)
+        func order(_ t: String, _ id: Int) -> OutgoingMessage {
+            OutgoingMessage(subject: "user.actions.alertpsn", text: #"{"event_id":"a\#(id)","event_time":\#(t),"user_id":1,"order_id":\#(id),"symbol":"PSN-USDT","side":"BUY","type":"limit","price":10,"quantity":1,"status":"new"}"#)
         }
-        let r = try await run(h, ConsumerCatalog.alerts, filter: "market.l2.PSN-USDT", valid: { i in book("\(self.now + Int64(i) * 1000)") },
-                              poison: { p in book(p) })
-        XCTAssertEqual(r.dead.count, Self.poisons.count, "\(r.dead)")
-        XCTAssertTrue(r.dead.allSatisfy { $0.field == "window_end_ms" }, "\(r.dead)")
+        var k = 100
+        let r = try await run(h, ConsumerCatalog.alerts, filter: "user.actions.alertpsn", valid: { i in order("\(self.now + Int64(i))", i) },
+                              poison: { p in k += 1; return order(p, k) })
+        assertPoisonDeadLettered(r.dead)
         await h.close()
     }
 

@@ -398,9 +398,21 @@ struct AlertJSONTests {
         let alert = RiskAlert(id: "order_velocity-user:7-5", rule: "order_velocity", severity: "warning", key: "user:7",
                               observed: 21, threshold: 20, windowSeconds: 10, eventTime: 1_700_000_000_123_456_789,
                               intendedTime: nil, detail: ["z": 1.5, "a": -0.25])
-        #expect(alert.jsonText() == #"{"id":"order_velocity-user:7-5","rule":"order_velocity","severity":"warning","key":"user:7","observed":21.0,"threshold":20.0,"window_seconds":10.0,"event_time":1700000000123456789,"intended_time":null,"detail":{"a":-0.25,"z":1.5}}"#)
+        #expect(alert.jsonText() == #"{"id":"order_velocity-user:7-5","rule":"order_velocity","severity":"warning","key":"user:7","observed":21.0,"threshold":20.0,"window_seconds":10.0,"event_time":1700000000123456789,"intended_time":null,"detail":{"a":-0.25,"z":1.5},"received_at":null,"detected_at":null}"#)
         let decoded = try JSONDecoder().decode(RiskAlert.self, from: Data(alert.jsonText().utf8))
         #expect(decoded == alert)
+    }
+
+    @Test func stageInstantsRoundTripAndOlderAlertsWithoutThemStillDecode() throws {
+        var alert = RiskAlert(id: "liquidity_drop-BTC-USDT-9", rule: "liquidity_drop", severity: "critical", key: "BTC-USDT",
+                              observed: 0.8, threshold: 0.5, windowSeconds: 10, eventTime: 9, intendedTime: 7, detail: [:])
+        alert.receivedAt = 1_700_000_000_000_000_011
+        alert.detectedAt = 1_700_000_000_000_000_012
+        #expect(alert.jsonText().hasSuffix(#","received_at":1700000000000000011,"detected_at":1700000000000000012}"#))
+        #expect(try JSONDecoder().decode(RiskAlert.self, from: Data(alert.jsonText().utf8)) == alert)
+        let old = #"{"id":"x","rule":"order_velocity","severity":"warning","key":"user:1","observed":1,"threshold":1,"window_seconds":1,"event_time":1,"intended_time":null,"detail":{}}"#
+        let decoded = try JSONDecoder().decode(RiskAlert.self, from: Data(old.utf8))
+        #expect(decoded.receivedAt == nil && decoded.detectedAt == nil)
     }
 
     @Test func jsonTextEscapesStrings() throws {

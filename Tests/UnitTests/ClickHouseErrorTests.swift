@@ -49,3 +49,12 @@ struct ClickHouseErrorTests {
         #expect(delays[9] >= .seconds(1), "capped delays stay in [cap/2, cap]")
     }
 }
+
+@Suite struct ClickHouseLiteralTests {
+    @Test func textFromAMessageStaysOneStringLiteral() {
+        #expect(ClickHouseClient.literal("plain-id") == "'plain-id'")
+        #expect(ClickHouseClient.literal("a'b") == #"'a\'b'"#)
+        #expect(ClickHouseClient.literal(#"x\' OR 1=1 --"#) == #"'x\\\' OR 1=1 --'"#)
+        #expect(ClickHouseClient.literal("nul\0") == #"'nul\0'"#)
+    }
+}

@@ -35,13 +35,15 @@ struct FeedKindTests {
     @Test func tablesMatchTheEncoders() {
         #expect(FeedKind.signals.tableName == SignalRowEncoder().table)
         #expect(FeedKind.trades.tableName == TradeRowEncoder().table)
+        #expect(FeedKind.quotes.tableName == QuoteRowEncoder().table)
         #expect(FeedKind.orders.tableName == OrderRowEncoder().table)
         #expect(FeedKind.frontend.tableName == FrontendBatchEncoder().table)
     }
 
     @Test func rawValuesAreTheScenarioSpellingAndConsumersOfDerivedStreamsHaveNoFeed() {
-        #expect(Set(ScenarioParser.generatorParameters.keys) == Set(FeedKind.allCases))
-        #expect(FeedKind.allCases.map(\.rawValue) == ["l2", "trades", "social", "frontend", "orders", "signals"])
+        #expect(Set(ScenarioParser.generatorParameters.keys) == Set(FeedKind.generated))
+        #expect(FeedKind.allCases.map(\.rawValue) == ["l2", "trades", "quotes", "social", "frontend", "orders", "signals"])
+        #expect(FeedKind.generated == FeedKind.allCases.filter { $0 != .quotes }, "quotes come from replays only")
         #expect(FeedKind(consumerName: "alerts") == nil)
         #expect(FeedKind(consumerName: "webhooks") == nil)
         #expect(Set(FeedKind.allCases.map(\.consumerName)).count == FeedKind.allCases.count)

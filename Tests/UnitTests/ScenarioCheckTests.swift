@@ -45,6 +45,7 @@ import Testing
             ("cpu < 90%", "cpu needs a process"),
             ("lost.trades == 0", #"lost takes no qualifier, got ".trades""#),
             ("consumer_pending.min < 10", "expected consumer_pending.max"),
+            ("alert_stage.detect.p99.liquidity_dorp < 20ms", #"unknown rule "liquidity_dorp" in alert_stage.detect.p99.liquidity_dorp (did you mean liquidity_drop?)"#),
         ]
         for (gate, expected) in cases {
             let s = try scenario(gates: [gate])
@@ -57,9 +58,28 @@ import Testing
         }
         // Valid qualifiers pass both.
         let ok = try scenario(gates: ["achieved_rate.books > 90", "insert_rows_per_s.trades > 10", "disk_mb.book_topn < 100", "cpu.rsbench < 90%",
-                                      "rss_mb.risksignal < 900", "consumer_pending.max < 1000", "e2e_lag.p99 < 5s", "lost == 0", "insert_rows_per_s > 1"])
+                                      "rss_mb.risksignal < 900", "consumer_pending.max < 1000", "e2e_lag.p99 < 5s", "lost == 0", "insert_rows_per_s > 1",
+                                      "alert_stage.detect.p99 < 20ms", "alert_stage.dispatch.p99.spread_blowout < 100ms"])
         #expect(ScenarioCheck.problems(ok).isEmpty, "\(ScenarioCheck.problems(ok))")
         #expect(runRejection(ok) == nil)
+    }
+
+    @Test func aPipelinePolicyFileIsReadAndItsErrorsNamed() throws {
+        let dir = NSTemporaryDirectory() + "policy-check-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let good = dir + "/good.yaml", bad = dir + "/bad.yaml"
+        try "rules:\n  liquidity_drop:\n    drop_fraction: 0.9\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "rules:\n  liquidity_drop:\n    drop_fraction: lots\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let ok = try scenario(extra: "pipeline: { policy: \(good) }")
+        #expect(ok.pipeline.policy == good)
+        #expect(ScenarioCheck.problems(ok).isEmpty, "\(ScenarioCheck.problems(ok))")
+        let wrong = try scenario(extra: "pipeline: { policy: \(bad) }")
+        let p = try #require(ScenarioCheck.problems(wrong).first)
+        #expect(p.hasPrefix("check.yaml: pipeline.policy: ") && p.contains("bad.yaml") && p.contains("drop_fraction"), "\(p)")
+        #expect(runRejection(wrong) == p, "validate and run say the same")
+        let missing = try scenario(extra: "pipeline: { policy: no-such-policy.yaml }")
+        #expect(ScenarioCheck.problems(missing).first?.contains("cannot read the policy file") == true, "\(ScenarioCheck.problems(missing))")
     }
 
     @Test func generatorParamsRunRejectsValidateRejectsTheSame() throws {

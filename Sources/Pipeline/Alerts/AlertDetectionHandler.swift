@@ -4,22 +4,56 @@ import Logging
 import Metrics
 import RiskSignalCore
 
-/// The alert engine shared by the three input streams, so cooldowns and windows see every input.
+/// The alert engine shared by the order and post streams, so cooldowns and windows see every input.
 public actor AlertEngineBox {
     private var engine: AlertEngine
     public init(policy: RiskPolicy) { engine = AlertEngine(policy: policy) }
-    func ingest(_ inputs: [RiskInput]) -> [RiskAlert] { inputs.flatMap { engine.ingest($0) } }
+
+    /// Each input with the instant it reached its consumer; the alerts carry that instant and their detection time.
+    func ingest(_ inputs: [(input: RiskInput, receivedAt: Int64)]) -> [RiskAlert] {
+        var out: [RiskAlert] = []
+        for (input, receivedAt) in inputs {
+            let raised = engine.ingest(input)
+            guard !raised.isEmpty else { continue }
+            let now = Timestamp.now().nanosSinceEpoch
+            for var a in raised {
+                a.receivedAt = receivedAt
+                a.detectedAt = now
+                out.append(a)
+            }
+        }
+        return out
+    }
     public var suppressed: [String: Int] { engine.suppressed }
     public var evaluated: Int { engine.evaluated }
 }
 
-/// Feeds one input stream (`market.l2.>`, `user.actions.>` or `social.processed.>`) to the alert
-/// engine; alerts go to `alerts.<rule>` and to `alerts_history` (status `raised`).
+/// How a raised alert leaves its detector: a message on `alerts.<rule>` (published at once) and an `alerts_history`
+/// row with status `raised` (stored off the critical path).
+enum AlertPublication {
+    static let logger = Logger(label: "risksignal.alerts")
+
+    static func message(_ a: RiskAlert) -> OutgoingMessage {
+        Counter(label: "risksignal_alerts_raised_total", dimensions: [("rule", a.rule)]).increment()
+        logger.notice("alert raised", metadata: ["rule": .string(a.rule), "key": .string(a.key), "observed": .stringConvertible(a.observed)])
+        var headers: [(name: String, value: String)] = []
+        if let t = a.intendedTime { headers.append((MessageHeader.intendedSendNanos, String(t))) }
+        return OutgoingMessage(subject: "alerts.\(a.rule)", text: a.jsonText(), headers: headers, messageID: a.id)
+    }
+
+    static func raisedRow(_ a: RiskAlert) -> String {
+        AlertHistoryRow(alert: a, status: "raised", attempts: 0, endpoint: "", deliveredAt: nil, latencyMs: 0, detail: "",
+                        at: a.detectedAt.map { Timestamp(nanosSinceEpoch: $0) } ?? Timestamp.now()).json
+    }
+}
+
+/// Feeds one input stream (`user.actions.>` or `social.processed.>`) to the alert engine; alerts go to
+/// `alerts.<rule>` and to `alerts_history` (status `raised`). The book rules run in the market normaliser, where
+/// the books are (`MarketHandler`).
 public struct AlertDetectionHandler: BatchHandler {
-    public enum Source: String, Sendable { case books, orders, posts }
+    public enum Source: String, Sendable { case orders, posts }
     public let source: Source
     public let engine: AlertEngineBox
-    let logger = Logger(label: "risksignal.alerts")
 
     public init(source: Source, engine: AlertEngineBox) {
         self.source = source
@@ -28,26 +62,20 @@ public struct AlertDetectionHandler: BatchHandler {
 
     public func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
         var out = HandlerOutput()
-        var inputs: [RiskInput] = []
+        var inputs: [(input: RiskInput, receivedAt: Int64)] = []
         inputs.reserveCapacity(messages.count)
         for m in messages {
             let r = m.withInbound { inbound in Result { () throws(ValidationError) in try decode(inbound) } }
             switch r {
-            case .success(let input): inputs.append(input)
+            case .success(let input):
+                inputs.append((input, m.fetchedAt.nanosSinceEpoch))
+                out.done.append(m)
             case .failure(let e): out.invalid.append((m, e))
             }
-            if case .success = r { out.done.append(m) }
         }
-        let alerts = await engine.ingest(inputs)
-        let now = Timestamp.now()
-        for a in alerts {
-            Counter(label: "risksignal_alerts_raised_total", dimensions: [("rule", a.rule)]).increment()
-            logger.notice("alert raised", metadata: ["rule": .string(a.rule), "key": .string(a.key), "observed": .stringConvertible(a.observed)])
-            var headers: [(name: String, value: String)] = []
-            if let t = a.intendedTime { headers.append((MessageHeader.intendedSendNanos, String(t))) }
-            out.publish.append(OutgoingMessage(subject: "alerts.\(a.rule)", text: a.jsonText(), headers: headers, messageID: a.id))
-            out.append(row: AlertHistoryRow(alert: a, status: "raised", attempts: 0, endpoint: "", deliveredAt: nil, latencyMs: 0, detail: "", at: now).json,
-                       to: "alerts_history")
+        for a in await engine.ingest(inputs) {
+            out.publish.append(AlertPublication.message(a))
+            out.append(row: AlertPublication.raisedRow(a), to: "alerts_history")
         }
         return out
     }
@@ -71,21 +99,6 @@ public struct AlertDetectionHandler: BatchHandler {
             do { try ColumnLimits.dateTime64(Timestamp(nanosSinceEpoch: i), field: "intended time (\(MessageHeader.intendedSendNanos) header or intended_ns)") } catch { throw ValidationError(error) }
         }
         switch source {
-        case .books:
-            // market.l2.<symbol> windows: the top-N after the window.
-            let symbol = try f.symbol()
-            let time = try f.uint64("window_end_ms")
-            func levels(_ key: String) throws(ValidationError) -> [(Double, Double)] {
-                try f.array(key, maxCount: 1000).enumerated().map { i, v throws(ValidationError) -> (Double, Double) in
-                    guard case .array(let pq) = v, pq.count >= 2, let p = pq[0].number, let q = pq[1].number else {
-                        throw ValidationError(field: "\(key)[\(i)]", message: "expected [price, quantity]")
-                    }
-                    return (p, q)
-                }
-            }
-            let eventTime = try Self.checked(Int64(clamping: time), unit: .milliseconds, field: "window_end_ms")
-            return .book(symbol: symbol, eventTime: eventTime, intendedTime: intended,
-                         bids: try levels("top_bids"), asks: try levels("top_asks"))
         case .orders:
             return .order(userID: try f.uint64("user_id"), orderID: try f.uint64("order_id"), symbol: try f.symbol(),
                           status: try f.string("status", maxLength: 32), eventTime: try Self.checked(f.timestamp("event_time")), intendedTime: intended)
@@ -118,6 +131,10 @@ struct AlertHistoryRow {
     var latencyMs: Double
     var detail: String
     var at: Timestamp
+    /// Delivery stages (ns since epoch): the alert stored by JetStream, the webhook request sent, its answer received.
+    var storedAt: Int64?
+    var sentAt: Int64?
+    var answeredAt: Int64?
 
     var json: String {
         var w = RowWriter()
@@ -138,6 +155,11 @@ struct AlertHistoryRow {
         w.string("detail", detail.isEmpty ? alert.jsonText() : detail)
         w.string("event_id", "\(alert.id):\(status):\(endpoint)")
         w.ownIntended(alert.intendedTime.map { Timestamp(nanosSinceEpoch: $0) })
+        // The alert stages (migration 7); instants decoded from a bus message were range-checked on decode.
+        for (k, v) in [("received_at", alert.receivedAt), ("detected_at", alert.detectedAt), ("stored_at", storedAt),
+                       ("webhook_sent_at", sentAt), ("answered_at", answeredAt)] {
+            if let v { w.ownMicros(k, Timestamp(nanosSinceEpoch: v)) }
+        }
         return w.finish()
     }
 }

@@ -15,6 +15,8 @@ public struct RollupAlertEvaluator: Sendable {
     /// A user's cancels / new orders in the last minute above this, with at least `minOrders` orders.
     public var cancelRatio = 0.9
     public var minOrders = 20
+    /// The rules this evaluator raises.
+    public static let rules = ["volume_spike", "cancel_heavy_minute"]
     let logger = Logger(label: "risksignal.alerts.rollups")
 
     public init(clickHouse: ClickHouseClient, context: JetStreamContext) {

@@ -1,5 +1,6 @@
 import Alerting
 import AsyncHTTPClient
+import ClickHouse
 import Foundation
 import JetStream
 import Logging
@@ -17,6 +18,15 @@ public struct WebhookEndpoint: Sendable, Equatable {
         self.url = url
         self.format = format
     }
+
+    /// A stable durable-name suffix for an endpoint: 8 hex digits of FNV-1a over its URL (a name JetStream accepts,
+    /// the same in every process and run, unlike Swift's seeded `hashValue`).
+    public static func durableSuffix(_ url: String) -> String {
+        var h: UInt32 = 2_166_136_261
+        for b in url.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
 }
 
 /// How alerts are delivered: endpoints, signing secret, deadlines and retries.
@@ -30,6 +40,15 @@ public struct WebhookSettings: Sendable {
     public var maxAttempts = 8
     public var initialBackoff: Duration = .milliseconds(250)
     public var maxBackoff: Duration = .seconds(5)
+    /// Requests in flight per endpoint; alerts with the same key are still sent one after another.
+    public var maxConcurrent = 32
+    /// After this long an alert still not delivered goes to the DLQ (within the consumer's 180 s ack wait).
+    public var maxDeliveryTime: Duration = .seconds(150)
+    /// Per endpoint: failed requests in a row that open its circuit breaker, and how long it stays open at first
+    /// (doubling on each reopening up to `breakerMaxOpen`).
+    public var breakerThreshold = 5
+    public var breakerOpen: Duration = .seconds(1)
+    public var breakerMaxOpen: Duration = .seconds(30)
     /// Users file (JSON `{"42": {"name": "…", "tier": "vip"}}`) for enriching user alerts.
     public var users: [String: (name: String, tier: String)] = [:]
 
@@ -64,20 +83,32 @@ public struct WebhookSettings: Sendable {
     }
 }
 
-/// Consumes `alerts.>` and POSTs each alert to every endpoint, signed, with timeouts and capped
-/// exponential backoff with jitter; after the last attempt it goes to `dlq.webhooks`. Every attempt
-/// lands in `alerts_history`.
+/// Consumes `alerts.>` and POSTs each alert to its endpoints (the pipeline runs one handler, and one durable, per
+/// endpoint, so a slow receiver holds up only its own deliveries), signed, over kept-alive connections, with
+/// timeouts and capped exponential backoff with jitter. Alerts with the same key are delivered in order; others
+/// concurrently, up to `maxConcurrent` requests per endpoint. A circuit breaker per endpoint stops hammering a
+/// receiver that keeps failing: deliveries wait for it to half-open instead of spending attempts. After the last
+/// attempt, or `maxDeliveryTime`, an alert goes to `dlq.webhooks`. Every attempt lands in `alerts_history`.
 ///
 /// Signature headers: `X-RiskSignal-Timestamp` (ms since the epoch) and `X-RiskSignal-Signature`
 /// (`sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`); a receiver recomputes it and rejects
 /// timestamps that are too old.
 public final class WebhookHandler: BatchHandler {
     public let settings: WebhookSettings
+    /// Where this handler delivers (all of `settings.endpoints` unless the pipeline gave it one).
+    public let endpoints: [WebhookEndpoint]
     private let http: HTTPClient
+    private let breakers: [String: CircuitBreaker]
+    /// Where `alerts_history` is, to skip a redelivered alert an earlier run already delivered (nil: never skip).
+    private let history: ClickHouseClient?
     private let logger = Logger(label: "risksignal.webhooks")
 
-    public init(settings: WebhookSettings) {
+    public init(settings: WebhookSettings, endpoints: [WebhookEndpoint]? = nil, history: ClickHouseClient? = nil) {
         self.settings = settings
+        self.history = history
+        self.endpoints = endpoints ?? settings.endpoints
+        let state = BreakerState(threshold: settings.breakerThreshold, baseOpen: settings.breakerOpen, maxOpen: settings.breakerMaxOpen)
+        breakers = Dictionary(self.endpoints.map { ($0.url, CircuitBreaker(state, endpoint: $0.url)) }, uniquingKeysWith: { a, _ in a })
         var c = HTTPClient.Configuration()
         c.timeout = .init(connect: .seconds(2), read: .nanoseconds(settings.timeout.totalNanoseconds))
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
@@ -93,18 +124,44 @@ public final class WebhookHandler: BatchHandler {
         for m in messages {
             do {
                 let a = try JSONDecoder().decode(RiskAlert.self, from: Data(m.payload))
+                try Self.checkStages(a)
                 alerts.append((m, a))
+            } catch let e as ValidationError {
+                out.invalid.append((m, e))
             } catch {
                 out.invalid.append((m, ValidationError(field: "$", message: "not an alert: \(error)")))
             }
         }
-        // Alerts are delivered concurrently, so one slow endpoint does not hold back the rest.
-        let results = await withTaskGroup(of: [DeliveryResult].self) { group in
-            for (_, a) in alerts {
-                group.addTask { await self.deliver(a) }
+        out.done = alerts.map(\.0)
+        let delivered = await deliveredBefore(alerts)
+        // One work item per (endpoint, alert key): a key's alerts in order, the items concurrently, at most
+        // `maxConcurrent` of them in flight.
+        var groups: [[(RiskAlert, Int64?)]] = []
+        var groupOfKey: [String: Int] = [:]
+        for (m, a) in alerts where !delivered.contains(a.id) {
+            if let g = groupOfKey[a.key] { groups[g].append((a, m.metadata?.timestampNanos)) } else {
+                groupOfKey[a.key] = groups.count
+                groups.append([(a, m.metadata?.timestampNanos)])
             }
+        }
+        let work = endpoints.flatMap { e in groups.map { (e, $0) } }
+        let results = await withTaskGroup(of: [DeliveryResult].self) { group in
+            var next = 0
+            func start() {
+                let (endpoint, items) = work[next]
+                next += 1
+                group.addTask {
+                    var out: [DeliveryResult] = []
+                    for (a, stored) in items { out.append(await self.deliver(a, to: endpoint, storedAt: stored)) }
+                    return out
+                }
+            }
+            while next < min(work.count, max(1, settings.maxConcurrent)) { start() }
             var all: [DeliveryResult] = []
-            for await r in group { all += r }
+            for await r in group {
+                all += r
+                if next < work.count { start() }
+            }
             return all
         }
         for r in results {
@@ -115,8 +172,25 @@ public final class WebhookHandler: BatchHandler {
                                                    messageID: "webhook:\(r.alert.id):\(r.endpoint)"))
             }
         }
-        out.done = alerts.map(\.0)
         return out
+    }
+
+    /// Alerts among these redeliveries that `alerts_history` already records as delivered to this handler's endpoint:
+    /// the run before crashed after storing that row but before acking. (One that crashed between the POST and the row
+    /// is sent again: receivers deduplicate on `X-RiskSignal-Alert-Id`.) A failed lookup skips nothing.
+    func deliveredBefore(_ alerts: [(JetStreamMessage, RiskAlert)]) async -> Set<String> {
+        let again = alerts.filter { ($0.0.metadata?.numDelivered ?? 1) > 1 }.map(\.1.id)
+        guard let history, !again.isEmpty, endpoints.count == 1 else { return [] }
+        let ids = Set(again).map(ClickHouseClient.literal).joined(separator: ",")
+        let sql = "SELECT DISTINCT alert_id FROM alerts_history FINAL WHERE status = 'delivered' AND endpoint = \(ClickHouseClient.literal(endpoints[0].url)) AND alert_id IN (\(ids))"
+        do {
+            let found = Set(try await history.rows(sql).compactMap { if case .string(let id)? = $0["alert_id"] { id } else { nil } })
+            if !found.isEmpty { logger.notice("redelivered alerts already delivered; not sent again", metadata: ["count": .stringConvertible(found.count)]) }
+            return found
+        } catch {
+            logger.warning("could not check alerts_history for redelivered alerts; sending them", metadata: ["error": .string("\(error)")])
+            return []
+        }
     }
 
     struct DeliveryResult: Sendable {
@@ -127,20 +201,31 @@ public final class WebhookHandler: BatchHandler {
         var rows: [String]
     }
 
-    func deliver(_ alert: RiskAlert) async -> [DeliveryResult] {
-        var results: [DeliveryResult] = []
-        for endpoint in settings.endpoints {
-            results.append(await deliver(alert, to: endpoint))
+    /// The stage instants an alert brings from the bus go into DateTime64 columns: out of range is a bad message.
+    static func checkStages(_ a: RiskAlert) throws(ValidationError) {
+        for (field, v) in [("received_at", a.receivedAt), ("detected_at", a.detectedAt)] {
+            guard let v else { continue }
+            do { try ColumnLimits.dateTime64(Timestamp(nanosSinceEpoch: v), field: field) } catch { throw ValidationError(error) }
         }
-        return results
     }
 
-    func deliver(_ alert: RiskAlert, to endpoint: WebhookEndpoint) async -> DeliveryResult {
+    func deliver(_ alert: RiskAlert, to endpoint: WebhookEndpoint, storedAt: Int64? = nil) async -> DeliveryResult {
         let body = Self.body(alert, format: endpoint.format, users: settings.users)
         var rows: [String] = []
         var backoff = settings.initialBackoff
         var lastError = ""
+        let deadline = ContinuousClock.now + settings.maxDeliveryTime
+        var attempts = 0
         for attempt in 1...max(1, settings.maxAttempts) {
+            if attempt > 1 && ContinuousClock.now >= deadline {
+                lastError = "not delivered within \(settings.maxDeliveryTime); last error: \(lastError)"
+                break
+            }
+            if let breaker = breakers[endpoint.url], !(await breaker.waitForPermit(deadline: deadline)) {
+                lastError = "the endpoint's circuit breaker stayed open past the delivery deadline (\(settings.maxDeliveryTime)); last error: \(lastError)"
+                break
+            }
+            attempts = attempt
             let started = Timestamp.now()
             let ts = String(started.nanosSinceEpoch / 1_000_000)
             var req = HTTPClientRequest(url: endpoint.url)
@@ -156,18 +241,22 @@ public final class WebhookHandler: BatchHandler {
             do {
                 let resp = try await http.execute(req, timeout: .nanoseconds(settings.timeout.totalNanoseconds))
                 _ = try? await resp.body.collect(upTo: 1 << 20)
-                if (200..<300).contains(Int(resp.status.code)) {
+                let ok = (200..<300).contains(Int(resp.status.code))
+                await breakers[endpoint.url]?.record(success: ok)
+                if ok {
                     let now = Timestamp.now()
                     let from = alert.intendedTime ?? alert.eventTime
                     let latency = (Double(now.nanosSinceEpoch) - Double(from)) / 1e6  // in Double: `from` comes from a message
                     rows.append(AlertHistoryRow(alert: alert, status: "delivered", attempts: attempt, endpoint: endpoint.url, deliveredAt: now,
-                                                latencyMs: latency, detail: "", at: now).json)
+                                                latencyMs: latency, detail: "", at: now, storedAt: storedAt,
+                                                sentAt: started.nanosSinceEpoch, answeredAt: now.nanosSinceEpoch).json)
                     Counter(label: "risksignal_webhooks_delivered_total").increment()
                     return DeliveryResult(alert: alert, endpoint: endpoint.url, delivered: true, lastError: "", rows: rows)
                 }
                 lastError = "HTTP \(resp.status.code)"
             } catch {
                 lastError = "\(error)"
+                await breakers[endpoint.url]?.record(success: false)
             }
             Counter(label: "risksignal_webhook_retries_total").increment()
             rows.append(AlertHistoryRow(alert: alert, status: "attempt_failed_\(attempt)", attempts: attempt, endpoint: endpoint.url,
@@ -182,7 +271,7 @@ public final class WebhookHandler: BatchHandler {
                 backoff = doubled.overflow ? settings.maxBackoff : min(.nanoseconds(doubled.partialValue), settings.maxBackoff)
             }
         }
-        rows.append(AlertHistoryRow(alert: alert, status: "failed", attempts: max(1, settings.maxAttempts), endpoint: endpoint.url, deliveredAt: nil,
+        rows.append(AlertHistoryRow(alert: alert, status: "failed", attempts: max(1, attempts), endpoint: endpoint.url, deliveredAt: nil,
                                     latencyMs: 0, detail: lastError, at: Timestamp.now()).json)
         return DeliveryResult(alert: alert, endpoint: endpoint.url, delivered: false, lastError: lastError, rows: rows)
     }

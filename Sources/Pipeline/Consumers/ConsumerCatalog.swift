@@ -26,9 +26,12 @@ public enum ConsumerCatalog {
         policy: BatchPolicy(batchSize: 100, maxWait: .seconds(1)), ackWait: .seconds(30))
     public static let market = ConsumerDefinition(
         name: "market", stream: StreamCatalog.marketL2Raw, durable: "market-l2-normalizer", filterSubject: "market.l2raw.>",
-        policy: BatchPolicy(batchSize: 2000, maxWait: .milliseconds(100)), ackWait: .seconds(30))
+        policy: BatchPolicy(batchSize: 2000, maxWait: .milliseconds(100), observeEvery: .milliseconds(10)), ackWait: .seconds(30))
     public static let trades = ConsumerDefinition(
         name: "trades", stream: StreamCatalog.marketTrades, durable: "trades-to-clickhouse", filterSubject: "market.trades.>",
+        policy: BatchPolicy(batchSize: 5000, maxWait: .milliseconds(200)), ackWait: .seconds(30))
+    public static let quotes = ConsumerDefinition(
+        name: "quotes", stream: StreamCatalog.marketQuotes, durable: "quotes-to-clickhouse", filterSubject: "market.quotes.>",
         policy: BatchPolicy(batchSize: 5000, maxWait: .milliseconds(200)), ackWait: .seconds(30))
     public static let social = ConsumerDefinition(
         name: "social", stream: StreamCatalog.socialRaw, durable: "social-sentiment", filterSubject: "social.raw.>",
@@ -40,23 +43,22 @@ public enum ConsumerCatalog {
         name: "frontend", stream: StreamCatalog.frontendEvents, durable: "frontend-to-clickhouse", filterSubject: "frontend.events.>",
         policy: BatchPolicy(batchSize: 500, maxWait: .seconds(1)), ackWait: .seconds(30))
 
-    /// Alert detection: one durable per input stream, all feeding one engine (see `alertInputs`).
+    /// Alert detection on the order and post streams: one durable each, both feeding one engine (see `alertInputs`).
+    /// The book rules run in the market normaliser. Short batches: an alert waits for its batch to close.
     public static let alerts = ConsumerDefinition(
-        name: "alerts", stream: StreamCatalog.marketL2, durable: "alerts-books", filterSubject: "market.l2.>",
-        policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(20)), ackWait: .seconds(30))
+        name: "alerts", stream: StreamCatalog.userActions, durable: "alerts-orders", filterSubject: "user.actions.>",
+        policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(5)), ackWait: .seconds(30))
     public static let alertInputs: [(ConsumerDefinition, String)] = [
-        (alerts, "books"),
-        (ConsumerDefinition(name: "alerts", stream: StreamCatalog.userActions, durable: "alerts-orders", filterSubject: "user.actions.>",
-                            policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(20)), ackWait: .seconds(30)), "orders"),
+        (alerts, "orders"),
         (ConsumerDefinition(name: "alerts", stream: StreamCatalog.socialProcessed, durable: "alerts-posts", filterSubject: "social.processed.>",
-                            policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(20)), ackWait: .seconds(30)), "posts"),
+                            policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(5)), ackWait: .seconds(30)), "posts"),
     ]
     /// Webhook delivery of `alerts.>`; the ack wait covers every retry.
     public static let webhooks = ConsumerDefinition(
         name: "webhooks", stream: StreamCatalog.alerts, durable: "alerts-webhooks", filterSubject: "alerts.>",
-        policy: BatchPolicy(batchSize: 100, maxWait: .milliseconds(20)), ackWait: .seconds(180))
+        policy: BatchPolicy(batchSize: 100, maxWait: .milliseconds(5)), ackWait: .seconds(180))
 
-    public static let all: [ConsumerDefinition] = [signals, market, trades, social, actions, frontend, alerts, webhooks]
+    public static let all: [ConsumerDefinition] = [signals, market, trades, quotes, social, actions, frontend, alerts, webhooks]
 
     public static func named(_ name: String) -> ConsumerDefinition? { all.first { $0.name == name } }
 }

@@ -1,3 +1,4 @@
+import Alerting
 import JetStream
 import Logging
 import MarketData
@@ -5,21 +6,34 @@ import Metrics
 import RiskSignalCore
 
 /// `market.l2raw.<symbol>` diffs → per-symbol books with gap detection → per-window aggregated
-/// deltas and top-N snapshots → `book_topn` rows and `market.l2.<symbol>` messages.
+/// deltas and top-N snapshots → `book_topn` rows and `market.l2.<symbol>` messages; and the book
+/// alert rules (`liquidity_drop`, `spread_blowout`) evaluated on the live books as updates arrive.
 ///
 /// Raw messages stay unacked while their window is open and are acked with the rows it produced;
 /// messages the normaliser ignores (stale, or while a book awaits its resync snapshot) are acked at once.
+/// Updates are applied when they are observed (each fetch, before its batch closes) and the rules run on every
+/// applied update, so an alert leaves within one fetch of its update instead of after the window, the batch and
+/// the insert.
 public actor MarketHandler: BatchHandler {
     private var normalizer: BookNormalizer
     private var held: [UInt64: JetStreamMessage] = [:]
     private var nextTag: UInt64 = 1 << 62
+    /// What observed messages produced, waiting for their batch to close.
+    private var events: [NormalizerEvent] = []
+    private var invalid: [(JetStreamMessage, ValidationError)] = []
+    private var observed: Set<ObjectIdentifier> = []
+    private var alertRows: [String] = []
+    /// The book rules; nil when the handler only normalises.
+    private var engine: AlertEngine?
     public let maxMessageBytes: Int
     private let logger = Logger(label: "risksignal.consume.market")
     private let gapCounter = Counter(label: "risksignal_market_sequence_gaps_total")
 
-    public init(config: NormalizerConfig = NormalizerConfig(), maxMessageBytes: Int = 1 << 20) throws {
+    /// `policy`: evaluate its book rules here (nil: normalise only).
+    public init(config: NormalizerConfig = NormalizerConfig(), maxMessageBytes: Int = 1 << 20, policy: RiskPolicy? = nil) throws {
         normalizer = try BookNormalizer(config: config)
         self.maxMessageBytes = maxMessageBytes
+        engine = policy.map { AlertEngine(policy: $0) }
     }
 
     /// Gaps, stale updates, windows and snapshots so far, over all symbols.
@@ -27,37 +41,88 @@ public actor MarketHandler: BatchHandler {
 
     public func counters(for symbol: String) -> NormalizerCounters { normalizer.counters(for: symbol) }
 
+    /// Book inputs the alert rules have evaluated so far.
+    public var alertEvaluations: Int { engine?.evaluated ?? 0 }
+
+    /// Applies the updates to the books and evaluates the book rules after each.
+    public func observe(_ messages: [JetStreamMessage]) -> [OutgoingMessage] { applyAndDetect(messages) }
+
+    private func applyAndDetect(_ messages: [JetStreamMessage]) -> [OutgoingMessage] {
+        var out: [OutgoingMessage] = []
+        for m in messages {
+            observed.insert(ObjectIdentifier(m))
+            // Every applied update is evaluated on the book it leaves: the same inputs give the same alerts
+            // whatever the fetch boundaries (a backlog, a replay), and an alert is timed from its own update.
+            if let u = apply(m), engine != nil { out += detect(u, receivedAt: m.fetchedAt.nanosSinceEpoch) }
+        }
+        return out
+    }
+
     public func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
         var out = HandlerOutput()
-        var events: [NormalizerEvent] = []
-        for m in messages {
-            let decoded = m.withInbound { inbound -> Result<(L2Update, UInt64), ValidationError> in
-                switch L2Update.decode(inbound.payload, maxPayloadBytes: maxMessageBytes) {
-                case .failure(let e): return .failure(ValidationError(field: e.field, message: e.message))
-                case .success(var u):
-                    guard inbound.subjectSuffix == u.symbol else {
-                        return .failure(ValidationError(field: "symbol", message: "\"\(u.symbol)\" does not match the subject \(inbound.subject)"))
-                    }
-                    if u.intendedNanos == nil { u.intendedNanos = inbound.intendedTime()?.nanosSinceEpoch }
-                    // Checked here, before the update reaches a book: window rows are built from times already accepted.
-                    do throws(NumberRangeError) {
-                        try ColumnLimits.eventTime(Timestamp(nanosSinceEpoch: u.eventTimeNanos))
-                        if let i = u.intendedNanos { try ColumnLimits.dateTime64(Timestamp(nanosSinceEpoch: i), field: "intended_ns") }
-                    } catch { return .failure(ValidationError(error)) }
-                    return .success((u, inbound.streamSequence))
+        // Messages handed over without `observe` (a direct `process`, tests) are applied now; their alerts go with the batch.
+        let fresh = messages.filter { !observed.contains(ObjectIdentifier($0)) }
+        if !fresh.isEmpty { out.publish += applyAndDetect(fresh) }
+        for m in messages { observed.remove(ObjectIdentifier(m)) }
+        out.invalid = invalid
+        invalid = []
+        let ready = events
+        events = []
+        collect(ready, into: &out)
+        for r in alertRows { out.append(row: r, to: "alerts_history") }
+        alertRows = []
+        return out
+    }
+
+    /// Decodes and applies one message; the update when it reached a live book (nil when invalid or not applied).
+    private func apply(_ m: JetStreamMessage) -> L2Update? {
+        let decoded = m.withInbound { inbound -> Result<(L2Update, UInt64), ValidationError> in
+            switch L2Update.decode(inbound.payload, maxPayloadBytes: maxMessageBytes) {
+            case .failure(let e): return .failure(ValidationError(field: e.field, message: e.message))
+            case .success(var u):
+                guard inbound.subjectSuffix == u.symbol else {
+                    return .failure(ValidationError(field: "symbol", message: "\"\(u.symbol)\" does not match the subject \(inbound.subject)"))
                 }
-            }
-            switch decoded {
-            case .failure(let e): out.invalid.append((m, e))
-            case .success(let (update, seq)):
-                var tag = seq
-                if tag == 0 || held[tag] != nil { tag = nextTag; nextTag += 1 }
-                held[tag] = m
-                events += normalizer.ingest(update, tag: tag)
+                if u.intendedNanos == nil { u.intendedNanos = inbound.intendedTime()?.nanosSinceEpoch }
+                // Checked here, before the update reaches a book: window rows are built from times already accepted.
+                do throws(NumberRangeError) {
+                    try ColumnLimits.eventTime(Timestamp(nanosSinceEpoch: u.eventTimeNanos))
+                    if let i = u.intendedNanos { try ColumnLimits.dateTime64(Timestamp(nanosSinceEpoch: i), field: "intended_ns") }
+                } catch { return .failure(ValidationError(error)) }
+                return .success((u, inbound.streamSequence))
             }
         }
-        collect(events, into: &out)
-        return out
+        switch decoded {
+        case .failure(let e):
+            invalid.append((m, e))
+            return nil
+        case .success(let (update, seq)):
+            var tag = seq
+            if tag == 0 || held[tag] != nil { tag = nextTag; nextTag += 1 }
+            held[tag] = m
+            let produced = normalizer.ingest(update, tag: tag)
+            let applied = !produced.contains { if case .ignored(let t, _) = $0, t == tag { true } else { false } }
+            events += produced
+            return applied && normalizer.status(of: update.symbol) == .live ? update : nil
+        }
+    }
+
+    /// Evaluates the book rules on the book `update` left.
+    private func detect(_ update: L2Update, receivedAt: Int64) -> [OutgoingMessage] {
+        guard let book = normalizer.book(for: update.symbol), engine != nil else { return [] }
+        let n = normalizer.config.topN
+        let input = RiskInput.book(symbol: update.symbol, eventTime: update.eventTimeNanos, intendedTime: update.intendedNanos,
+                                   bids: book.topBids(n).map { ($0.price, $0.quantity) }, asks: book.topAsks(n).map { ($0.price, $0.quantity) })
+        let raised = engine!.ingest(input)
+        guard !raised.isEmpty else { return [] }
+        let now = Timestamp.now().nanosSinceEpoch
+        return raised.map { alert in
+            var a = alert
+            a.receivedAt = receivedAt
+            a.detectedAt = now
+            alertRows.append(AlertPublication.raisedRow(a))
+            return AlertPublication.message(a)
+        }
     }
 
     /// Input went quiet: close every open window so nothing waits for a next message.
@@ -119,3 +184,4 @@ public actor MarketHandler: BatchHandler {
         return rows
     }
 }
+

@@ -28,6 +28,8 @@ public struct PipelineOptions: Sendable {
     public var market = NormalizerConfig()
     public var policy = RiskPolicy.defaults
     public var webhooks = WebhookSettings()
+    /// Run the spread rule on quotes too (`--quote-spread-alerts`): for feeds with quotes and no book.
+    public var quoteSpreadAlerts = false
     /// Stop each consumer after this many empty fetches in a row (nil: run until cancelled).
     public var stopWhenIdle: Int?
     /// How long start-up waits for ClickHouse to answer (nil: forever); `RS_STARTUP_TIMEOUT` / `--startup-timeout`.
@@ -61,7 +63,7 @@ public final class PipelineRunner: Sendable {
         for spec in StreamCatalog.all { try await js.ensureStream(spec) }
         let ch = ClickHouseClient(ClickHouseClientConfig(options.connection))
         var openAI: OpenAISentimentProvider?
-        var webhookHandler: WebhookHandler?
+        var webhookHandlers: [WebhookHandler] = []
         do {
             // ClickHouse may still be starting (a stack coming up with the pipeline): wait with backoff, not give up.
             let logger = self.logger
@@ -69,52 +71,73 @@ public final class PipelineRunner: Sendable {
             try await wait.run("ClickHouse at \(ConnectionConfig.redacted(options.connection.clickHouseURL))", log: { logger.warning("\($0)") }) {
                 try await StartupWait.bounded(wait.attemptTimeout) { try await ch.ping() }
             }
+            // The alert path (detectors, webhook senders) and the market normaliser, which detects too, each get a thread
+            // of their own: on the shared cooperative pool (one thread per core) a bulk consumer's CPU-heavy batch would
+            // hold an alert up for as long as it runs.
+            let alertExecutor = DedicatedExecutor(label: "risksignal.alerts")
+            let marketExecutor = DedicatedExecutor(label: "risksignal.market")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for def in options.consumers where def.name == "alerts" {
-                    // Three input streams, one engine: cooldowns and windows see every input.
+                    // Two input streams, one engine: cooldowns and windows see every input (the book rules run in the market normaliser).
                     let engine = AlertEngineBox(policy: options.policy)
                     for (input, source) in ConsumerCatalog.alertInputs {
-                        var d = input
+                        // The alerts definition is the order input's (its durable and filter can be overridden).
+                        var d = source == "orders" ? def : input
                         d.policy = def.policy
                         d.maxDeliver = def.maxDeliver
-                        let consumer = try await js.pullConsumer(d.consumerSpec)
+                        let consumer = try await nats.jetStream().pullConsumer(d.consumerSpec)
                         let ingestor = StreamIngestor(name: "alerts", consumer: consumer, clickHouse: ch,
                                                       handler: AlertDetectionHandler(source: AlertDetectionHandler.Source(rawValue: source)!, engine: engine),
                                                       policy: d.policy, stats: self.stats["alerts"]!, logger: Logger(label: "risksignal.alerts"))
                         let idle = options.stopWhenIdle
-                        group.addTask { try await ingestor.run(stopWhenIdle: idle) }
+                        group.addTask(executorPreference: alertExecutor) { try await ingestor.run(stopWhenIdle: idle) }
                     }
                     let evaluator = RollupAlertEvaluator(clickHouse: ch, context: js)
                     if options.stopWhenIdle == nil {
                         // Runs alongside the stream detectors; it has no "idle", so only in long-running mode.
                         group.addTask { do { try await evaluator.run() } catch is CancellationError {} }
                     }
-                    logger.info("detecting alerts on market.l2.>, user.actions.>, social.processed.> and, every \(evaluator.interval), the rollups")
+                    logger.info("detecting alerts on user.actions.>, social.processed.> and, every \(evaluator.interval), the rollups")
                 }
                 for def in options.consumers where def.name != "alerts" {
-                    let consumer = try await js.pullConsumer(def.consumerSpec)
+                    // A context per consumer: its publish lane and the acks its store waits for are its own, so one
+                    // consumer's publications never hold up another's fetch loop or ack.
+                    let consumer = try await nats.jetStream().pullConsumer(def.consumerSpec)
                     let stats = self.stats[def.name]!
                     let log = Logger(label: "risksignal.consume.\(def.name)")
                     let idle = options.stopWhenIdle
-                    func start<H: BatchHandler>(_ handler: H) {
+                    func start<H: BatchHandler>(_ handler: H, on executor: (any TaskExecutor)? = nil) {
                         let ingestor = StreamIngestor(name: def.name, consumer: consumer, clickHouse: ch, handler: handler,
                                                       policy: def.policy, stats: stats, logger: log)
-                        group.addTask { try await ingestor.run(stopWhenIdle: idle) }
+                        group.addTask(executorPreference: executor) { try await ingestor.run(stopWhenIdle: idle) }
                     }
                     switch def.name {
                     case "signals": start(EncoderHandler(SignalRowEncoder()))
                     case "trades": start(EncoderHandler(TradeRowEncoder()))
+                    case "quotes": start(QuoteHandler(spreadPolicy: options.quoteSpreadAlerts ? options.policy : nil))
                     case "actions": start(EncoderHandler(OrderRowEncoder()))
                     case "frontend": start(EncoderHandler(FrontendBatchEncoder()))
-                    case "market": start(try MarketHandler(config: options.market))
+                    case "market": start(try MarketHandler(config: options.market, policy: options.policy), on: marketExecutor)
                     case "webhooks":
                         guard !options.webhooks.endpoints.isEmpty else {
                             throw PipelineError.missingConfig("the webhooks consumer needs at least one endpoint (--webhook-url or RS_WEBHOOK_URLS)")
                         }
                         try options.webhooks.validate()
-                        let h = WebhookHandler(settings: options.webhooks)
-                        webhookHandler = h
-                        start(h)
+                        // A durable and a handler per endpoint: a receiver that is slow or down holds up only its own
+                        // deliveries. The first keeps the catalogue's durable; the others add a hash of their URL.
+                        for (i, endpoint) in options.webhooks.endpoints.enumerated() {
+                            let h = WebhookHandler(settings: options.webhooks, endpoints: [endpoint], history: ch)
+                            webhookHandlers.append(h)
+                            guard i > 0 else {
+                                start(h, on: alertExecutor)
+                                continue
+                            }
+                            var d = def
+                            d.durable = def.durable + "-" + WebhookEndpoint.durableSuffix(endpoint.url)
+                            let c = try await nats.jetStream().pullConsumer(d.consumerSpec)
+                            let ingestor = StreamIngestor(name: def.name, consumer: c, clickHouse: ch, handler: h, policy: def.policy, stats: stats, logger: log)
+                            group.addTask(executorPreference: alertExecutor) { try await ingestor.run(stopWhenIdle: idle) }
+                        }
                     case "social":
                         let lexicon = try LexiconSentimentProvider.bundled()
                         let provider: any SentimentProvider
@@ -137,12 +160,12 @@ public final class PipelineRunner: Sendable {
             }
         } catch {
             await openAI?.shutdown()
-            await webhookHandler?.shutdown()
+            for h in webhookHandlers { await h.shutdown() }
             await ch.shutdown()
             throw error
         }
         await openAI?.shutdown()
-        await webhookHandler?.shutdown()
+        for h in webhookHandlers { await h.shutdown() }
         await ch.shutdown()
         return stats.mapValues(\.snapshot)
     }

@@ -36,11 +36,16 @@ struct RowWriter {
         text += "\"" + t.clickHouseDateTime64 + "\""
     }
 
+    /// An instant of our own clock (or already checked) for a `DateTime64(6)` column.
+    mutating func ownMicros(_ k: String, _ t: Timestamp) {
+        key(k)
+        text += "\"" + t.clickHouseDateTime64Micro + "\""
+    }
+
     /// An intended time already checked (or made by the pipeline), written as is.
     mutating func ownIntended(_ t: Timestamp?) {
         guard let t else { return }
-        key("intended_at")
-        text += "\"" + t.clickHouseDateTime64Micro + "\""
+        ownMicros("intended_at", t)
     }
 
     /// A value the pipeline computed (alert ratios): a non-finite result is written as 0, its JSON detail keeps it.

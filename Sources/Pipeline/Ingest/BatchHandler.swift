@@ -6,8 +6,13 @@ import RiskSignalCore
 public struct HandlerOutput: Sendable {
     /// JSONEachRow batches by table.
     public var rows: [String: InsertBatch] = [:]
-    /// Derived messages (e.g. `market.l2.<symbol>`), published after the rows are stored.
+    /// Derived messages (e.g. `market.l2.<symbol>`, alerts), published as soon as the batch is handled, in
+    /// parallel with the insert; the inputs are acked once both are acked.
     public var publish: [OutgoingMessage] = []
+    /// `publish` is already on its way (the ingestor sent it before the insert).
+    var published = false
+    /// What went out for this batch before it closed (`observe`) or with it: the store waits for these acks before acking.
+    var publishTickets: [PublishTicket] = []
     /// Inputs that failed validation: dead-lettered, then terminated.
     public var invalid: [(JetStreamMessage, ValidationError)] = []
     /// Inputs to ack once the rows and publications above are stored.
@@ -59,13 +64,16 @@ public struct HandlerOutput: Sendable {
     }
 
     public var rowCount: Int { rows.values.reduce(0) { $0 + $1.rowCount } }
-    public var isEmpty: Bool { rows.isEmpty && publish.isEmpty && invalid.isEmpty && done.isEmpty }
+    public var isEmpty: Bool { rows.isEmpty && publish.isEmpty && invalid.isEmpty && done.isEmpty && publishTickets.isEmpty }
 }
 
 /// Turns fetched messages into stored work. Stateless streams use `EncoderHandler`; the market
 /// normaliser and social scorer keep state across batches.
 public protocol BatchHandler: Sendable {
     func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput
+    /// Sees every fetch as it arrives, before its batch closes; what it returns is published at once (alerts that
+    /// must not wait for the batch). `handle` still gets every message, observed or not.
+    func observe(_ messages: [JetStreamMessage]) async -> [OutgoingMessage]
     /// Called when a fetch came back empty, so windows held open can be closed.
     func idle() async throws -> HandlerOutput
     /// Rows of one message alone, to find which message ClickHouse rejects; nil when the handler keeps state.
@@ -73,6 +81,7 @@ public protocol BatchHandler: Sendable {
 }
 
 extension BatchHandler {
+    public func observe(_ messages: [JetStreamMessage]) async -> [OutgoingMessage] { [] }
     public func idle() async throws -> HandlerOutput { HandlerOutput() }
     public func rowsIndividually(_ message: JetStreamMessage) -> (table: String, rows: [String])? { nil }
 }

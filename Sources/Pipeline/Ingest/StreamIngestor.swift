@@ -9,10 +9,14 @@ import RiskSignalCore
 public struct BatchPolicy: Sendable {
     public var batchSize: Int
     public var maxWait: Duration
+    /// When set, no fetch waits longer than this, so the handler's `observe` sees messages within it of their
+    /// arrival (alert detection); the batch still closes at `batchSize` or `maxWait`.
+    public var observeEvery: Duration?
 
-    public init(batchSize: Int = 100, maxWait: Duration = .seconds(1)) {
+    public init(batchSize: Int = 100, maxWait: Duration = .seconds(1), observeEvery: Duration? = nil) {
         self.batchSize = batchSize
         self.maxWait = maxWait
+        self.observeEvery = observeEvery
     }
 }
 
@@ -58,44 +62,67 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         var idle = 0
         var pending: [JetStreamMessage] = []
         var batchStarted = ContinuousClock.now
-        var lastPendingSample = ContinuousClock.now - .seconds(10)
         var natsBackoff = self.backoff
         // Storing batch k overlaps fetching and handling batch k+1; stores still complete in order.
         var storing: Task<Void, Error>?
-        defer { storing?.cancel() }
+        // What `observe` published for the batch in hand: its store waits for those acks before acking.
+        var publishedEarly: [PublishTicket] = []
+        var quietSince: ContinuousClock.Instant?
+        // Pending counts come from a request to the server, which can take a while under load: sampled beside the
+        // fetch loop, never in it.
+        let sampler = Task { [consumer, metrics] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if let s = try? await consumer.state() {
+                    metrics.pending.record(Int64(s.numPending))
+                    metrics.ackPending.record(s.numAckPending)
+                }
+            }
+        }
+        defer {
+            storing?.cancel()
+            sampler.cancel()
+        }
         while true {
             if Task.isCancelled {
-                if !pending.isEmpty { try await process(pending, after: &storing) }
+                if !pending.isEmpty { try await process(pending, after: &storing, publishedEarly: publishedEarly) }
                 try await storing?.value
                 return
             }
             do {
                 let now = ContinuousClock.now
                 let remaining = pending.isEmpty ? policy.maxWait : policy.maxWait - (now - batchStarted)
-                let wait = max(.milliseconds(1), min(remaining, .seconds(1)))
+                let wait = max(.milliseconds(1), min(remaining, policy.observeEvery ?? .seconds(1), .seconds(1)))
                 let got = try await consumer.fetch(batch: policy.batchSize - pending.count, maxWait: wait)
-                if ContinuousClock.now - lastPendingSample >= .seconds(1) {
-                    lastPendingSample = ContinuousClock.now
-                    if let s = try? await consumer.state() {
-                        metrics.pending.record(Int64(s.numPending))
-                        metrics.ackPending.record(s.numAckPending)
-                    }
+                if !got.isEmpty {
+                    let early = await handler.observe(got)
+                    if !early.isEmpty { publishedEarly.append(try await consumer.context.publishTracked(early)) }
                 }
                 if !got.isEmpty {
+                    quietSince = nil
                     if pending.isEmpty { batchStarted = now }
                     pending += got
                     idle = 0
                 }
                 let full = pending.count >= policy.batchSize
                 let due = !pending.isEmpty && ContinuousClock.now - batchStarted >= policy.maxWait
-                if full || due || (got.isEmpty && !pending.isEmpty && remaining <= .seconds(1)) {
+                // An empty fetch that waited out the batch's time closes it; a shorter `observeEvery` fetch does not.
+                if full || due || (got.isEmpty && !pending.isEmpty && remaining <= wait) {
                     let batch = pending
                     pending = []
-                    try await process(batch, after: &storing)
+                    try await process(batch, after: &storing, publishedEarly: publishedEarly)
+                    publishedEarly = []
                     natsBackoff.reset()
                     continue
                 }
                 if got.isEmpty && pending.isEmpty {
+                    // Short `observeEvery` fetches add up to one idle period of `maxWait` (at most a second).
+                    let since = quietSince ?? now
+                    guard ContinuousClock.now - since >= min(policy.maxWait, .seconds(1)) else {
+                        quietSince = since
+                        continue
+                    }
+                    quietSince = nil
                     try await storing?.value
                     storing = nil
                     try await store(try await handler.idle())
@@ -107,6 +134,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 // The connection is down or the server restarting; libnats reconnects. Unacked
                 // messages come back after their ack wait, and idempotent inserts absorb the repeats.
                 pending = []
+                publishedEarly = []
                 // Let the store in flight finish (or fail) before a new one starts: stores stay in order.
                 if let s = storing { _ = await s.result }
                 storing = nil
@@ -125,12 +153,19 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         try await none?.value
     }
 
-    /// Handles the batch now, then stores it once the previous store (`storing`) has finished.
-    func process(_ messages: [JetStreamMessage], after storing: inout Task<Void, Error>?) async throws {
+    /// Handles the batch now and publishes its derived messages at once, then stores it once the previous store
+    /// (`storing`) has finished. Publishing before the insert is safe (DESIGN §3): the inputs are acked only after
+    /// both the insert and the publications are acked, and a redelivery republishes under the same message ids.
+    func process(_ messages: [JetStreamMessage], after storing: inout Task<Void, Error>?, publishedEarly: [PublishTicket] = []) async throws {
         stats.update { $0.received += UInt64(messages.count) }
         metrics.received.increment(by: Int64(messages.count))
         metrics.batchSize.record(messages.count)
-        let output = try await handleRetrying(messages)
+        var output = try await handleRetrying(messages)
+        output.publishTickets = publishedEarly
+        if !output.publish.isEmpty {
+            output.publishTickets.append(try await consumer.context.publishTracked(output.publish))
+            output.published = true
+        }
         let previous = storing
         storing = Task {
             try await previous?.value
@@ -223,10 +258,13 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 done.removeAll { gone.contains(ObjectIdentifier($0)) }
             }
         }
-        if !output.publish.isEmpty {
-            try await consumer.context.publishAsync(output.publish)
-            try await consumer.context.waitForAcks(timeout: .seconds(30))
+        var tickets = output.publishTickets
+        if !output.publish.isEmpty && !output.published {
+            tickets.append(try await consumer.context.publishTracked(output.publish))
         }
+        // Only this batch's own publications: another batch's (or consumer's) publishing never holds up this ack,
+        // and a publication the server refused keeps the inputs unacked, to be redelivered and derived again.
+        for t in tickets { try await consumer.context.waitForAcks(of: t, timeout: .seconds(30)) }
         try await consumer.ack(done)
     }
 

@@ -234,7 +234,7 @@ public enum SchemaMigrations {
             // NULL in rows an older pipeline wrote; the stage queries skip those rows. Delta then ZSTD: both instants are
             // constant or near-constant within a batch, so they cost next to nothing on disk.
             Migration(version: 5, name: "fetched_at, insert_sent_at: consumer-side instants for the end-to-end stages", statements:
-                stagedTables.flatMap { t in
+                stagedTablesBeforeQuotes.flatMap { t in
                     [
                         "ALTER TABLE \(db).\(t) ADD COLUMN IF NOT EXISTS fetched_at Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1)) AFTER sent_at",
                         "ALTER TABLE \(db).\(t) ADD COLUMN IF NOT EXISTS insert_sent_at Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1)) AFTER fetched_at",
@@ -244,18 +244,53 @@ public enum SchemaMigrations {
             // ingested_at, which no sort key covers: without an index each one reads the whole column, a cost that grows
             // with the table. Parts written from now on carry the index; older parts are read as before (no mutation).
             Migration(version: 6, name: "ingested_at minmax index: freshness queries skip old granules", statements:
-                stagedTables.map { t in
+                stagedTablesBeforeQuotes.map { t in
                     "ALTER TABLE \(db).\(t) ADD INDEX IF NOT EXISTS ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1"
                 }),
+            // Alert latency split by stage (intended → received → detected → stored by JetStream → webhook sent →
+            // answered). NULL in rows an older pipeline wrote, and in stages a row's status has not reached.
+            Migration(version: 7, name: "alerts_history stage instants: received, detected, stored, sent, answered", statements:
+                alertStageColumns.map { c in
+                    "ALTER TABLE \(db).alerts_history ADD COLUMN IF NOT EXISTS \(c) Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1))"
+                }),
+            // Best bid/offer from MARKET_QUOTES (seed 004 style), born with the columns migrations 4 to 6 add elsewhere.
+            // Prices move little from one quote to the next: Gorilla then ZSTD keeps them small.
+            Migration(version: 8, name: "quotes: best bid/offer per symbol from market.quotes", statements: [
+                """
+                CREATE TABLE IF NOT EXISTS \(db).quotes
+                (
+                    event_time DateTime64(3),
+                    symbol LowCardinality(String),
+                    exchange LowCardinality(String),
+                    bid_price Float64 CODEC(Gorilla, ZSTD(1)),
+                    bid_size Nullable(Float64) CODEC(Gorilla, ZSTD(1)),
+                    ask_price Float64 CODEC(Gorilla, ZSTD(1)),
+                    ask_size Nullable(Float64) CODEC(Gorilla, ZSTD(1)),
+                    event_id String,
+                    intended_at DateTime64(6) DEFAULT toDateTime64(0, 6),
+                    sent_at Nullable(DateTime64(6)),
+                    fetched_at Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1)),
+                    insert_sent_at Nullable(DateTime64(6)) CODEC(Delta, ZSTD(1)),
+                    ingested_at DateTime64(3) DEFAULT now64(3),
+                    INDEX ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1
+                )
+                \(engine(orderBy: "symbol, event_time"))
+                """,
+            ]),
         ]
     }
 
     /// The tables whose rows carry `fetched_at` and `insert_sent_at` (migration 5): one row per consumed event or window.
-    public static let stagedTables = ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions"]
+    public static let stagedTables = stagedTablesBeforeQuotes + ["quotes"]
+    /// The tables migrations 5 and 6 alter: frozen, since `quotes` (migration 8) is created with those columns.
+    static let stagedTablesBeforeQuotes = ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions"]
+
+    /// The stage instants of an alert in `alerts_history` (migration 7), in the order the stages happen.
+    public static let alertStageColumns = ["received_at", "detected_at", "stored_at", "webhook_sent_at", "answered_at"]
 
     /// Per-minute rollups for dashboards and the periodic (non-critical) alert evaluator.
     public static let rollupTables = ["market_trades_1m", "market_book_1m", "user_orders_1m", "social_1m"]
 
     /// The tables the pipeline writes, for counts and checks.
-    public static let eventTables = ["raw_signals", "social_buzz", "trades", "book_topn", "user_orders", "frontend_actions", "alerts_history", "dead_letters"]
+    public static let eventTables = ["raw_signals", "social_buzz", "trades", "book_topn", "quotes", "user_orders", "frontend_actions", "alerts_history", "dead_letters"]
 }

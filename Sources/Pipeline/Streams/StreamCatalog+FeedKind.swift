@@ -7,6 +7,7 @@ extension StreamCatalog {
         switch feed {
         case .l2: marketL2Raw
         case .trades: marketTrades
+        case .quotes: marketQuotes
         case .social: socialRaw
         case .frontend: frontendEvents
         case .orders: userActions
@@ -21,6 +22,7 @@ extension ConsumerCatalog {
         switch feed {
         case .l2: market
         case .trades: trades
+        case .quotes: quotes
         case .social: social
         case .frontend: frontend
         case .orders: actions

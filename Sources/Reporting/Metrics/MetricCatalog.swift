@@ -17,6 +17,7 @@ public enum MetricCatalog {
             return tail.map(statistics.contains) == true ? .duration : nil
         }
         if head == "e2e_stage" { return stage(tail) != nil ? .duration : nil }
+        if head == "alert_stage" { return stage(tail, names: AlertStages.names) != nil ? .duration : nil }
         switch head {
         case "insert_rows_per_s", "achieved_rate", "offered_rate": return .rate
         case "insert_bytes_per_s": return .bytes
@@ -43,6 +44,7 @@ public enum MetricCatalog {
         latencyFamilies.map { "\($0).{\(statistics.joined(separator: ","))}" }.joined(separator: ", ")
             + ", insert_rows_per_s[.<table>], insert_bytes_per_s[.<table>], achieved_rate.<workload>, achieved_ratio, consumer_pending.max, cpu.<process>, cpu_us_per_event.<process|stack>, rss_mb.<process>, "
             + "compression_ratio[.<table>], disk_mb[.<table>], e2e_stage.{\(E2EStages.names.joined(separator: ","))}.<statistic>[.<table>], "
+            + "alert_stage.{\(AlertStages.names.joined(separator: ","))}.<statistic>[.<rule>], "
             + counts.joined(separator: ", ")
     }
 
@@ -52,6 +54,10 @@ public enum MetricCatalog {
         if latencyFamilies.contains(head) { return latency(head, r)?.value(tail ?? "").map { $0 / 1000 } }
         if head == "e2e_stage" {
             guard let s = stage(tail), let l = r.stages?.summary(s.stage, table: s.table), l.count > 0 else { return nil }
+            return l.value(s.statistic).map { $0 / 1000 }
+        }
+        if head == "alert_stage" {
+            guard let s = stage(tail, names: AlertStages.names), let l = r.alertStages?.summary(s.stage, rule: s.table), l.count > 0 else { return nil }
             return l.value(s.statistic).map { $0 / 1000 }
         }
         let tables = tail.map { t in r.tables.filter { $0.table == t } } ?? r.tables
@@ -104,10 +110,11 @@ public enum MetricCatalog {
         }
     }
 
-    /// `<stage>.<statistic>[.<table>]` of an `e2e_stage` metric, nil when the stage or statistic is not one.
-    static func stage(_ tail: String?) -> (stage: String, statistic: String, table: String?)? {
+    /// `<stage>.<statistic>[.<table or rule>]` of an `e2e_stage` (or `alert_stage`) metric, nil when the stage or
+    /// statistic is not one.
+    static func stage(_ tail: String?, names: [String] = E2EStages.names) -> (stage: String, statistic: String, table: String?)? {
         guard let parts = tail?.split(separator: ".", omittingEmptySubsequences: false).map(String.init), parts.count == 2 || parts.count == 3,
-              E2EStages.names.contains(parts[0]), statistics.contains(parts[1]), parts.count == 2 || !parts[2].isEmpty else { return nil }
+              names.contains(parts[0]), statistics.contains(parts[1]), parts.count == 2 || !parts[2].isEmpty else { return nil }
         return (parts[0], parts[1], parts.count == 3 ? parts[2] : nil)
     }
 

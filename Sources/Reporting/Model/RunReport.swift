@@ -37,6 +37,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var notes: [String]
     /// The e2e lag split into stages (publish, fetch wait, batch wait, insert, visible); nil when not measured.
     public var stages: E2EStages?
+    /// Alert latency split into stages (to the detector, detect, publish, dispatch, webhook, answer); nil when no alert was timed.
+    public var alertStages: AlertStages?
 
     public init(
         scenario: ScenarioRef,
@@ -108,6 +110,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         invalidReasons = try c.decodeIfPresent([String].self, forKey: .invalidReasons) ?? []
         notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
         stages = try c.decodeIfPresent(E2EStages.self, forKey: .stages)
+        alertStages = try c.decodeIfPresent(AlertStages.self, forKey: .alertStages)
     }
 
     /// Acknowledged events missing downstream, over all workloads.

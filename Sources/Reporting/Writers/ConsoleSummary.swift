@@ -40,6 +40,7 @@ public enum ConsoleSummary {
         lines.append("end-to-end lag (ingested_at − intended send): \(lat(o.latency.e2eCorrected))")
         lines.append("schedule lag (actual − intended send):         \(lat(o.latency.scheduleLag))")
         lines.append("alert latency (webhook received − intended):   \(lat(o.latency.alert))\(o.pipeline.alertsReceived > 0 ? " · \(o.pipeline.alertsReceived) alerts: \(o.pipeline.alertsByRule)" : "")")
+        if let line = o.alertStages.flatMap({ AlertStageSection($0).consoleLine }) { lines.append(line) }
         lines.append("publish ack − intended (corrected):            \(lat(o.latency.publishAck))")
         lines.append("publish ack − actual send (uncorrected):       \(lat(o.latency.publishAckUncorrected))")
         lines.append(String(format: "dead-lettered %.0f · book sequence gaps %.0f · max consumer pending %.0f · drained %@ · lost %llu", o.pipeline.deadLettered, o.pipeline.sequenceGaps, o.pipeline.maxConsumerPending, o.pipeline.drained ? "yes" : "NO", o.lost))

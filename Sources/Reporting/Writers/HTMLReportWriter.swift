@@ -64,6 +64,11 @@ public struct HTMLReportWriter: ReportWriter {
             b += StageSection(stages, seconds: r.durationSeconds).html()
         }
 
+        if let alertStages = r.alertStages {
+            b += "<h2>Where the alert time goes (ms)</h2>\n"
+            b += AlertStageSection(alertStages).html()
+        }
+
         b += "<h2>Charts</h2>\n"
         for chart in charts(for: r) { b += "<figure>\(chart.render())</figure>\n" }
 

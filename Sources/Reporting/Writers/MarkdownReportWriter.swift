@@ -52,6 +52,12 @@ public struct MarkdownReportWriter: ReportWriter {
             s += StageSection(stages, seconds: r.durationSeconds).markdown()
         }
 
+        if let alertStages = r.alertStages {
+            s.append("")
+            s.append("#### Where the alert time goes (ms)")
+            s += AlertStageSection(alertStages).markdown()
+        }
+
         s.append("")
         s.append("#### Throughput per table")
         if r.tables.isEmpty {

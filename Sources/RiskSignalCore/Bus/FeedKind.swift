@@ -8,6 +8,8 @@ public enum FeedKind: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Raw L2 order-book snapshots and diffs.
     case l2
     case trades
+    /// Best bid/offer, from replayed captures (no generator).
+    case quotes
     case social
     case frontend
     case orders
@@ -19,6 +21,7 @@ public enum FeedKind: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .l2: "MARKET_L2_RAW"
         case .trades: "MARKET_TRADES"
+        case .quotes: "MARKET_QUOTES"
         case .social: "SOCIAL_RAW"
         case .frontend: "FRONTEND_EVENTS"
         case .orders: "USER_ACTIONS"
@@ -31,6 +34,7 @@ public enum FeedKind: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .l2: "market.l2raw."
         case .trades: "market.trades."
+        case .quotes: "market.quotes."
         case .social: "social.raw."
         case .frontend: "frontend.events."
         case .orders: "user.actions."
@@ -43,6 +47,7 @@ public enum FeedKind: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .l2: "market"
         case .trades: "trades"
+        case .quotes: "quotes"
         case .social: "social"
         case .frontend: "frontend"
         case .orders: "actions"
@@ -55,6 +60,7 @@ public enum FeedKind: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .l2: "book_topn"
         case .trades: "trades"
+        case .quotes: "quotes"
         case .social: "social_buzz"
         case .frontend: "frontend_actions"
         case .orders: "user_orders"
@@ -67,6 +73,9 @@ public enum FeedKind: String, Sendable, Hashable, CaseIterable, Comparable {
         guard let kind = Self.allCases.first(where: { $0.consumerName == consumerName }) else { return nil }
         self = kind
     }
+
+    /// The feeds rsbench can synthesise (`generator:`); quotes come from replayed captures only.
+    public static let generated: [FeedKind] = allCases.filter { $0 != .quotes }
 
     /// Ordered by raw value, so lists of feeds print the same in every run.
     public static func < (a: FeedKind, b: FeedKind) -> Bool { a.rawValue < b.rawValue }

@@ -29,6 +29,8 @@ struct PipelineFlags: ParsableArguments {
     var snapshotThreshold = 0.0
     @Option(help: "Risk policy file (YAML; env RS_POLICY_FILE; default: built-in thresholds, see policies/README.md).")
     var policy: String? = ProcessInfo.processInfo.environment["RS_POLICY_FILE"]
+    @Flag(help: "Run the spread_blowout rule on market.quotes too, for feeds that publish quotes but no book (with a book as well, the market normaliser already runs it and this would alert twice).")
+    var quoteSpreadAlerts = false
     @Option(name: .customLong("webhook-url"), help: "Alert webhook endpoint (repeatable; env RS_WEBHOOK_URLS, comma-separated).")
     var webhookURLs: [String] = []
     @Option(help: "json or slack body for the webhooks (env RS_WEBHOOK_FORMAT).")
@@ -81,6 +83,7 @@ struct PipelineFlags: ParsableArguments {
             }
         }
         o.market = .init(topN: topN, window: .milliseconds(windowMs), snapshotThreshold: snapshotThreshold)
+        o.quoteSpreadAlerts = quoteSpreadAlerts
         if let policy {
             do { o.policy = try YAMLPolicyFile(path: policy).load() } catch { throw ValidationError("\(error)") }
         }
@@ -144,12 +147,14 @@ struct ConsumeCommand: AsyncParsableCommand {
         discussion: """
             Consumers (stream → table):
               signals   signals.>          → raw_signals          (durable signals-to-clickhouse)
-              market    market.l2raw.>     → book_topn, market.l2.<symbol>  (per-window deltas, top-N snapshots)
+              market    market.l2raw.>     → book_topn, market.l2.<symbol>  (per-window deltas, top-N snapshots),
+                                             and the book alert rules on the live books → alerts.<rule>
               trades    market.trades.>    → trades
+              quotes    market.quotes.>    → quotes               (best bid/offer from replayed captures)
               social    social.raw.>       → social_buzz, social.processed.<symbol>  (sentiment per batch)
               actions   user.actions.>     → user_orders
               frontend  frontend.events.>  → frontend_actions     (one row per event of each beacon)
-              alerts    market.l2.>, user.actions.>, social.processed.> → alerts.<rule>, alerts_history
+              alerts    user.actions.>, social.processed.> → alerts.<rule>, alerts_history
               webhooks  alerts.>           → signed HTTP POSTs with retries, alerts_history, dlq.webhooks
 
             Messages are acked only after the insert holding them succeeded; invalid ones go to \

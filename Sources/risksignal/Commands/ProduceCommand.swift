@@ -43,7 +43,8 @@ struct ProduceCommand: AsyncParsableCommand {
             let config = try connection.resolve()
             let ids = EventIDPolicy.choose(repeatable: repeatableIds)
             print("event ids: \(ids)")
-            let generator = try GeneratorSpec.defaults(kind: feed).make(seed: seed, idSalt: ids.nonce)
+            guard let spec = GeneratorSpec.defaults(kind: feed) else { throw ValidationError("no generator makes \(feed.rawValue)") }
+            let generator = try spec.make(seed: seed, idSalt: ids.nonce)
             let nats = try await NATSConnection.connect(.init(config, name: "risksignal-produce"))
             let js = try nats.jetStream()
             let stream = StreamCatalog.spec(for: feed)

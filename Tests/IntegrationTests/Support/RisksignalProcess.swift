@@ -10,12 +10,12 @@ struct RisksignalProcess {
     static var binary: String { TestStack.projectRoot + "/.build/debug/risksignal" }
 
     /// Starts `risksignal run --only <only>` with the stack's URLs in the environment, as rsbench passes them.
-    static func start(_ stack: TestStack, database: String, only: String, environment extra: [String: String]) throws -> RisksignalProcess {
+    static func start(_ stack: TestStack, database: String, only: String, environment extra: [String: String], arguments more: [String] = []) throws -> RisksignalProcess {
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the executables first (`swift build`)") }
         let port = LoopbackProbe.freePort()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["run", "--only", only, "--metrics-port", String(port), "--database", database, "--max-wait", "0.2", "--log-level", "error"]
+        p.arguments = ["run", "--only", only, "--metrics-port", String(port), "--database", database, "--max-wait", "0.2", "--log-level", "error"] + more
         var env = ProcessInfo.processInfo.environment
         env["NATS_URL"] = stack.stack.config.natsURL
         env["CLICKHOUSE_URL"] = stack.stack.config.clickHouseURL
@@ -36,6 +36,12 @@ struct RisksignalProcess {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         return (process.terminationReason, process.terminationStatus)
+    }
+
+    /// SIGKILL, as a crash: no batch finished, nothing acked on the way out.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// For `defer`: a process a failed test left running is killed.
