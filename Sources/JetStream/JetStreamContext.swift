@@ -223,18 +223,19 @@ public final class JetStreamContext: @unchecked Sendable {
     }
 
     /// Publishes asynchronously and returns a ticket to wait for exactly these messages' acks (`waitForAcks(of:)`),
-    /// unlike `waitForAcks(timeout:)`, which waits for everything the context has out. A message without an id gets a
-    /// unique one, so its ack can be matched.
+    /// unlike `waitForAcks(timeout:)`, which waits for everything the context has out. Each message carries its
+    /// group in a header (`Rs-Ack-Group`), so the ack is matched to this publication and no other, even when the
+    /// same message id is published again (a redelivered input's derived message).
     public func publishTracked(_ messages: [OutgoingMessage]) async throws(NATSError) -> PublishTicket {
-        var messages = messages
-        for i in messages.indices where messages[i].messageID == nil { messages[i].messageID = "rs-\(UInt64.random(in: 1...UInt64.max))" }
         // Registered before the first enqueue: an ack can arrive before `publishAsync` returns.
-        let group = tracker.register(ids: messages.map { $0.messageID! })
-        do { try await publishAsync(messages) } catch {
+        let group = tracker.register(count: messages.count)
+        var stamped = messages
+        for i in stamped.indices { stamped[i].headers.append((PublishTicket.groupHeader, String(group))) }
+        do { try await publishAsync(stamped) } catch {
             tracker.forget(group)
             throw error
         }
-        return PublishTicket(group: group, count: messages.count)
+        return PublishTicket(group: group, messages: messages)
     }
 
     /// Waits until every message of `ticket` is acked; a failed one (or none within `timeout`) is an error, so the
@@ -249,6 +250,10 @@ public final class JetStreamContext: @unchecked Sendable {
                 guard ContinuousClock.now < deadline else {
                     tracker.forget(ticket.group)
                     throw NATSError.publishStalled(pending: ticket.count, waited: timeout)
+                }
+                guard !Task.isCancelled else {
+                    tracker.forget(ticket.group)
+                    throw NATSError.operation("waiting for publish acks", status: "cancelled", detail: "the waiting task was cancelled", jsCode: 0)
                 }
                 try? await Task.sleep(for: .milliseconds(1))
             }
@@ -349,12 +354,12 @@ final class PublishAckTracker: Sendable {
         }
     }
 
-    /// Whether any tracked group is waiting: only then does an ack need its message id read.
-    var tracking: Bool { groups.withLock { !$0.byID.isEmpty } }
+    /// Whether any tracked group is waiting: only then does an ack need its group header read.
+    var tracking: Bool { groups.withLock { !$0.remaining.isEmpty } }
 
-    func register(ids: [String]) -> UInt64 { groups.withLock { $0.register(ids) } }
+    func register(count: Int) -> UInt64 { groups.withLock { $0.register(count: count) } }
 
-    func settle(id: String, failure: String?) { groups.withLock { $0.settle(id, failure: failure) } }
+    func settle(group: UInt64, failure: String?) { groups.withLock { $0.settle(group, failure: failure) } }
 
     /// nil while messages of the group are outstanding; then `.success` or the first failure. A finished group is forgotten.
     func outcome(_ group: UInt64) -> Result<Void, TrackedFailure>? { groups.withLock { $0.outcome(group) } }
@@ -365,35 +370,34 @@ final class PublishAckTracker: Sendable {
 /// Why a tracked publish failed: the server's error for one of its messages.
 struct TrackedFailure: Error { var text: String }
 
-/// The tracked groups' bookkeeping (under the tracker's lock).
+/// The tracked groups' bookkeeping (under the tracker's lock): outstanding count and first failure per group.
 struct TrackedGroups {
-    var byID: [String: [UInt64]] = [:]
     var remaining: [UInt64: Int] = [:]
     var failures: [UInt64: String] = [:]
     var next: UInt64 = 1
 
-    mutating func register(_ ids: [String]) -> UInt64 {
+    mutating func register(count: Int) -> UInt64 {
         let g = next
         next += 1
-        remaining[g] = ids.count
-        for id in ids { byID[id, default: []].append(g) }
+        remaining[g] = count
         return g
     }
 
-    mutating func settle(_ id: String, failure: String?) {
-        guard var gs = byID[id], !gs.isEmpty else { return }
-        let g = gs.removeFirst()
-        byID[id] = gs.isEmpty ? nil : gs
-        remaining[g, default: 1] -= 1
+    /// An ack for a group already given up on (timed out, failed) is ignored.
+    mutating func settle(_ g: UInt64, failure: String?) {
+        guard let r = remaining[g] else { return }
+        remaining[g] = r - 1
         if let failure, failures[g] == nil { failures[g] = failure }
     }
 
+    /// nil while messages are outstanding; a group never registered, or already finished and forgotten, is a failure.
     mutating func outcome(_ g: UInt64) -> Result<Void, TrackedFailure>? {
+        guard let r = remaining[g] else { return .failure(TrackedFailure(text: "no such publish group (already waited for?)")) }
         if let f = failures[g] {
             forget(g)
             return .failure(TrackedFailure(text: f))
         }
-        guard (remaining[g] ?? 0) <= 0 else { return nil }
+        guard r <= 0 else { return nil }
         forget(g)
         return .success(())
     }
@@ -401,11 +405,6 @@ struct TrackedGroups {
     mutating func forget(_ g: UInt64) {
         remaining[g] = nil
         failures[g] = nil
-        // Ids of a forgotten group that are still outstanding (a failed group's others) are dropped lazily here.
-        for (id, gs) in byID where gs.contains(g) {
-            let left = gs.filter { $0 != g }
-            byID[id] = left.isEmpty ? nil : left
-        }
     }
 }
 
@@ -422,9 +421,9 @@ private let publishAckHandler: jsPubAckHandler = { _, msg, pa, pae, closure in
     let secondary = headerValue(tracker.timingHeaders.1)
     if tracker.tracking, let msg {
         var value: UnsafePointer<CChar>?
-        if natsMsgHeader_Get(msg, "Nats-Msg-Id", &value) == NATS_OK, let value {
+        if natsMsgHeader_Get(msg, PublishTicket.groupHeader, &value) == NATS_OK, let value, let group = UInt64(String(cString: value)) {
             let failure = pa != nil ? nil : (pae?.pointee.ErrText.map { String(cString: $0) } ?? pae.map { NATSError.statusText($0.pointee.Err) } ?? "no ack")
-            tracker.settle(id: String(cString: value), failure: failure)
+            tracker.settle(group: group, failure: failure)
         }
     }
     if let pa {

@@ -1,3 +1,4 @@
+import RiskSignalCore
 /// The declared shape of one JetStream stream, created or updated to match by `ensureStream`.
 public struct StreamSpec: Sendable, Equatable {
     public enum Storage: Sendable { case file, memory }
@@ -83,10 +84,14 @@ public struct PublishAck: Sendable {
 }
 
 /// Ack accounting for async publishes: every message enqueued ends up acked or failed.
-/// A group of async publishes whose acks can be awaited together (`JetStreamContext.publishTracked`).
+/// A group of async publishes whose acks can be awaited together (`JetStreamContext.publishTracked`); it keeps the
+/// messages, so a publication the server refused can be sent again.
 public struct PublishTicket: Sendable {
+    /// The header that ties each message's ack to its group.
+    public static let groupHeader = "Rs-Ack-Group"
     let group: UInt64
-    public let count: Int
+    public let messages: [OutgoingMessage]
+    public var count: Int { messages.count }
 }
 
 public struct PublishAckCounts: Sendable, Equatable {

@@ -32,9 +32,9 @@ struct AlertCollector: Sendable {
         var seen: Set<String> = []
         for d in deliveries where d.signatureValid {
             guard let t = d.intendedNanos, t >= window.start else { continue }
-            recorder.record(nanoseconds: d.receivedAtNanos - t)
-            // A repeat of one alert (a redelivery the dedup window missed) is timed once, from its first receipt.
+            // A repeat of one alert (a retry that reached the receiver, a redelivery) is timed once, from its first receipt.
             if let id = d.alertID, !seen.insert(id).inserted { continue }
+            recorder.record(nanoseconds: d.receivedAtNanos - t)
             timed.append((d, Self.alertObject(d.body) ?? [:]))
         }
         let rules = deliveries.compactMap { d -> String? in
@@ -48,7 +48,14 @@ struct AlertCollector: Sendable {
         var result = Result(latency: latency.count > 0 ? latency : nil, received: deliveries.count, rules: rules)
         guard !timed.isEmpty else { return result }
         do {
-            let history = try await AlertHistoryStages(ch: ch).delivered(since: window.start)
+            // The sender stores its `delivered` rows with its next batch: wait (at most 10 s) until every timed alert has one.
+            let wanted = Set(timed.compactMap(\.0.alertID))
+            var history = try await AlertHistoryStages(ch: ch).delivered(since: window.start)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !wanted.isSubset(of: history.keys) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+                history = try await AlertHistoryStages(ch: ch).delivered(since: window.start)
+            }
             let instants = timed.map { d, alert -> AlertInstants in
                 func ns(_ k: String) -> Int64? { if case .int(let v)? = alert[k] { v } else { nil } }
                 let h = d.alertID.flatMap { history[$0] }

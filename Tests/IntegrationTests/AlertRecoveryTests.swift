@@ -112,7 +112,7 @@ final class AlertRecoveryTests: XCTestCase {
         // The restarted sender gets it again after the ack wait and acks it without a second POST.
         var options = h.options([def])
         options.webhooks = settings
-        options.stopWhenIdle = 5
+        options.stopWhenIdle = 20  // ≈ 4 s of quiet: the redelivery comes after the 1 s ack wait
         let counts = try await PipelineRunner(options: options).run()
         XCTAssertEqual(counts["webhooks"]?.received, 1, "the alert was redelivered")
         XCTAssertEqual(receiver.deliveries.count, 1, "and not sent again")

@@ -145,6 +145,9 @@ public final class WebhookHandler: BatchHandler {
             }
         }
         let work = endpoints.flatMap { e in groups.map { (e, $0) } }
+        // One deadline for the batch, not per alert: a key's alerts go one after another, and the whole batch must be
+        // settled (delivered or dead-lettered) within the consumer's ack wait, or JetStream sends it all again.
+        let deadline = ContinuousClock.now + settings.maxDeliveryTime
         let results = await withTaskGroup(of: [DeliveryResult].self) { group in
             var next = 0
             func start() {
@@ -152,7 +155,7 @@ public final class WebhookHandler: BatchHandler {
                 next += 1
                 group.addTask {
                     var out: [DeliveryResult] = []
-                    for (a, stored) in items { out.append(await self.deliver(a, to: endpoint, storedAt: stored)) }
+                    for (a, stored) in items { out.append(await self.deliver(a, to: endpoint, storedAt: stored, deadline: deadline)) }
                     return out
                 }
             }
@@ -209,12 +212,12 @@ public final class WebhookHandler: BatchHandler {
         }
     }
 
-    func deliver(_ alert: RiskAlert, to endpoint: WebhookEndpoint, storedAt: Int64? = nil) async -> DeliveryResult {
+    func deliver(_ alert: RiskAlert, to endpoint: WebhookEndpoint, storedAt: Int64? = nil, deadline batchDeadline: ContinuousClock.Instant? = nil) async -> DeliveryResult {
         let body = Self.body(alert, format: endpoint.format, users: settings.users)
         var rows: [String] = []
         var backoff = settings.initialBackoff
         var lastError = ""
-        let deadline = ContinuousClock.now + settings.maxDeliveryTime
+        let deadline = min(batchDeadline ?? .now + settings.maxDeliveryTime, .now + settings.maxDeliveryTime)
         var attempts = 0
         for attempt in 1...max(1, settings.maxAttempts) {
             if attempt > 1 && ContinuousClock.now >= deadline {
@@ -271,7 +274,7 @@ public final class WebhookHandler: BatchHandler {
                 backoff = doubled.overflow ? settings.maxBackoff : min(.nanoseconds(doubled.partialValue), settings.maxBackoff)
             }
         }
-        rows.append(AlertHistoryRow(alert: alert, status: "failed", attempts: max(1, attempts), endpoint: endpoint.url, deliveredAt: nil,
+        rows.append(AlertHistoryRow(alert: alert, status: "failed", attempts: attempts, endpoint: endpoint.url, deliveredAt: nil,
                                     latencyMs: 0, detail: lastError, at: Timestamp.now()).json)
         return DeliveryResult(alert: alert, endpoint: endpoint.url, delivered: false, lastError: lastError, rows: rows)
     }

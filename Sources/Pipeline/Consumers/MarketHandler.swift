@@ -21,7 +21,9 @@ public actor MarketHandler: BatchHandler {
     /// What observed messages produced, waiting for their batch to close.
     private var events: [NormalizerEvent] = []
     private var invalid: [(JetStreamMessage, ValidationError)] = []
-    private var observed: Set<ObjectIdentifier> = []
+    /// Strong references: an observed message stays alive until its batch is handled or dropped, so its address cannot
+    /// be reused by a new message that would then look observed.
+    private var observed: [ObjectIdentifier: JetStreamMessage] = [:]
     private var alertRows: [String] = []
     /// The book rules; nil when the handler only normalises.
     private var engine: AlertEngine?
@@ -50,7 +52,7 @@ public actor MarketHandler: BatchHandler {
     private func applyAndDetect(_ messages: [JetStreamMessage]) -> [OutgoingMessage] {
         var out: [OutgoingMessage] = []
         for m in messages {
-            observed.insert(ObjectIdentifier(m))
+            observed[ObjectIdentifier(m)] = m
             // Every applied update is evaluated on the book it leaves: the same inputs give the same alerts
             // whatever the fetch boundaries (a backlog, a replay), and an alert is timed from its own update.
             if let u = apply(m), engine != nil { out += detect(u, receivedAt: m.fetchedAt.nanosSinceEpoch) }
@@ -61,9 +63,9 @@ public actor MarketHandler: BatchHandler {
     public func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
         var out = HandlerOutput()
         // Messages handed over without `observe` (a direct `process`, tests) are applied now; their alerts go with the batch.
-        let fresh = messages.filter { !observed.contains(ObjectIdentifier($0)) }
+        let fresh = messages.filter { observed[ObjectIdentifier($0)] == nil }
         if !fresh.isEmpty { out.publish += applyAndDetect(fresh) }
-        for m in messages { observed.remove(ObjectIdentifier(m)) }
+        for m in messages { observed[ObjectIdentifier(m)] = nil }
         out.invalid = invalid
         invalid = []
         let ready = events
@@ -72,6 +74,11 @@ public actor MarketHandler: BatchHandler {
         for r in alertRows { out.append(row: r, to: "alerts_history") }
         alertRows = []
         return out
+    }
+
+    /// Their updates stay applied (a redelivery is then stale and acked as such); only the marks go.
+    public func dropped(_ messages: [JetStreamMessage]) {
+        for m in messages { observed[ObjectIdentifier(m)] = nil }
     }
 
     /// Decodes and applies one message; the update when it reached a live book (nil when invalid or not applied).

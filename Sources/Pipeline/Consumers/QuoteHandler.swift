@@ -8,7 +8,9 @@ import RiskSignalCore
 public actor QuoteHandler: BatchHandler {
     private let rows = EncoderHandler(QuoteRowEncoder())
     private var engine: AlertEngine?
-    private var observed: Set<ObjectIdentifier> = []
+    /// Strong references: an observed message stays alive until its batch is handled or dropped, so its address cannot
+    /// be reused by a new message that would then look observed.
+    private var observed: [ObjectIdentifier: JetStreamMessage] = [:]
     private var alertRows: [String] = []
 
     /// `spreadPolicy`: evaluate its `spread_blowout` rule on the quotes (its `liquidity_drop` is off here: a quote's
@@ -27,14 +29,18 @@ public actor QuoteHandler: BatchHandler {
     public func observe(_ messages: [JetStreamMessage]) -> [OutgoingMessage] { detect(messages) }
 
     public func handle(_ messages: [JetStreamMessage]) async throws -> HandlerOutput {
-        let fresh = messages.filter { !observed.contains(ObjectIdentifier($0)) }
+        let fresh = messages.filter { observed[ObjectIdentifier($0)] == nil }
         let early = fresh.isEmpty ? [] : detect(fresh)
-        for m in messages { observed.remove(ObjectIdentifier(m)) }
+        for m in messages { observed[ObjectIdentifier(m)] = nil }
         var out = try await rows.handle(messages)
         out.publish += early
         for r in alertRows { out.append(row: r, to: "alerts_history") }
         alertRows = []
         return out
+    }
+
+    public func dropped(_ messages: [JetStreamMessage]) {
+        for m in messages { observed[ObjectIdentifier(m)] = nil }
     }
 
     public nonisolated func rowsIndividually(_ message: JetStreamMessage) -> (table: String, rows: [String])? { rows.rowsIndividually(message) }
@@ -44,7 +50,7 @@ public actor QuoteHandler: BatchHandler {
         guard engine != nil else { return [] }
         var out: [OutgoingMessage] = []
         for m in messages {
-            observed.insert(ObjectIdentifier(m))
+            observed[ObjectIdentifier(m)] = m
             let input = m.withInbound { inbound -> RiskInput? in
                 guard let f = try? FieldReader.parse(inbound.payload, maxBytes: rows.encoder.maxMessageBytes),
                       let q = try? rows.encoder.fields(f, subject: inbound), q.bidPrice > 0, q.askPrice > 0 else { return nil }

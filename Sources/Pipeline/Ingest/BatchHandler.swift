@@ -74,6 +74,8 @@ public protocol BatchHandler: Sendable {
     /// Sees every fetch as it arrives, before its batch closes; what it returns is published at once (alerts that
     /// must not wait for the batch). `handle` still gets every message, observed or not.
     func observe(_ messages: [JetStreamMessage]) async -> [OutgoingMessage]
+    /// Observed messages whose batch was dropped (the connection failed): they will come back as new deliveries.
+    func dropped(_ messages: [JetStreamMessage]) async
     /// Called when a fetch came back empty, so windows held open can be closed.
     func idle() async throws -> HandlerOutput
     /// Rows of one message alone, to find which message ClickHouse rejects; nil when the handler keeps state.
@@ -82,6 +84,7 @@ public protocol BatchHandler: Sendable {
 
 extension BatchHandler {
     public func observe(_ messages: [JetStreamMessage]) async -> [OutgoingMessage] { [] }
+    public func dropped(_ messages: [JetStreamMessage]) async {}
     public func idle() async throws -> HandlerOutput { HandlerOutput() }
     public func rowsIndividually(_ message: JetStreamMessage) -> (table: String, rows: [String])? { nil }
 }

@@ -116,16 +116,22 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                     continue
                 }
                 if got.isEmpty && pending.isEmpty {
-                    // Short `observeEvery` fetches add up to one idle period of `maxWait` (at most a second).
-                    let since = quietSince ?? now
-                    guard ContinuousClock.now - since >= min(policy.maxWait, .seconds(1)) else {
-                        quietSince = since
-                        continue
+                    // Short `observeEvery` fetches add up to one idle period of `maxWait` (at most a second); without
+                    // them every empty fetch is one, as it always was.
+                    if let slice = policy.observeEvery, slice < min(policy.maxWait, .seconds(1)) {
+                        let since = quietSince ?? now
+                        guard ContinuousClock.now - since >= min(policy.maxWait, .seconds(1)) else {
+                            quietSince = since
+                            continue
+                        }
                     }
                     quietSince = nil
                     try await storing?.value
                     storing = nil
-                    try await store(try await handler.idle())
+                    var flushed = try await handler.idle()
+                    flushed.publishTickets += publishedEarly
+                    publishedEarly = []
+                    try await store(flushed)
                     idle += 1
                     if let limit = stopWhenIdle, idle >= limit { return }
                 }
@@ -133,8 +139,10 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
             } catch let e as NATSError {
                 // The connection is down or the server restarting; libnats reconnects. Unacked
                 // messages come back after their ack wait, and idempotent inserts absorb the repeats.
+                await handler.dropped(pending)
                 pending = []
-                publishedEarly = []
+                // What `observe` published stays owed: the handler has taken those messages in, and whichever batch
+                // acks them must wait for these acks first.
                 // Let the store in flight finish (or fail) before a new one starts: stores stay in order.
                 if let s = storing { _ = await s.result }
                 storing = nil
@@ -262,10 +270,32 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         if !output.publish.isEmpty && !output.published {
             tickets.append(try await consumer.context.publishTracked(output.publish))
         }
-        // Only this batch's own publications: another batch's (or consumer's) publishing never holds up this ack,
-        // and a publication the server refused keeps the inputs unacked, to be redelivered and derived again.
-        for t in tickets { try await consumer.context.waitForAcks(of: t, timeout: .seconds(30)) }
+        // Only this batch's own publications: another batch's (or consumer's) publishing never holds up this ack.
+        for t in tickets { try await awaitPublished(t) }
         try await consumer.ack(done)
+    }
+
+    /// Waits for a ticket's acks; a publication the server refused (or did not answer) is sent again under the same
+    /// message ids, which JetStream deduplicates, with backoff, a few times, before the store gives up and the inputs
+    /// stay unacked. Retrying here rather than failing at once keeps a brief JetStream hiccup from breaking the chain of
+    /// stores behind this one.
+    func awaitPublished(_ ticket: PublishTicket) async throws {
+        var t = ticket
+        var backoff = self.backoff
+        var attempt = 1
+        while true {
+            do {
+                try await consumer.context.waitForAcks(of: t, timeout: .seconds(30))
+                return
+            } catch {
+                guard attempt < 5, !Task.isCancelled else { throw error }
+                attempt += 1
+                let delay = backoff.next()
+                logger.warning("a derived publication was not acked; publishing it again in \(delay)", metadata: ["error": .string(error.description)])
+                try await Task.sleep(for: delay)
+                t = try await consumer.context.publishTracked(t.messages)
+            }
+        }
     }
 
     /// Publishes each invalid message to the DLQ (waiting for JetStream's ack), records it in

@@ -12,10 +12,7 @@ public struct AlertStageSection: Sendable {
     /// Table rows: the label (`all rules` first), the alerts, then p50 and p99 (ms) of each stage, `—` where not measured.
     public var rows: [[String]] {
         func row(_ label: String, alerts: Int, _ get: (String) -> LatencySummary?) -> [String] {
-            [label, Fmt.count(Double(alerts))] + AlertStages.names.flatMap { n -> [String] in
-                guard let l = get(n), l.count > 0 else { return ["—", "—"] }
-                return [Fmt.ms(l.p50), Fmt.ms(l.p99)]
-            }
+            [label, Fmt.count(Double(alerts))] + StageBreakdown.cells(AlertStages.names, get)
         }
         var out: [[String]] = []
         if !stages.overall.isEmpty { out.append(row("all rules", alerts: stages.rules.reduce(0) { $0 + $1.alerts }) { stages.overall[$0] }) }
@@ -27,13 +24,7 @@ public struct AlertStageSection: Sendable {
 
     /// One bar per rule (and one over all rules): the p50 of each stage that adds up to the alert latency.
     public var chart: SVGStackedBarChart {
-        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar {
-            var values: [String: Double] = [:]
-            for n in AlertStages.stacked {
-                if let l = get(n), l.count > 0 { values[n] = l.p50 }
-            }
-            return StackedBar(label: label, values: values)
-        }
+        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar { StageBreakdown.bar(label, segments: AlertStages.stacked, get) }
         var bars: [StackedBar] = []
         if !stages.overall.isEmpty { bars.append(bar("all rules") { stages.overall[$0] }) }
         bars += stages.rules.map { r in bar(r.rule) { r.stages[$0] } }
@@ -47,19 +38,9 @@ public struct AlertStageSection: Sendable {
         return s
     }
 
-    public func markdown() -> [String] {
-        guard !rows.isEmpty else { return ["_not measured_"] }
-        return [Markup.mdTable(header, rows, right: Set(1..<header.count)), "", "<sub>\(Markup.html(note))</sub>"]
-    }
+    public func markdown() -> [String] { StageBreakdown.markdown(header: header, rows: rows, note: note) }
 
-    public func html() -> String {
-        guard !rows.isEmpty else { return "<p class=\"empty\">not measured</p>\n" }
-        var t = "<table>\n<thead><tr>" + header.map { "<th>\(Markup.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for row in rows { t += "<tr>" + row.map { "<td>\(Markup.html($0))</td>" }.joined() + "</tr>\n" }
-        t += "</tbody>\n</table>\n"
-        t += "<figure>\(chart.render())</figure>\n"
-        return t + "<p class=\"meta\">\(Markup.html(note))</p>\n"
-    }
+    public func html() -> String { StageBreakdown.html(header: header, rows: rows, chart: chart, note: note) }
 
     /// One console line: each stage's p99 over all rules.
     public var consoleLine: String? {

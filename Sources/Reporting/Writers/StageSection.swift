@@ -17,10 +17,7 @@ public struct StageSection: Sendable {
     public var rows: [[String]] {
         var out: [[String]] = []
         func row(_ label: String, inserts: UInt64, _ get: (String) -> LatencySummary?) -> [String] {
-            [label] + E2EStages.names.flatMap { n -> [String] in
-                guard let l = get(n), l.count > 0 else { return ["—", "—"] }
-                return [Fmt.ms(l.p50), Fmt.ms(l.p99)]
-            } + [seconds > 0 && inserts > 0 ? Fmt.num(Double(inserts) / seconds) : "—"]
+            [label] + StageBreakdown.cells(E2EStages.names, get) + [seconds > 0 && inserts > 0 ? Fmt.num(Double(inserts) / seconds) : "—"]
         }
         if !stages.overall.isEmpty { out.append(row("all tables", inserts: stages.tables.reduce(0) { $0 + $1.inserts }) { stages.overall[$0] }) }
         for t in stages.tables { out.append(row(t.table, inserts: t.inserts) { t.stages[$0] }) }
@@ -31,13 +28,7 @@ public struct StageSection: Sendable {
 
     /// One bar per table (and one over all tables): the p50 of each stage that adds up to the row's life.
     public var chart: SVGStackedBarChart {
-        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar {
-            var values: [String: Double] = [:]
-            for n in E2EStages.stacked {
-                if let l = get(n), l.count > 0 { values[n] = l.p50 }
-            }
-            return StackedBar(label: label, values: values)
-        }
+        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar { StageBreakdown.bar(label, segments: E2EStages.stacked, get) }
         var bars: [StackedBar] = []
         if !stages.overall.isEmpty { bars.append(bar("all tables") { stages.overall[$0] }) }
         bars += stages.tables.map { t in bar(t.table) { t.stages[$0] } }
@@ -53,17 +44,7 @@ public struct StageSection: Sendable {
         return s
     }
 
-    public func markdown() -> [String] {
-        guard !rows.isEmpty else { return ["_not measured_"] }
-        return [Markup.mdTable(header, rows, right: Set(1..<header.count)), "", "<sub>\(Markup.html(note))</sub>"]
-    }
+    public func markdown() -> [String] { StageBreakdown.markdown(header: header, rows: rows, note: note) }
 
-    public func html() -> String {
-        guard !rows.isEmpty else { return "<p class=\"empty\">not measured</p>\n" }
-        var t = "<table>\n<thead><tr>" + header.map { "<th>\(Markup.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for row in rows { t += "<tr>" + row.map { "<td>\(Markup.html($0))</td>" }.joined() + "</tr>\n" }
-        t += "</tbody>\n</table>\n"
-        t += "<figure>\(chart.render())</figure>\n"
-        return t + "<p class=\"meta\">\(Markup.html(note))</p>\n"
-    }
+    public func html() -> String { StageBreakdown.html(header: header, rows: rows, chart: chart, note: note) }
 }
