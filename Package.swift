@@ -79,6 +79,8 @@ let package = Package(
         .target(name: "StandIns", dependencies: [
             "Sentiment", "RiskSignalCore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Prometheus /metrics over HTTP.
@@ -113,12 +115,12 @@ let package = Package(
         // rsbench run: the run's steps (target, pipeline launcher, load phase, live monitor, drain, measurement, gates) in order.
         .target(name: "ScenarioRun", dependencies: [
             "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource",
-            "Measurement",
+            "Measurement", "Alerting",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),
         // rsbench micro/limit benchmarks (release build).
-        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver", "LoadSource",
+        .target(name: "Bench", dependencies: ["RiskSignalCore", "JetStream", "ClickHouse", "Pipeline", "MarketData", "Sentiment", "Generators", "LoadDriver", "LoadSource", "Alerting",
                                              "Measurement", "Reporting", "FeedAdapters", "Zstd"]),
 
         .executableTarget(name: "risksignal", dependencies: [

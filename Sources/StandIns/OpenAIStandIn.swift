@@ -49,7 +49,7 @@ public final class OpenAIStandIn: Sendable {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
-        try await app.runService()
+        try await serveUntilCancelled(app, label: "standin.openai")
     }
 
     private func handle(_ request: Request, context: some RequestContext) async throws -> Response {

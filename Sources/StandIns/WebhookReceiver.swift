@@ -64,7 +64,7 @@ public final class WebhookReceiver: Sendable {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
-        try await app.runService()
+        try await serveUntilCancelled(app, label: "rsbench.webhook-receiver")
     }
 
     /// Checks `sha256=<hex>` the way a third-party receiver would: HMAC-SHA256 of `<timestamp>.<body>`, compared in constant time.

@@ -43,6 +43,9 @@ final class CostPerEventRunTests: XCTestCase {
         let printed = (try? String(contentsOfFile: printedFile, encoding: .utf8)) ?? ""
         XCTAssertEqual(code, 0, printed)
         XCTAssertTrue(printed.contains("CPU-µs/event"), "the console prints the cost table:\n\(printed)")
+        // Issue 17: a clean run logs nothing at error level (its webhook receiver used to log two lines at shutdown).
+        let errorLines = printed.split(separator: "\n").filter { $0.range(of: #"^\d{4}-\d{2}-\d{2}T\S+ error "#, options: .regularExpression) != nil }
+        XCTAssertEqual(errorLines, [], "a normal run logs nothing at error level")
 
         let data = try Data(contentsOf: URL(fileURLWithPath: summaryFile))
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
