@@ -20,18 +20,6 @@ final class AlertRecoveryTests: XCTestCase {
 
     override class func tearDown() { stack?.stop() }
 
-    /// A full-book snapshot on `market.l2raw.<symbol>` (as in `AlertingFlowTests`).
-    func book(_ symbol: String, at ms: Int64, depthPerLevel q: Double, intended: Int64) -> OutgoingMessage {
-        let bids = (1...10).map { "[\(100 - Double($0) * 0.01),\(q)]" }.joined(separator: ",")
-        let asks = (1...10).map { "[\(100 + Double($0) * 0.01),\(q)]" }.joined(separator: ",")
-        return OutgoingMessage(subject: "market.l2raw.\(symbol)",
-                               text: #"{"symbol":"\#(symbol)","exchange":"sim","type":"snapshot","event_time":\#(ms),"first_update_id":\#(ms),"last_update_id":\#(ms),"bids":[\#(bids)],"asks":[\#(asks)]}"#,
-                               headers: [(MessageHeader.intendedSendNanos, String(intended))])
-    }
-
-    /// The detecting consumer crashes after its alert went out but before it acked the inputs: the restarted one gets
-    /// them again, detects the same alert again, and the receiver still gets it exactly once (deterministic alert id,
-    /// JetStream's duplicate window).
     func testADetectorKilledBeforeItsAckRaisesNoSecondAlertAfterRedelivery() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_kill")
         let receiver = WebhookReceiver(secret: "s3cret")
@@ -41,8 +29,8 @@ final class AlertRecoveryTests: XCTestCase {
         try await eventually("the receiver to listen") { port.withLock { $0 } != nil }
 
         let t0 = Timestamp.now().nanosSinceEpoch / 1_000_000
-        var messages = (0..<5).map { book("KIL-USDT", at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: (t0 + Int64($0) * 1000) * 1_000_000) }
-        messages.append(book("KIL-USDT", at: t0 + 5000, depthPerLevel: 4, intended: (t0 + 5000) * 1_000_000))
+        var messages = (0..<5).map { bookSnapshot("KIL-USDT", at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: (t0 + Int64($0) * 1000) * 1_000_000) }
+        messages.append(bookSnapshot("KIL-USDT", at: t0 + 5000, depthPerLevel: 4, intended: (t0 + 5000) * 1_000_000))
         try await h.publish(messages)
 
         var options = h.options([h.definition(ConsumerCatalog.webhooks, filter: "alerts.liquidity_drop", batchSize: 10)])

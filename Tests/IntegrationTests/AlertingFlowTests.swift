@@ -18,18 +18,6 @@ final class AlertingFlowTests: XCTestCase {
 
     override class func tearDown() { stack?.stop() }
 
-    /// A full-book snapshot on `market.l2raw.<symbol>`: the market normaliser applies it and evaluates the book rules.
-    func book(_ symbol: String, at ms: Int64, depthPerLevel q: Double, intended: Int64) -> OutgoingMessage {
-        let bids = (1...10).map { "[\(100 - Double($0) * 0.01),\(q)]" }.joined(separator: ",")
-        let asks = (1...10).map { "[\(100 + Double($0) * 0.01),\(q)]" }.joined(separator: ",")
-        let id = ms  // increasing with time, like a venue's update ids
-        var headers: [(name: String, value: String)] = []
-        if intended > 0 { headers.append((MessageHeader.intendedSendNanos, String(intended))) }
-        return OutgoingMessage(subject: "market.l2raw.\(symbol)",
-                               text: #"{"symbol":"\#(symbol)","exchange":"sim","type":"snapshot","event_time":\#(ms),"first_update_id":\#(id),"last_update_id":\#(id),"bids":[\#(bids)],"asks":[\#(asks)]}"#,
-                               headers: headers)
-    }
-
     func testLiquidityDropRaisesOneSignedAlertToEachEndpointThroughA10SecondOutageOfOne() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_alerts")
         let receiver = WebhookReceiver(secret: "s3cret")
@@ -46,13 +34,13 @@ final class AlertingFlowTests: XCTestCase {
         receiver.refuse(for: .seconds(10))
 
         let t0 = Timestamp.now().nanosSinceEpoch / 1_000_000
-        var messages = (0..<5).map { book("ALR-USDT", at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: (t0 + Int64($0) * 1000) * 1_000_000) }
+        var messages = (0..<5).map { bookSnapshot("ALR-USDT", at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: (t0 + Int64($0) * 1000) * 1_000_000) }
         let triggerIntended = (t0 + 5000) * 1_000_000
-        messages.append(book("ALR-USDT", at: t0 + 5000, depthPerLevel: 4, intended: triggerIntended))   // 60 % of the depth gone
-        messages.append(book("ALR-USDT", at: t0 + 5500, depthPerLevel: 3, intended: (t0 + 5500) * 1_000_000))  // still thin: cooldown
-        messages.append(book("NEAR-USDT", at: t0, depthPerLevel: 10, intended: t0 * 1_000_000))
-        for i in 1...4 { messages.append(book("NEAR-USDT", at: t0 + Int64(i) * 1000, depthPerLevel: 10, intended: 0)) }
-        messages.append(book("NEAR-USDT", at: t0 + 5000, depthPerLevel: 5.1, intended: 0))                     // 49 % drop: a near-miss
+        messages.append(bookSnapshot("ALR-USDT", at: t0 + 5000, depthPerLevel: 4, intended: triggerIntended))   // 60 % of the depth gone
+        messages.append(bookSnapshot("ALR-USDT", at: t0 + 5500, depthPerLevel: 3, intended: (t0 + 5500) * 1_000_000))  // still thin: cooldown
+        messages.append(bookSnapshot("NEAR-USDT", at: t0, depthPerLevel: 10, intended: t0 * 1_000_000))
+        for i in 1...4 { messages.append(bookSnapshot("NEAR-USDT", at: t0 + Int64(i) * 1000, depthPerLevel: 10, intended: 0)) }
+        messages.append(bookSnapshot("NEAR-USDT", at: t0 + 5000, depthPerLevel: 5.1, intended: 0))                     // 49 % drop: a near-miss
         try await h.publish(messages)
 
         var options = h.options([ConsumerCatalog.market, h.definition(ConsumerCatalog.webhooks, filter: "alerts.>", batchSize: 10)])
