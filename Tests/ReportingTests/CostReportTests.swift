@@ -92,7 +92,7 @@ import Testing
         let html = try HTMLReportWriter().renderString(r)
         #expect(html.contains("<h2>Resources and CPU per event</h2>"))
         #expect(html.contains("<tr class=\"total\"><td>stack</td><td>176</td><td>880</td>"), "the stack's row")
-        #expect(html.contains("<p class=\"warning\">⚠️ rsbench took 35% of the machine"))
+        #expect(html.contains("<p class=\"warning\"><span class=\"mark warn\">warning</span> rsbench took 35% of the machine"))
         #expect(html.contains("data-chart=\"cpu-per-event\""))
         let chart = CostTable.chart(r)
         #expect(html.contains(chart.render()))

@@ -21,6 +21,15 @@ import Testing
         #expect(!html.contains("<link"))
     }
 
+    /// Issue 17: emoji marks showed as empty boxes in headless Chromium on a machine without emoji fonts.
+    @Test func statusMarksAreTextBadgesThatRenderWithoutEmojiFonts() throws {
+        let html = try HTMLReportWriter().renderString(Fixtures.report())
+        let emoji = html.unicodeScalars.filter { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }
+        #expect(emoji.isEmpty, "emoji in report.html: \(String(String.UnicodeScalarView(emoji)))")
+        #expect(html.contains(#"<span class="mark bad">loss</span>"#), "the fixture's cross-check lost 10 rows")
+        #expect(html.contains(#"<span class="mark "#) && html.contains(".mark.ok"))
+    }
+
     @Test func chartsCarryTheSeriesPoints() throws {
         let report = Fixtures.report()
         let html = try HTMLReportWriter().renderString(report)

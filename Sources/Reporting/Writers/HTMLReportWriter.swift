@@ -47,11 +47,11 @@ public struct HTMLReportWriter: ReportWriter {
             b += "<ul class=\"reasons\">" + r.verdict.reasons.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
         }
 
-        if let w = r.cost?.warning { b += "<p class=\"warning\">⚠️ \(e(w))</p>\n" }
+        if let w = r.cost?.warning { b += "<p class=\"warning\">\(Self.mark("warn", "warning")) \(e(w))</p>\n" }
 
         b += "<h2>Gates</h2>\n"
         let gates = GateTable(r.gates)
-        b += table(["", "gate", "measured", "threshold"], gates.rows.map { [GateTable.icon($0.verdict), "<code>\(e($0.expression))</code>", e($0.measured), e($0.threshold)] }, raw: true, empty: "no gates defined")
+        b += table(["", "gate", "measured", "threshold"], gates.rows.map { [Self.mark($0.verdict), "<code>\(e($0.expression))</code>", e($0.measured), e($0.threshold)] }, raw: true, empty: "no gates defined")
 
         b += "<h2>Latency (ms)</h2>\n"
         b += table(["metric", "n", "p50", "p90", "p99", "p99.9", "max", "mean"], r.latency.named.map { n in
@@ -82,8 +82,8 @@ public struct HTMLReportWriter: ReportWriter {
         }, empty: "no streams")
         b += "<h2>Cross-checks</h2>\n"
         b += table(["", "check", "expected", "actual", "detail"], r.crossChecks.map {
-            [MarkdownReportWriter.icon($0.status), $0.name, Fmt.count($0.expected), Fmt.count($0.actual), $0.text]
-        }, empty: "none")
+            [Self.mark($0.status), e($0.name), e(Fmt.count($0.expected)), e(Fmt.count($0.actual)), e($0.text)]
+        }, raw: true, empty: "none")
         b += "<h2>Resources and CPU per event</h2>\n"
         if let cost = CostTable(r) {
             b += table(CostTable.header, cost.rows.map(\.cells), empty: "not sampled", lastRowClass: "total")
@@ -109,6 +109,26 @@ public struct HTMLReportWriter: ReportWriter {
     }
 
     // System font stacks only: a web font would be an external reference.
+    /// A status mark as a coloured text badge: emoji (✅, ❌, ⚠️) show as empty boxes where no emoji font is installed
+    /// (a CI box, headless Chromium), plain letters render everywhere.
+    static func mark(_ kind: String, _ text: String) -> String { "<span class=\"mark \(kind)\">\(text)</span>" }
+
+    static func mark(_ v: GateResult.Outcome) -> String {
+        switch v {
+        case .pass: mark("ok", "pass")
+        case .fail: mark("bad", "FAIL")
+        case .missing: mark("warn", "missing")
+        }
+    }
+
+    static func mark(_ s: CrossCheck.Status) -> String {
+        switch s {
+        case .ok: mark("ok", "ok")
+        case .loss: mark("bad", "loss")
+        case .excess: mark("warn", "excess")
+        }
+    }
+
     static let css = """
     body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
     h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
@@ -116,6 +136,8 @@ public struct HTMLReportWriter: ReportWriter {
     .verdict { padding: 2px 8px; border-radius: 4px; color: #fff; font-size: 0.8em; }
     .verdict.pass { background: #1a7f37; } .verdict.failed { background: #cf222e; }
     .verdict.invalid { background: #bf8700; } .verdict.error { background: #6e40c9; }
+    .mark { padding: 0 6px; border-radius: 3px; color: #fff; font-size: 0.85em; font-weight: 600; }
+    .mark.ok { background: #1a7f37; } .mark.bad { background: #cf222e; } .mark.warn { background: #bf8700; }
     .meta { color: #555; font-size: 0.9em; } .empty { color: #888; font-style: italic; }
     .warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 4px; }
     tr.total td { font-weight: 600; }
