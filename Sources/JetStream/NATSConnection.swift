@@ -115,6 +115,9 @@ public final class NATSConnection: @unchecked Sendable {
     public var isConnected: Bool { natsConnection_Status(handle) == NATS_CONN_STATUS_CONNECTED }
 
     /// A JetStream context on this connection; `publishWindow` bounds un-acked async publishes.
+    /// The nats.c library's version, as it reports itself.
+    public static var libraryVersion: String { String(cString: nats_GetVersion()) }
+
     public func jetStream(_ options: JetStreamOptions = .init()) throws(NATSError) -> JetStreamContext {
         try JetStreamContext(connection: self, options: options)
     }

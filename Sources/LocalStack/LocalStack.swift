@@ -347,3 +347,12 @@ public struct LocalStack: Sendable {
         if let data = try? enc.encode(state) { _ = FileManager.default.createFile(atPath: config.stateFile, contents: data) }
     }
 }
+
+extension LocalStack {
+    /// The running nats-server's version from its monitoring endpoint (`/varz`), nil when it does not answer.
+    public func natsServerVersion() -> String? {
+        guard let r = LoopbackProbe.httpGet(host: config.host, port: config.natsMonitorPort, path: "/varz"), r.status == 200,
+              let o = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any] else { return nil }
+        return o["version"] as? String
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import JetStream
 import Measurement
 import Pipeline
 import Reporting
@@ -58,6 +59,10 @@ public struct ScenarioRunner: Sendable {
         started.session = session
         let streamsBefore = try await session.resetDatabaseAndStreams(recreateStreams: target.isLocal)
         output("[run] database \(overrides.database) and streams ready")
+        // The systems under test, in the fingerprint. A given nats-server's monitoring port is unknown: its version is left out.
+        report.environment.clickhouseVersion = try? await session.ch.rows("SELECT version() AS v").first.flatMap { if case .string(let v)? = $0["v"] { v } else { nil } }
+        report.environment.natsServerVersion = target.localStack?.natsServerVersion()
+        report.environment.libnatsVersion = NATSConnection.libraryVersion
 
         // Ids unique to this run unless asked otherwise: a re-run within JetStream's duplicate window must publish again.
         let ids = EventIDPolicy.choose(repeatable: overrides.repeatableIDs)

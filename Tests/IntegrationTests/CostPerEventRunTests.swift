@@ -49,6 +49,11 @@ final class CostPerEventRunTests: XCTestCase {
 
         let data = try Data(contentsOf: URL(fileURLWithPath: summaryFile))
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        // Issue 17: the fingerprint names the versions of the systems under test (the local stack's, here).
+        let fingerprint = try XCTUnwrap(json["environment"] as? [String: Any])
+        for key in ["natsServerVersion", "clickhouseVersion", "libnatsVersion"] {
+            XCTAssertFalse((fingerprint[key] as? String ?? "").isEmpty, "environment.\(key): \(fingerprint)")
+        }
         let resources = try XCTUnwrap(json["resources"] as? [[String: Any]])
         var perProcess: [String: Double] = [:]
         for p in resources {

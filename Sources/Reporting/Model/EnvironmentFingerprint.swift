@@ -17,6 +17,8 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
     public var hostname: String
     public var natsServerVersion: String?
     public var clickhouseVersion: String?
+    /// The nats.c client library rsbench and the pipeline link (`nats_GetVersion()`).
+    public var libnatsVersion: String?
     /// SHA-256 of the scenario file, repeated here so environment.json stands alone.
     public var scenarioSHA256: String
 
@@ -40,6 +42,7 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
         var parts = ["rsbench \(rsbenchVersion)", "Swift \(swiftVersion)", "\(os) \(kernel)", "\(cpuModel) × \(cpuCores)", String(format: "%.1f GiB RAM", memoryTotalMB / 1024), "host \(hostname)"]
         if let natsServerVersion { parts.append("nats-server \(natsServerVersion)") }
         if let clickhouseVersion { parts.append("ClickHouse \(clickhouseVersion)") }
+        if let libnatsVersion { parts.append("libnats \(libnatsVersion)") }
         parts.append("scenario \(scenarioSHA256.prefix(12))")
         return parts.joined(separator: " · ")
     }
