@@ -328,6 +328,8 @@ final class PublishAckTracker: Sendable {
     private let state = Mutex(PublishAckCounts())
     /// Tracked groups: outstanding message ids → their groups, and each group's outstanding count and first failure.
     private let groups = Mutex(TrackedGroups())
+    /// Groups not yet finished, read without the lock on every ack: the load driver's acks (no groups) stay lock-free here.
+    private let openGroups = Atomic<Int>(0)
     let timingHeaders: (String?, String?)
     let onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?
 
@@ -355,16 +357,29 @@ final class PublishAckTracker: Sendable {
     }
 
     /// Whether any tracked group is waiting: only then does an ack need its group header read.
-    var tracking: Bool { groups.withLock { !$0.remaining.isEmpty } }
+    var tracking: Bool { openGroups.load(ordering: .relaxed) > 0 }
 
-    func register(count: Int) -> UInt64 { groups.withLock { $0.register(count: count) } }
+    func register(count: Int) -> UInt64 {
+        openGroups.add(1, ordering: .relaxed)
+        return groups.withLock { $0.register(count: count) }
+    }
 
     func settle(group: UInt64, failure: String?) { groups.withLock { $0.settle(group, failure: failure) } }
 
     /// nil while messages of the group are outstanding; then `.success` or the first failure. A finished group is forgotten.
-    func outcome(_ group: UInt64) -> Result<Void, TrackedFailure>? { groups.withLock { $0.outcome(group) } }
+    func outcome(_ group: UInt64) -> Result<Void, TrackedFailure>? {
+        let (result, finished) = groups.withLock { g -> (Result<Void, TrackedFailure>?, Bool) in
+            let known = g.remaining[group] != nil
+            let r = g.outcome(group)
+            return (r, known && r != nil)
+        }
+        if finished { openGroups.subtract(1, ordering: .relaxed) }
+        return result
+    }
 
-    func forget(_ group: UInt64) { groups.withLock { $0.forget(group) } }
+    func forget(_ group: UInt64) {
+        if groups.withLock({ g -> Bool in defer { g.forget(group) }; return g.remaining[group] != nil }) { openGroups.subtract(1, ordering: .relaxed) }
+    }
 }
 
 /// Why a tracked publish failed: the server's error for one of its messages.

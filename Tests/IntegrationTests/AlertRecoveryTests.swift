@@ -23,10 +23,8 @@ final class AlertRecoveryTests: XCTestCase {
     func testADetectorKilledBeforeItsAckRaisesNoSecondAlertAfterRedelivery() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_kill")
         let receiver = WebhookReceiver(secret: "s3cret")
-        let port = Mutex<Int?>(nil)
-        let server = Task { try await receiver.run(onListening: { p in port.withLock { $0 = p } }) }
+        let (server, port) = try await startReceiver(receiver)
         defer { server.cancel() }
-        try await eventually("the receiver to listen") { port.withLock { $0 } != nil }
 
         let t0 = Timestamp.now().nanosSinceEpoch / 1_000_000
         var messages = (0..<5).map { bookSnapshot("KIL-USDT", at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: (t0 + Int64($0) * 1000) * 1_000_000) }
@@ -35,7 +33,7 @@ final class AlertRecoveryTests: XCTestCase {
 
         var options = h.options([h.definition(ConsumerCatalog.webhooks, filter: "alerts.liquidity_drop", batchSize: 10)])
         options.stopWhenIdle = nil
-        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port.withLock { $0 }!)/alerts")]
+        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port)/alerts")]
         options.webhooks.secret = "s3cret"
         let sender = Task { try await PipelineRunner(options: options).run() }
         defer { sender.cancel() }
@@ -73,17 +71,15 @@ final class AlertRecoveryTests: XCTestCase {
     func testARedeliveredAlertAlreadyRecordedAsDeliveredIsNotSentAgain() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_redeliver")
         let receiver = WebhookReceiver(secret: "s3cret")
-        let port = Mutex<Int?>(nil)
-        let server = Task { try await receiver.run(onListening: { p in port.withLock { $0 = p } }) }
+        let (server, port) = try await startReceiver(receiver)
         defer { server.cancel() }
-        try await eventually("the receiver to listen") { port.withLock { $0 } != nil }
         let alert = RiskAlert(id: "redelivery_check-RDL-USDT-\(Timestamp.now().nanosSinceEpoch)", rule: "redelivery_check", severity: "warning",
                               key: "RDL-USDT", observed: 1, threshold: 0.5, windowSeconds: 10, eventTime: Timestamp.now().nanosSinceEpoch,
                               intendedTime: nil, detail: [:])
         try await h.publish([OutgoingMessage(subject: "alerts.redelivery_check", text: alert.jsonText(), messageID: alert.id)])
 
         var settings = WebhookSettings()
-        settings.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port.withLock { $0 }!)/alerts")]
+        settings.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port)/alerts")]
         settings.secret = "s3cret"
         var def = h.definition(ConsumerCatalog.webhooks, filter: "alerts.redelivery_check", batchSize: 10)
         def.ackWait = .seconds(1)

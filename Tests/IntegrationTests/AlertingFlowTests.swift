@@ -21,16 +21,12 @@ final class AlertingFlowTests: XCTestCase {
     func testLiquidityDropRaisesOneSignedAlertToEachEndpointThroughA10SecondOutageOfOne() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_alerts")
         let receiver = WebhookReceiver(secret: "s3cret")
-        let port = Mutex<Int?>(nil)
-        let server = Task { try await receiver.run(onListening: { p in port.withLock { $0 = p } }) }
+        let (server, port) = try await startReceiver(receiver)
         defer { server.cancel() }
-        try await eventually("the receiver to listen") { port.withLock { $0 } != nil }
         // A second customer's receiver that works throughout: the first one's outage must not hold it up.
         let healthy = WebhookReceiver(secret: "s3cret")
-        let healthyPort = Mutex<Int?>(nil)
-        let healthyServer = Task { try await healthy.run(onListening: { p in healthyPort.withLock { $0 = p } }) }
+        let (healthyServer, healthyPort) = try await startReceiver(healthy)
         defer { healthyServer.cancel() }
-        try await eventually("the second receiver to listen") { healthyPort.withLock { $0 } != nil }
         receiver.refuse(for: .seconds(10))
 
         let t0 = Timestamp.now().nanosSinceEpoch / 1_000_000
@@ -45,8 +41,8 @@ final class AlertingFlowTests: XCTestCase {
 
         var options = h.options([ConsumerCatalog.market, h.definition(ConsumerCatalog.webhooks, filter: "alerts.>", batchSize: 10)])
         options.stopWhenIdle = nil
-        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port.withLock { $0 }!)/alerts"),
-                                      WebhookEndpoint(url: "http://127.0.0.1:\(healthyPort.withLock { $0 }!)/alerts")]
+        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port)/alerts"),
+                                      WebhookEndpoint(url: "http://127.0.0.1:\(healthyPort)/alerts")]
         options.webhooks.secret = "s3cret"
         options.webhooks.initialBackoff = .milliseconds(500)
         options.webhooks.maxBackoff = .seconds(2)

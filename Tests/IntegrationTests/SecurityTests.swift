@@ -25,13 +25,6 @@ final class SecurityTests: XCTestCase {
     let alert = RiskAlert(id: "order_velocity-user:42-1", rule: "order_velocity", severity: "warning", key: "user:42", observed: 25,
                           threshold: 20, windowSeconds: 10, eventTime: 1_795_000_000_000_000_000, intendedTime: nil, detail: [:])
 
-    func startReceiver(_ receiver: WebhookReceiver) async throws -> (Task<Void, Error>, Int) {
-        let port = Mutex<Int?>(nil)
-        let task = Task { try await receiver.run(onListening: { p in port.withLock { $0 = p } }) }
-        try await eventually("the receiver to listen") { port.withLock { $0 } != nil }
-        return (task, port.withLock { $0 }!)
-    }
-
     func testSignedWebhookVerifiesAndUnsignedOneIsSentWithoutSignature() async throws {
         let checking = WebhookReceiver(secret: "s3cret")
         let (t1, p1) = try await startReceiver(checking)

@@ -9,20 +9,14 @@ public actor AlertEngineBox {
     private var engine: AlertEngine
     public init(policy: RiskPolicy) { engine = AlertEngine(policy: policy) }
 
-    /// Each input with the instant it reached its consumer; the alerts carry that instant and their detection time.
-    func ingest(_ inputs: [(input: RiskInput, receivedAt: Int64)]) -> [RiskAlert] {
-        var out: [RiskAlert] = []
+    /// Each input with the instant it reached its consumer: the raised alerts' messages and `raised` rows.
+    func ingest(_ inputs: [(input: RiskInput, receivedAt: Int64)]) -> (messages: [OutgoingMessage], rows: [String]) {
+        var messages: [OutgoingMessage] = []
+        var rows: [String] = []
         for (input, receivedAt) in inputs {
-            let raised = engine.ingest(input)
-            guard !raised.isEmpty else { continue }
-            let now = Timestamp.now().nanosSinceEpoch
-            for var a in raised {
-                a.receivedAt = receivedAt
-                a.detectedAt = now
-                out.append(a)
-            }
+            messages += AlertPublication.raised(engine.ingest(input), receivedAt: receivedAt, rows: &rows)
         }
-        return out
+        return (messages, rows)
     }
     public var suppressed: [String: Int] { engine.suppressed }
     public var evaluated: Int { engine.evaluated }
@@ -39,6 +33,20 @@ enum AlertPublication {
         var headers: [(name: String, value: String)] = []
         if let t = a.intendedTime { headers.append((MessageHeader.intendedSendNanos, String(t))) }
         return OutgoingMessage(subject: "alerts.\(a.rule)", text: a.jsonText(), headers: headers, messageID: a.id)
+    }
+
+    /// Alerts a detector just raised from an input that reached it at `receivedAt`: stamped with both instants, their
+    /// `raised` rows added to `rows`, their messages returned.
+    static func raised(_ alerts: [RiskAlert], receivedAt: Int64, rows: inout [String]) -> [OutgoingMessage] {
+        guard !alerts.isEmpty else { return [] }
+        let now = Timestamp.now().nanosSinceEpoch
+        return alerts.map { alert in
+            var a = alert
+            a.receivedAt = receivedAt
+            a.detectedAt = now
+            rows.append(raisedRow(a))
+            return message(a)
+        }
     }
 
     static func raisedRow(_ a: RiskAlert) -> String {
@@ -73,10 +81,9 @@ public struct AlertDetectionHandler: BatchHandler {
             case .failure(let e): out.invalid.append((m, e))
             }
         }
-        for a in await engine.ingest(inputs) {
-            out.publish.append(AlertPublication.message(a))
-            out.append(row: AlertPublication.raisedRow(a), to: "alerts_history")
-        }
+        let raised = await engine.ingest(inputs)
+        out.publish += raised.messages
+        for r in raised.rows { out.append(row: r, to: "alerts_history") }
         return out
     }
 

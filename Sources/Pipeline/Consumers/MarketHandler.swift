@@ -120,16 +120,7 @@ public actor MarketHandler: BatchHandler {
         let n = normalizer.config.topN
         let input = RiskInput.book(symbol: update.symbol, eventTime: update.eventTimeNanos, intendedTime: update.intendedNanos,
                                    bids: book.topBids(n).map { ($0.price, $0.quantity) }, asks: book.topAsks(n).map { ($0.price, $0.quantity) })
-        let raised = engine!.ingest(input)
-        guard !raised.isEmpty else { return [] }
-        let now = Timestamp.now().nanosSinceEpoch
-        return raised.map { alert in
-            var a = alert
-            a.receivedAt = receivedAt
-            a.detectedAt = now
-            alertRows.append(AlertPublication.raisedRow(a))
-            return AlertPublication.message(a)
-        }
+        return AlertPublication.raised(engine!.ingest(input), receivedAt: receivedAt, rows: &alertRows)
     }
 
     /// Input went quiet: close every open window so nothing waits for a next message.

@@ -102,12 +102,12 @@ public final class PipelineRunner: Sendable {
                 for def in options.consumers where def.name != "alerts" {
                     // A context per consumer: its publish lane and the acks its store waits for are its own, so one
                     // consumer's publications never hold up another's fetch loop or ack.
-                    let consumer = try await nats.jetStream().pullConsumer(def.consumerSpec)
+                    let defaultConsumer = try await nats.jetStream().pullConsumer(def.consumerSpec)
                     let stats = self.stats[def.name]!
                     let log = Logger(label: "risksignal.consume.\(def.name)")
                     let idle = options.stopWhenIdle
-                    func start<H: BatchHandler>(_ handler: H, on executor: (any TaskExecutor)? = nil) {
-                        let ingestor = StreamIngestor(name: def.name, consumer: consumer, clickHouse: ch, handler: handler,
+                    func start<H: BatchHandler>(_ handler: H, on executor: (any TaskExecutor)? = nil, consumer: PullConsumer? = nil) {
+                        let ingestor = StreamIngestor(name: def.name, consumer: consumer ?? defaultConsumer, clickHouse: ch, handler: handler,
                                                       policy: def.policy, stats: stats, logger: log)
                         group.addTask(executorPreference: executor) { try await ingestor.run(stopWhenIdle: idle) }
                     }
@@ -128,15 +128,9 @@ public final class PipelineRunner: Sendable {
                         for (i, endpoint) in options.webhooks.endpoints.enumerated() {
                             let h = WebhookHandler(settings: options.webhooks, endpoints: [endpoint], history: ch)
                             webhookHandlers.append(h)
-                            guard i > 0 else {
-                                start(h, on: alertExecutor)
-                                continue
-                            }
                             var d = def
                             d.durable = def.durable + "-" + WebhookEndpoint.durableSuffix(endpoint.url)
-                            let c = try await nats.jetStream().pullConsumer(d.consumerSpec)
-                            let ingestor = StreamIngestor(name: def.name, consumer: c, clickHouse: ch, handler: h, policy: def.policy, stats: stats, logger: log)
-                            group.addTask(executorPreference: alertExecutor) { try await ingestor.run(stopWhenIdle: idle) }
+                            start(h, on: alertExecutor, consumer: i == 0 ? nil : try await nats.jetStream().pullConsumer(d.consumerSpec))
                         }
                     case "social":
                         let lexicon = try LexiconSentimentProvider.bundled()

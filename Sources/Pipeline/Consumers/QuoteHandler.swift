@@ -61,16 +61,7 @@ public actor QuoteHandler: BatchHandler {
                              bids: [(q.bidPrice, q.bidSize ?? 0)], asks: [(q.askPrice, q.askSize ?? 0)])
             }
             guard let input else { continue }
-            let raised = engine!.ingest(input)
-            guard !raised.isEmpty else { continue }
-            let now = Timestamp.now().nanosSinceEpoch
-            for alert in raised {
-                var a = alert
-                a.receivedAt = m.fetchedAt.nanosSinceEpoch
-                a.detectedAt = now
-                alertRows.append(AlertPublication.raisedRow(a))
-                out.append(AlertPublication.message(a))
-            }
+            out += AlertPublication.raised(engine!.ingest(input), receivedAt: m.fetchedAt.nanosSinceEpoch, rows: &alertRows)
         }
         return out
     }

@@ -24,12 +24,8 @@ public struct AlertStageSection: Sendable {
 
     /// One bar per rule (and one over all rules): the p50 of each stage that adds up to the alert latency.
     public var chart: SVGStackedBarChart {
-        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar { StageBreakdown.bar(label, segments: AlertStages.stacked, get) }
-        var bars: [StackedBar] = []
-        if !stages.overall.isEmpty { bars.append(bar("all rules") { stages.overall[$0] }) }
-        bars += stages.rules.map { r in bar(r.rule) { r.stages[$0] } }
-        return SVGStackedBarChart(id: "alert-stages", title: "Where the alert time goes (p50 of each stage)", unit: "ms",
-                                  segments: AlertStages.stacked, bars: bars)
+        StageBreakdown.chart(id: "alert-stages", title: "Where the alert time goes (p50 of each stage)", segments: AlertStages.stacked,
+                             overall: stages.overall, overallLabel: "all rules", groups: stages.rules.map { ($0.rule, $0.stages) })
     }
 
     var note: String {

@@ -9,13 +9,19 @@ enum StageBreakdown {
         }
     }
 
-    /// One bar: the p50 of each measured stage of `segments`.
-    static func bar(_ label: String, segments: [String], _ get: (String) -> LatencySummary?) -> StackedBar {
-        var values: [String: Double] = [:]
-        for n in segments {
-            if let l = get(n), l.count > 0 { values[n] = l.p50 }
+    /// A bar per group (`overall` first, when measured, under `overallLabel`): the p50 of each measured stage of
+    /// `segments`.
+    static func chart(id: String, title: String, segments: [String], overall: [String: LatencySummary], overallLabel: String,
+                      groups: [(label: String, stages: [String: LatencySummary])]) -> SVGStackedBarChart {
+        func bar(_ label: String, _ stages: [String: LatencySummary]) -> StackedBar {
+            var values: [String: Double] = [:]
+            for n in segments {
+                if let l = stages[n], l.count > 0 { values[n] = l.p50 }
+            }
+            return StackedBar(label: label, values: values)
         }
-        return StackedBar(label: label, values: values)
+        let bars = (overall.isEmpty ? [] : [bar(overallLabel, overall)]) + groups.map { bar($0.label, $0.stages) }
+        return SVGStackedBarChart(id: id, title: title, unit: "ms", segments: segments, bars: bars)
     }
 
     static func markdown(header: [String], rows: [[String]], note: String) -> [String] {

@@ -28,12 +28,8 @@ public struct StageSection: Sendable {
 
     /// One bar per table (and one over all tables): the p50 of each stage that adds up to the row's life.
     public var chart: SVGStackedBarChart {
-        func bar(_ label: String, _ get: (String) -> LatencySummary?) -> StackedBar { StageBreakdown.bar(label, segments: E2EStages.stacked, get) }
-        var bars: [StackedBar] = []
-        if !stages.overall.isEmpty { bars.append(bar("all tables") { stages.overall[$0] }) }
-        bars += stages.tables.map { t in bar(t.table) { t.stages[$0] } }
-        return SVGStackedBarChart(id: "e2e-stages", title: "Where the end-to-end time goes (p50 of each stage)", unit: "ms",
-                                  segments: E2EStages.stacked, bars: bars)
+        StageBreakdown.chart(id: "e2e-stages", title: "Where the end-to-end time goes (p50 of each stage)", segments: E2EStages.stacked,
+                             overall: stages.overall, overallLabel: "all tables", groups: stages.tables.map { ($0.table, $0.stages) })
     }
 
     var note: String {
