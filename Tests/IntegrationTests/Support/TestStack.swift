@@ -17,12 +17,25 @@ final class TestStack: @unchecked Sendable {
 
     init(name: String) throws {
         home = NSTemporaryDirectory() + "rsbench-test-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var c = StackConfig(projectRoot: Self.projectRoot, home: home)
-        c.natsPort = LoopbackProbe.freePort()
-        c.natsMonitorPort = LoopbackProbe.freePort()
-        c.clickHousePort = LoopbackProbe.freePort()
-        stack = LocalStack(config: c)
-        try stack.up()
+        // A port found free can be taken by another process before the server binds it (seen once in `make test`:
+        // nats-server "address already in use"): a failed start gets fresh ports, at most three times.
+        var attempt = 1
+        while true {
+            var c = StackConfig(projectRoot: Self.projectRoot, home: home)
+            c.natsPort = LoopbackProbe.freePort()
+            c.natsMonitorPort = LoopbackProbe.freePort()
+            c.clickHousePort = LoopbackProbe.freePort()
+            let candidate = LocalStack(config: c)
+            do {
+                try candidate.up()
+                stack = candidate
+                return
+            } catch {
+                candidate.down(grace: .seconds(5))
+                guard attempt < 3, "\(error)".contains("address already in use") else { throw error }
+                attempt += 1
+            }
+        }
     }
 
     /// Stops the processes this stack started and removes its data.
