@@ -94,6 +94,57 @@ final class AlertingFlowTests: XCTestCase {
         await h.close()
     }
 
+    /// The alert path never waits for ClickHouse: with the server down, a second alert is detected and delivered
+    /// while the first one's `alerts_history` row (and every book row) still waits for its insert; nothing is acked
+    /// until the rows are stored, and once ClickHouse is back everything is.
+    func testAlertsAreDeliveredWhileClickHouseIsDown() async throws {
+        let h = try await PipelineHarness.make(Self.stack, database: "a_ch_down")
+        // The suite's tests share one NATS server: the ALERTS stream starts empty here, and is left empty at the end.
+        try await h.js.deleteStream(StreamCatalog.alerts.name)
+        try await h.js.ensureStream(StreamCatalog.alerts)
+        let receiver = WebhookReceiver(secret: "s3cret")
+        let (server, port) = try await startReceiver(receiver)
+        defer { server.cancel() }
+        let webhooks = h.definition(ConsumerCatalog.webhooks, filter: "alerts.>", batchSize: 10, maxWait: .milliseconds(5))
+        var options = h.options([ConsumerCatalog.market, webhooks])
+        options.stopWhenIdle = nil
+        options.webhooks.endpoints = [WebhookEndpoint(url: "http://127.0.0.1:\(port)/alerts")]
+        options.webhooks.secret = "s3cret"
+        let pipeline = Task { [options] in try await PipelineRunner(options: options).run() }
+        defer { pipeline.cancel() }
+
+        let t0 = Timestamp.now().nanosSinceEpoch / 1_000_000
+        let symbols = ["CHA-USDT", "CHB-USDT"]
+        try await h.publish(symbols.flatMap { s in (0..<5).map { bookSnapshot(s, at: t0 + Int64($0) * 1000, depthPerLevel: 10, intended: 0) } })
+        try await eventually(timeout: .seconds(30), "the books to be stored") {
+            try await h.count("SELECT count() FROM book_topn WHERE symbol IN ('CHA-USDT', 'CHB-USDT')") >= 10
+        }
+
+        Self.stack.stack.stop(service: "clickhouse")
+        for (i, s) in symbols.enumerated() {
+            try await h.publish([bookSnapshot(s, at: t0 + 5000, depthPerLevel: 4, intended: 0)])
+            try await eventually(timeout: .seconds(10), "alert \(i + 1) to reach the webhook with ClickHouse down") {
+                receiver.deliveries.count == i + 1
+            }
+        }
+        XCTAssertEqual(receiver.deliveries.map { $0.body.contains("\"key\":\"CHB-USDT\"") }, [false, true])
+        let waiting = try await h.js.consumerState(stream: StreamCatalog.alerts.name, durable: webhooks.durable)
+        XCTAssertEqual(waiting.numAckPending, 2, "delivered, but not acked before their alerts_history rows are stored")
+
+        try Self.stack.stack.start(service: "clickhouse")
+        try await eventually(timeout: .seconds(30), "the alerts' rows and acks once ClickHouse is back") {
+            let delivered = try await h.count("SELECT count() FROM alerts_history FINAL WHERE status = 'delivered'")
+            let state = try await h.js.consumerState(stream: StreamCatalog.alerts.name, durable: webhooks.durable)
+            return delivered == 2 && state.numAckPending == 0
+        }
+        XCTAssertEqual(receiver.deliveries.count, 2, "each alert delivered once")
+        pipeline.cancel()
+        _ = try? await pipeline.value
+        try await h.js.deleteStream(StreamCatalog.alerts.name)
+        try await h.js.ensureStream(StreamCatalog.alerts)
+        await h.close()
+    }
+
     func testRollupEvaluatorRaisesNonCriticalAlertsFromTheMaterialisedViews() async throws {
         let h = try await PipelineHarness.make(Self.stack, database: "a_rollups")
         // 30 quiet minutes, then one busy minute, inserted as trades so the materialised view builds the rollup.

@@ -4,6 +4,7 @@ import JetStream
 import Logging
 import Metrics
 import RiskSignalCore
+import Synchronization
 
 /// How a consumer batches: up to `batchSize` messages or `maxWait`, whichever comes first.
 public struct BatchPolicy: Sendable {
@@ -63,8 +64,11 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
         var pending: [JetStreamMessage] = []
         var batchStarted = ContinuousClock.now
         var natsBackoff = self.backoff
-        // Storing batch k overlaps fetching and handling batch k+1; stores still complete in order.
+        // Storing batch k overlaps fetching and handling batch k+1; stores still complete in order. The loop never
+        // waits on a store to go on fetching (an alert must not wait for the insert before it); a store that failed
+        // is noticed at the loop's next turn.
         var storing: Task<Void, Error>?
+        let failures = StoreFailures()
         // What `observe` published for the batch in hand: its store waits for those acks before acking.
         var publishedEarly: [PublishTicket] = []
         var quietSince: ContinuousClock.Instant?
@@ -90,6 +94,13 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 return
             }
             do {
+                if let failure = failures.take() {
+                    // Let the chain behind the failed store settle (it fails too: nothing after it is acked), then
+                    // start a new one; the unacked inputs come back after their ack wait.
+                    if let s = storing { _ = await s.result }
+                    storing = nil
+                    throw failure
+                }
                 let now = ContinuousClock.now
                 let remaining = pending.isEmpty ? policy.maxWait : policy.maxWait - (now - batchStarted)
                 let wait = max(.milliseconds(1), min(remaining, policy.observeEvery ?? .seconds(1), .seconds(1)))
@@ -110,7 +121,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 if full || due || (got.isEmpty && !pending.isEmpty && remaining <= wait) {
                     let batch = pending
                     pending = []
-                    try await process(batch, after: &storing, publishedEarly: publishedEarly)
+                    try await process(batch, after: &storing, publishedEarly: publishedEarly, failures: failures)
                     publishedEarly = []
                     natsBackoff.reset()
                     continue
@@ -126,14 +137,16 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                         }
                     }
                     quietSince = nil
-                    try await storing?.value
-                    storing = nil
                     var flushed = try await handler.idle()
                     flushed.publishTickets += publishedEarly
                     publishedEarly = []
-                    try await store(flushed)
+                    // Queued behind the store in flight, not waited for: the next fetch starts at once.
+                    if !flushed.isEmpty { chain(flushed, after: &storing, failures: failures) }
                     idle += 1
-                    if let limit = stopWhenIdle, idle >= limit { return }
+                    if let limit = stopWhenIdle, idle >= limit {
+                        try await storing?.value
+                        return
+                    }
                 }
                 natsBackoff.reset()
             } catch let e as NATSError {
@@ -164,7 +177,8 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     /// Handles the batch now and publishes its derived messages at once, then stores it once the previous store
     /// (`storing`) has finished. Publishing before the insert is safe (DESIGN §3): the inputs are acked only after
     /// both the insert and the publications are acked, and a redelivery republishes under the same message ids.
-    func process(_ messages: [JetStreamMessage], after storing: inout Task<Void, Error>?, publishedEarly: [PublishTicket] = []) async throws {
+    func process(_ messages: [JetStreamMessage], after storing: inout Task<Void, Error>?, publishedEarly: [PublishTicket] = [],
+                 failures: StoreFailures? = nil) async throws {
         stats.update { $0.received += UInt64(messages.count) }
         metrics.received.increment(by: Int64(messages.count))
         metrics.batchSize.record(messages.count)
@@ -174,10 +188,19 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
             output.publishTickets.append(try await consumer.context.publishTracked(output.publish))
             output.published = true
         }
+        chain(output, after: &storing, failures: failures)
+    }
+
+    /// Stores `output` once the store before it has finished; a store that fails is recorded in `failures` (its
+    /// successors fail with it, unrecorded, so nothing after it is acked).
+    private func chain(_ output: HandlerOutput, after storing: inout Task<Void, Error>?, failures: StoreFailures?) {
         let previous = storing
         storing = Task {
             try await previous?.value
-            try await self.store(output)
+            do { try await self.store(output) } catch {
+                failures?.record(error)
+                throw error
+            }
         }
     }
 
@@ -420,6 +443,13 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
             }
         }
     }
+}
+
+/// The first error of a store the fetch loop did not wait for, handed to the loop at its next turn.
+final class StoreFailures: Sendable {
+    private let first = Mutex<(any Error)?>(nil)
+    func record(_ error: any Error) { first.withLock { if $0 == nil { $0 = error } } }
+    func take() -> (any Error)? { first.withLock { e in defer { e = nil }; return e } }
 }
 
 /// A message to dead-letter: why, and (when storing it failed) after how many attempts and with what last error.
