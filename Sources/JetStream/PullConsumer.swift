@@ -51,14 +51,16 @@ public final class PullConsumer: @unchecked Sendable {
         queue.drain()
     }
 
-    /// Up to `batch` messages; returns early with fewer when `maxWait` passes, and `[]` when none came.
-    public func fetch(batch: Int, maxWait: Duration) async throws(NATSError) -> [JetStreamMessage] {
+    /// Up to `batch` messages; returns early with fewer when `maxWait` passes, and `[]` when none came. With a
+    /// `linger`, it returns at most that long after the first message came, whatever is in hand: a consumer that
+    /// acts on each message (alert detection, webhooks) waits long while idle, briefly once something arrives.
+    public func fetch(batch: Int, maxWait: Duration, linger: Duration? = nil) async throws(NATSError) -> [JetStreamMessage] {
         try await lane.run { () throws(NATSError) -> [JetStreamMessage] in
-            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait)
+            try self.fetchBlocking(batch: max(1, batch), maxWait: maxWait, linger: linger)
         }
     }
 
-    private func fetchBlocking(batch: Int, maxWait: Duration) throws(NATSError) -> [JetStreamMessage] {
+    private func fetchBlocking(batch: Int, maxWait: Duration, linger: Duration?) throws(NATSError) -> [JetStreamMessage] {
         var out: [JetStreamMessage] = []
         // Replies that arrived after an earlier fetch gave up are real deliveries: take them first.
         var queued = taken.count - takenHead + queue.count
@@ -72,13 +74,16 @@ public final class PullConsumer: @unchecked Sendable {
         // Like libnats: first take what is there now (`no_wait`, answered at once, ended by a 404); only when
         // that finds nothing, wait on the server (`expires`) until the batch fills or the time is up.
         let waitMs = max(1, maxWait.totalMilliseconds)
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(waitMs) * 1_000_000
+        var deadline = DispatchTime.now().uptimeNanoseconds + UInt64(waitMs) * 1_000_000
+        let lingerNs = linger.map { UInt64(max(0, $0.totalNanoseconds)) }
         var longPoll = batch - out.count == 1
         var reply = try request(batch: batch - out.count, noWait: !longPoll, waitMs: waitMs)
         while out.count < batch {
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { break }
-            guard let a = nextMessage(timeoutMs: max(1, Int64((deadline - now) / 1_000_000)), wanted: batch - out.count) else { break }
+            // Lingering, the first delivery is woken for alone (then the deadline moves up); otherwise the whole batch is.
+            let wanted = lingerNs != nil && out.isEmpty ? 1 : batch - out.count
+            guard let a = nextMessage(timeoutMs: max(1, Int64((deadline - now) / 1_000_000)), wanted: wanted) else { break }
             let m = a.message
             // Only the server's own pull responses are status messages: they come without a reply subject. A stream
             // message always carries its `$JS.ACK.` reply, even an empty one with a user header `Status: 404`,
@@ -98,7 +103,11 @@ public final class PullConsumer: @unchecked Sendable {
                 }
                 break
             }
-            if let jm = take(a) { out.append(jm) }
+            if let jm = take(a) {
+                out.append(jm)
+                // What the server sends for this request after we return waits in the inbox for the next fetch.
+                if out.count == 1, let lingerNs { deadline = min(deadline, DispatchTime.now().uptimeNanoseconds + lingerNs) }
+            }
         }
         return out
     }

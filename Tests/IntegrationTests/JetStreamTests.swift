@@ -70,6 +70,38 @@ final class JetStreamTests: XCTestCase {
         nats.close()
     }
 
+    /// A lingering fetch waits long while nothing comes and returns soon after something does; what the server sends
+    /// for its still-open request afterwards is handed out by the next fetch, not lost.
+    func testALingeringFetchReturnsSoonAfterItsFirstMessage() async throws {
+        let nats = try await Self.stack.nats()
+        let js = try nats.jetStream()
+        try await js.ensureStream(StreamSpec(name: "LINGER", subjects: ["linger.>"], maxAge: .seconds(3600)))
+        let c = try await js.pullConsumer(ConsumerSpec(stream: "LINGER", durable: "lingerer", filterSubject: "linger.>", ackWait: .seconds(30)))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let fetch = Task { try await c.fetch(batch: 100, maxWait: .seconds(20), linger: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await js.publish(OutgoingMessage(subject: "linger.a", text: "first"))
+        let first = try await fetch.value
+        XCTAssertEqual(first.map { String(decoding: $0.payload, as: UTF8.self) }, ["first"])
+        XCTAssertLessThan(clock.now - started, .seconds(10), "returned after its first message, not at the 20 s maxWait")
+
+        // The 100-message request is still open on the server: these two arrive in the inbox between fetches.
+        _ = try await js.publish(OutgoingMessage(subject: "linger.a", text: "second"))
+        _ = try await js.publish(OutgoingMessage(subject: "linger.a", text: "third"))
+        var rest: [JetStreamMessage] = []
+        try await eventually("the messages sent for the earlier request") {
+            rest += try await c.fetch(batch: 10, maxWait: .milliseconds(200), linger: .milliseconds(5))
+            return rest.count >= 2
+        }
+        XCTAssertEqual(rest.map { String(decoding: $0.payload, as: UTF8.self) }, ["second", "third"])
+        try await c.ack(first + rest)
+        try await eventually("acks to reach the server") { try await c.state().numAckPending == 0 }
+        let again = try await c.fetch(batch: 10, maxWait: .milliseconds(300))
+        XCTAssertTrue(again.isEmpty, "nothing delivered twice")
+        nats.close()
+    }
+
     func testPullConsumerFetchAckNakAndTerm() async throws {
         let nats = try await Self.stack.nats()
         let js = try nats.jetStream()

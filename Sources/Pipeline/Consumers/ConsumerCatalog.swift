@@ -44,19 +44,25 @@ public enum ConsumerCatalog {
         policy: BatchPolicy(batchSize: 500, maxWait: .seconds(1)), ackWait: .seconds(30))
 
     /// Alert detection on the order and post streams: one durable each, both feeding one engine (see `alertInputs`).
-    /// The book rules run in the market normaliser. Short batches: an alert waits for its batch to close.
+    /// The book rules run in the market normaliser. No batch window: each fetch is handled as it arrives, at most
+    /// `alertLinger` after its first message, while an idle fetch waits 100 ms (few requests when nothing happens).
     public static let alerts = ConsumerDefinition(
         name: "alerts", stream: StreamCatalog.userActions, durable: "alerts-orders", filterSubject: "user.actions.>",
-        policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(5)), ackWait: .seconds(30))
+        policy: alertPolicy(batchSize: 1000), ackWait: .seconds(30))
     public static let alertInputs: [(ConsumerDefinition, String)] = [
         (alerts, "orders"),
         (ConsumerDefinition(name: "alerts", stream: StreamCatalog.socialProcessed, durable: "alerts-posts", filterSubject: "social.processed.>",
-                            policy: BatchPolicy(batchSize: 1000, maxWait: .milliseconds(5)), ackWait: .seconds(30)), "posts"),
+                            policy: alertPolicy(batchSize: 1000), ackWait: .seconds(30)), "posts"),
     ]
-    /// Webhook delivery of `alerts.>`; the ack wait covers every retry.
+    /// Webhook delivery of `alerts.>`, batched like detection; the ack wait covers every retry.
     public static let webhooks = ConsumerDefinition(
         name: "webhooks", stream: StreamCatalog.alerts, durable: "alerts-webhooks", filterSubject: "alerts.>",
-        policy: BatchPolicy(batchSize: 100, maxWait: .milliseconds(5)), ackWait: .seconds(180))
+        policy: alertPolicy(batchSize: 100), ackWait: .seconds(180))
+
+    static let alertLinger: Duration = .milliseconds(1)
+    static func alertPolicy(batchSize: Int) -> BatchPolicy {
+        BatchPolicy(batchSize: batchSize, maxWait: .milliseconds(100), linger: alertLinger)
+    }
 
     public static let all: [ConsumerDefinition] = [signals, market, trades, quotes, social, actions, frontend, alerts, webhooks]
 

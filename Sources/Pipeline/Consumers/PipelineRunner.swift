@@ -148,7 +148,7 @@ public final class PipelineRunner: Sendable {
                     default:
                         throw PipelineError.missingConfig("unknown consumer \(def.name); expected one of \(ConsumerCatalog.all.map(\.name).joined(separator: ", "))")
                     }
-                    logger.info("consuming \(def.filterSubject) (durable \(def.durable), batch \(def.policy.batchSize) or \(def.policy.maxWait))")
+                    logger.info("consuming \(def.filterSubject) (durable \(def.durable), batch \(def.policy.batchSize) or \(def.policy.linger.map { "each fetch, \($0) after its first message" } ?? "\(def.policy.maxWait)"))")
                 }
                 try await group.waitForAll()
             }

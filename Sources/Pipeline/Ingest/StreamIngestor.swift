@@ -13,11 +13,16 @@ public struct BatchPolicy: Sendable {
     /// When set, no fetch waits longer than this, so the handler's `observe` sees messages within it of their
     /// arrival (alert detection); the batch still closes at `batchSize` or `maxWait`.
     public var observeEvery: Duration?
+    /// When set, every fetch that brought messages closes the batch, and a fetch returns at most this long after its
+    /// first message (`maxWait` then only bounds an idle fetch): for consumers that act on each message, where a batch
+    /// window would be pure delay (alert detection, webhooks).
+    public var linger: Duration?
 
-    public init(batchSize: Int = 100, maxWait: Duration = .seconds(1), observeEvery: Duration? = nil) {
+    public init(batchSize: Int = 100, maxWait: Duration = .seconds(1), observeEvery: Duration? = nil, linger: Duration? = nil) {
         self.batchSize = batchSize
         self.maxWait = maxWait
         self.observeEvery = observeEvery
+        self.linger = linger
     }
 }
 
@@ -104,7 +109,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                 let now = ContinuousClock.now
                 let remaining = pending.isEmpty ? policy.maxWait : policy.maxWait - (now - batchStarted)
                 let wait = max(.milliseconds(1), min(remaining, policy.observeEvery ?? .seconds(1), .seconds(1)))
-                let got = try await consumer.fetch(batch: policy.batchSize - pending.count, maxWait: wait)
+                let got = try await consumer.fetch(batch: policy.batchSize - pending.count, maxWait: wait, linger: policy.linger)
                 if !got.isEmpty {
                     let early = await handler.observe(got)
                     if !early.isEmpty { publishedEarly.append(try await consumer.context.publishTracked(early)) }
@@ -116,7 +121,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                     idle = 0
                 }
                 let full = pending.count >= policy.batchSize
-                let due = !pending.isEmpty && ContinuousClock.now - batchStarted >= policy.maxWait
+                let due = !pending.isEmpty && (policy.linger != nil || ContinuousClock.now - batchStarted >= policy.maxWait)
                 // An empty fetch that waited out the batch's time closes it; a shorter `observeEvery` fetch does not.
                 if full || due || (got.isEmpty && !pending.isEmpty && remaining <= wait) {
                     let batch = pending
