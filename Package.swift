@@ -77,17 +77,22 @@ let package = Package(
         .target(name: "MarketData", dependencies: ["RiskSignalCore"]),
         // Real HTTP stand-ins for third parties we cannot run here (an OpenAI-compatible API).
         .target(name: "StandIns", dependencies: [
-            "Sentiment", "RiskSignalCore",
+            "Sentiment", "RiskSignalCore", "Observability",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Prometheus /metrics over HTTP.
+        // Prometheus /metrics over HTTP, and serving an HTTP server until cancelled with a graceful shutdown.
         .target(name: "Observability", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // rsbench's live page (`run --dashboard`): the run second by second over server-sent events.
+        .target(name: "LiveView", dependencies: [
+            "Observability", "Reporting",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         // Risk alerting: stream detectors, cooldowns and the YAML policy.
         .target(name: "Alerting", dependencies: ["RiskSignalCore", .product(name: "Yams", package: "Yams")]),
@@ -115,7 +120,7 @@ let package = Package(
         // rsbench run: the run's steps (target, pipeline launcher, load phase, live monitor, drain, measurement, gates) in order.
         .target(name: "ScenarioRun", dependencies: [
             "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource",
-            "Measurement", "Alerting",
+            "Measurement", "Alerting", "LiveView",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
         .target(name: "LocalStack", dependencies: ["RiskSignalCore"]),

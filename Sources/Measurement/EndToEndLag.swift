@@ -63,6 +63,15 @@ public struct EndToEndLag: Sendable {
         return result
     }
 
+    /// Lag of the rows stored in the last `seconds` (by `ingested_at`, which the minmax index narrows cheaply), over
+    /// every table: the live figure while a run goes on (`run --dashboard`), nil when no row came in that time.
+    public func recent(tables names: [String], seconds: Int = 2) async throws -> LatencySummary? {
+        guard !names.isEmpty else { return nil }
+        let rows = names.map { "SELECT \(Self.lag) AS lag FROM \($0) WHERE ingested_at >= now64(3) - INTERVAL \(max(1, seconds)) SECOND AND \(window.sqlCondition)" }
+        let s = ClickHouseValues.latency(try await ch.rows("SELECT \(Self.quantiles) FROM (\(rows.joined(separator: " UNION ALL ")))").first)
+        return s.count > 0 ? s : nil
+    }
+
     /// One distribution over every table's rows, with its percentile spectrum, in one pass over the rows: the
     /// spectrum's levels include the summary's, and exact quantiles are the same whichever list asks for them.
     func overall(_ unions: [String]) async throws -> LatencySummary {

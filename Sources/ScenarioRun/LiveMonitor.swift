@@ -1,4 +1,5 @@
 import Foundation
+import LiveView
 import LoadDriver
 import LocalStack
 import Measurement
@@ -17,12 +18,20 @@ struct LiveMonitor: Sendable {
         var maxPending = 0.0
         /// Set when a live gate stopped the run early.
         var abortNote: String?
+        /// For the live page only: publish-ack p99 of the run so far, and the recent e2e lag, at each second.
+        var ackP99: [Double] = []
+        var e2eBySecond: [Int: LatencySummary] = [:]
+        /// The last frame the live page got.
+        var lastFrame: LiveFrame?
     }
 
     var scenario: Scenario
     var abortOnFail: Bool
     var gates: GateEvaluator
     var say: @Sendable (String) -> Void
+    /// The live page (`run --dashboard`) and its e2e figure, when it is on.
+    var live: LiveDashboard? = nil
+    var lag: LiveLag? = nil
 
     /// Watches `publishing` until the schedule ends (or a live gate is breached), then waits for the acks.
     func watch(_ load: LoadPhase, publishing: Task<Void, Error>, pipeline: PipelineProcess, stack: LocalStack?) async throws -> Record {
@@ -53,7 +62,15 @@ struct LiveMonitor: Sendable {
                 publishing.cancel()
                 break
             }
-            say(progressLine(load, second: second, lastPublished: &lastPublished, pending: pending, rows: rows - lastRows))
+            let line = progressLine(load, second: second, lastPublished: &lastPublished, pending: pending, rows: rows - lastRows)
+            say(line)
+            if let live {
+                record.ackP99.append(Self.ackP99(load))
+                if let e2e = lag?.current { record.e2eBySecond[second - 1] = e2e }
+                let frame = self.frame(load, record, second: second, line: line)
+                record.lastFrame = frame
+                live.publish(frame)
+            }
             lastRows = rows
             if Double(second) >= total + 1 { break }
         }
@@ -70,14 +87,18 @@ struct LiveMonitor: Sendable {
             parts.append("\(e.workload.name) \(Int(e.offered))→\(c.published - lastPublished[i])")
             lastPublished[i] = c.published
         }
-        let p99 = load.entries.map { LatencySummary(histogram: $0.driver.ackLatency.snapshot).p99 }.max() ?? 0
-        let phase = second <= Int(scenario.warmup.seconds) ? "warm-up" : "measure"
         return String(format: "[%3ds %@] offered→achieved/s: %@ | ack p99 %.1f ms | pending %.0f | rows/s %.0f",
-                      second, phase, parts.joined(separator: ", "), p99, pending, rows)
+                      second, phase(second), parts.joined(separator: ", "), Self.ackP99(load), pending, rows)
     }
 
-    /// The first live gate the measurements so far already breach, as the note the run keeps.
-    func breach(_ load: LoadPhase, _ record: Record, second: Int) -> String? {
+    func phase(_ second: Int) -> String { second <= Int(scenario.warmup.seconds) ? "warm-up" : "measure" }
+
+    static func ackP99(_ load: LoadPhase) -> Double {
+        load.entries.map { LatencySummary(histogram: $0.driver.ackLatency.snapshot).p99 }.max() ?? 0
+    }
+
+    /// What the live gates read so far, as a report: schedule lag, publish ack, backlog, CPU and RSS.
+    func liveReport(_ load: LoadPhase, _ record: Record) -> RunReport {
         var sched = HistogramMerge(), ack = HistogramMerge()
         for e in load.entries { sched.add(e.driver.scheduleLag.snapshot); ack.add(e.driver.ackLatency.snapshot) }
         var live = RunReport(scenario: ScenarioRef(name: scenario.name, file: scenario.file, sha256: ""), startedAt: Date(), endedAt: Date(),
@@ -86,6 +107,26 @@ struct LiveMonitor: Sendable {
         live.latency.publishAck = ack.summary
         live.pipeline.maxConsumerPending = record.maxPending
         live.resources = record.resources.map(\.resources)
+        return live
+    }
+
+    /// The live page's frame for this second: the report's per-second charts over the seconds so far, and each gate
+    /// as it stands (a gate on a metric measured only at the end is `pending`).
+    func frame(_ load: LoadPhase, _ record: Record, second: Int, line: String) -> LiveFrame {
+        let samples = RunMeasurement.timeSeries(load, record, seconds: second) { i in record.e2eBySecond[i].map { ($0.p50, $0.p99) } }
+        let report = liveReport(load, record)
+        let rows = GateTable(scenario.gates.map { gates.evaluate($0, in: report) }).rows
+        let states = zip(scenario.gates, rows).map { g, row in
+            LiveFrame.GateState(expression: row.expression, state: !MetricCatalog.isLive(g.metric) ? "pending" : row.verdict == .pass ? "pass" : "fail",
+                                measured: MetricCatalog.isLive(g.metric) ? row.measured : "—")
+        }
+        return LiveFrame(scenario: scenario.name, second: second, phase: phase(second), line: line,
+                         charts: HTMLReportWriter.timeCharts(samples).map { LiveFrame.Chart(id: $0.id, svg: $0.render()) }, gates: states)
+    }
+
+    /// The first live gate the measurements so far already breach, as the note the run keeps.
+    func breach(_ load: LoadPhase, _ record: Record, second: Int) -> String? {
+        let live = liveReport(load, record)
         guard let (gate, value) = gates.firstBreachedLiveGate(in: live) else { return nil }
         say("[run] --abort-on-fail: gate \(gate.expression) is breached at \(second) s (measured \(value)); stopping early")
         return "aborted early at \(second) s: gate \(gate.expression) breached while running (--abort-on-fail)"

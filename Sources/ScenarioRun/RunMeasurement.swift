@@ -124,7 +124,21 @@ struct RunMeasurement: Sendable {
     /// One sample per second from the start instant; e2e lag per second is indexed from the measured window's start,
     /// and resource samples from the second sample (a rate needs two readings).
     func timeSeries(_ live: LiveMonitor.Record, e2e: EndToEndLag.Result, warmup: Int) -> [TimeSample] {
-        let seconds = Int((load.end.seconds).rounded(.up))
+        Self.timeSeries(load, live, seconds: Int((load.end.seconds).rounded(.up))) { i in
+            let m = i - warmup
+            guard m >= 0, m < e2e.perSecondP99.count, e2e.perSecondP99[m] > 0 else { return nil }
+            return (e2e.perSecondP50[m], e2e.perSecondP99[m])
+        }.map {
+            // The run-so-far ack p99 is the live page's; the report has the whole run's distribution.
+            var s = $0
+            s.publishAckP99Ms = nil
+            return s
+        }
+    }
+
+    /// The first `seconds` samples of a run, with the e2e p50/p99 (ms) that `e2e` gives for a second's index: the
+    /// report's series after the run, and the live page's while it goes on.
+    static func timeSeries(_ load: LoadPhase, _ live: LiveMonitor.Record, seconds: Int, e2e: (Int) -> (Double, Double)?) -> [TimeSample] {
         func column(_ c: [[Int]]) -> [Double] {
             var out = [Double](repeating: 0, count: seconds)
             for col in c { for (i, v) in col.enumerated() where i < seconds { out[i] += Double(v) } }
@@ -134,11 +148,11 @@ struct RunMeasurement: Sendable {
         return (0..<seconds).map { i in
             var s = TimeSample(t: Double(i + 1), offeredRate: offered[i], achievedRate: achieved[i],
                                rowsPerSecond: i < live.rowsPerSecond.count ? live.rowsPerSecond[i] : nil)
-            let m = i - warmup
-            if m >= 0, m < e2e.perSecondP99.count, e2e.perSecondP99[m] > 0 {
-                s.e2eP50Ms = e2e.perSecondP50[m]
-                s.e2eP99Ms = e2e.perSecondP99[m]
+            if let (p50, p99) = e2e(i) {
+                s.e2eP50Ms = p50
+                s.e2eP99Ms = p99
             }
+            if i < live.ackP99.count { s.publishAckP99Ms = live.ackP99[i] }
             for (c, col) in live.pendingByConsumer where i < col.count { s.consumerPending[c] = col[i] }
             for r in live.resources where i >= 1 && i - 1 < r.cpu.count {
                 s.processes[r.process] = ProcessSample(cpuPercent: r.cpu[i - 1] * 100, rssMB: r.rssMB[i - 1])

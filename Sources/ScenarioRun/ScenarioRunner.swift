@@ -1,5 +1,6 @@
 import Foundation
 import JetStream
+import LiveView
 import Measurement
 import Pipeline
 import Reporting
@@ -15,8 +16,10 @@ public struct ScenarioRunner: Sendable {
     public var projectRoot: String
     /// One line per second, and the summary at the end.
     public var output: @Sendable (String) -> Void
+    /// The live page (`run --dashboard`): a frame a second while the load runs, one for the drain.
+    public var live: LiveDashboard?
 
-    public init(scenario: Scenario, overrides: RunOverrides, projectRoot: String, output: @escaping @Sendable (String) -> Void) {
+    public init(scenario: Scenario, overrides: RunOverrides, projectRoot: String, live: LiveDashboard? = nil, output: @escaping @Sendable (String) -> Void) {
         var s = scenario
         if let d = overrides.duration { s.duration = d }
         if let r = overrides.rateScale { s.rateScale = r }
@@ -24,6 +27,7 @@ public struct ScenarioRunner: Sendable {
         self.scenario = s
         self.overrides = overrides
         self.projectRoot = projectRoot
+        self.live = live
         self.output = output
     }
 
@@ -76,13 +80,25 @@ public struct ScenarioRunner: Sendable {
         let load = try LoadPhase(plan: plan, scenario: scenario, session: session)
         output("[run] \(scenario.name): warm-up \(scenario.warmup), measured \(scenario.duration), \(load.entries.count) workloads, rate scale \(scenario.rateScale)")
         let gates = GateEvaluator(scenario: scenario)
-        let monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output)
+        var monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output)
+        // The live page's e2e figure costs the endpoint a query every 2 s: only when the page is on.
+        let liveLag = live.map { _ in LiveLag(lag: EndToEndLag(ch: session.ch, window: load.window, database: overrides.database), tables: SchemaMigrations.stagedTables) }
+        let lagging = liveLag.map { l in Task { await l.run() } }
+        defer { lagging?.cancel() }
+        monitor.live = live
+        monitor.lag = liveLag
         // The `visible` stage: polled through the load and the drain, stopped once the pipeline has drained.
         let poller = VisibilityPoller(ch: session.ch, window: load.window, tables: SchemaMigrations.stagedTables)
         let polling = Task { await poller.run(limit: scenario.warmup + scenario.duration + scenario.drainTimeout + .seconds(30)) }
         defer { polling.cancel() }
         let live = try await monitor.watch(load, publishing: load.start(), pipeline: pipeline.process, stack: target.localStack)
         if let note = live.abortNote { report.notes.append(note) }
+        lagging?.cancel()
+        if let dashboard = self.live, var frame = live.lastFrame {
+            frame.phase = "drain"
+            frame.line = "load done; waiting for the pipeline to catch up (at most \(scenario.drainTimeout)), then measuring"
+            dashboard.publish(frame)
+        }
 
         let drained = try await Drain(admin: session.admin, timeout: scenario.drainTimeout, say: output).wait(consumers: pipeline.consumers)
         polling.cancel()

@@ -10,6 +10,8 @@ public struct TimeSample: Codable, Sendable, Equatable {
     public var e2eP50Ms: Double?
     /// 99th percentile e2e lag (corrected) of rows ingested in this second, ms.
     public var e2eP99Ms: Double?
+    /// Publish-ack p99 over the run so far, ms: set by the live page only (the report has the whole run's figure).
+    public var publishAckP99Ms: Double?
     /// Rows the pipeline inserted in this second (from its own counters).
     public var rowsPerSecond: Double?
     /// JetStream pending messages per durable consumer name.

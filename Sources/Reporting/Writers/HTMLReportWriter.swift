@@ -11,22 +11,29 @@ public struct HTMLReportWriter: ReportWriter {
 
     /// The charts the page shows, in order; exposed so callers and tests can inspect the data behind them.
     public func charts(for r: RunReport) -> [SVGLineChart] {
-        let ts = r.timeSeries
+        func spectrum(_ name: String, _ l: LatencySummary?) -> ChartSeries {
+            ChartSeries(name: name, points: (l?.chartSpectrum ?? []).map { ChartPoint(x: $0.percentile, y: $0.valueMs) })
+        }
+        var charts = Self.timeCharts(r.timeSeries)
+        charts.insert(SVGLineChart(id: "spectrum", title: "E2E latency by percentile: corrected vs uncorrected", xLabel: "percentile", yLabel: "ms", xScale: .percentile,
+                                   series: [spectrum("corrected (from intended send)", r.latency.e2eCorrected), spectrum("uncorrected (from actual send)", r.latency.e2eUncorrected)]),
+                      at: 2)
+        return charts
+    }
+
+    /// The charts over seconds of the run: this page's, and the live page's (`run --dashboard`) while the run goes on.
+    public static func timeCharts(_ ts: [TimeSample]) -> [SVGLineChart] {
         func series(_ name: String, _ value: (TimeSample) -> Double?) -> ChartSeries {
             ChartSeries(name: name, points: ts.compactMap { s in value(s).map { ChartPoint(x: s.t, y: $0) } })
         }
         let durables = Set(ts.flatMap { $0.consumerPending.keys }).sorted()
         let processes = Set(ts.flatMap { $0.processes.keys }).sorted()
-        func spectrum(_ name: String, _ l: LatencySummary?) -> ChartSeries {
-            ChartSeries(name: name, points: (l?.chartSpectrum ?? []).map { ChartPoint(x: $0.percentile, y: $0.valueMs) })
-        }
+        var lag = [series("p50", { $0.e2eP50Ms }), series("p99", { $0.e2eP99Ms })]
+        if ts.contains(where: { $0.publishAckP99Ms != nil }) { lag.append(series("publish ack p99 (run so far)", { $0.publishAckP99Ms })) }
         return [
             SVGLineChart(id: "rates", title: "Offered vs achieved rate", xLabel: "seconds since start", yLabel: "events/s",
                          series: [series("offered", { $0.offeredRate }), series("achieved", { $0.achievedRate })]),
-            SVGLineChart(id: "e2e", title: "End-to-end lag (corrected) per second", xLabel: "seconds since start", yLabel: "ms",
-                         series: [series("p50", { $0.e2eP50Ms }), series("p99", { $0.e2eP99Ms })]),
-            SVGLineChart(id: "spectrum", title: "E2E latency by percentile: corrected vs uncorrected", xLabel: "percentile", yLabel: "ms", xScale: .percentile,
-                         series: [spectrum("corrected (from intended send)", r.latency.e2eCorrected), spectrum("uncorrected (from actual send)", r.latency.e2eUncorrected)]),
+            SVGLineChart(id: "e2e", title: "End-to-end lag (corrected) per second", xLabel: "seconds since start", yLabel: "ms", series: lag),
             SVGLineChart(id: "pending", title: "Consumer pending per durable", xLabel: "seconds since start", yLabel: "messages",
                          series: durables.map { d in series(d, { $0.consumerPending[d] }) }),
             SVGLineChart(id: "cpu", title: "CPU per process", xLabel: "seconds since start", yLabel: "% of one core",
@@ -129,7 +136,7 @@ public struct HTMLReportWriter: ReportWriter {
         }
     }
 
-    static let css = """
+    public static let css = """
     body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
     h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
     code { font-family: ui-monospace, Menlo, Consolas, monospace; }

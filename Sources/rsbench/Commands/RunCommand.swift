@@ -26,9 +26,15 @@ struct RunCommand: AsyncParsableCommand {
             Every run writes reports/<UTC time>-<scenario>/ (summary.json, report.md, report.html, junit.xml, \
             environment.json) and points reports/latest at it; see docs/summary-schema.md.
 
+            --dashboard serves a live page on 127.0.0.1 while the run goes on: offered vs achieved, \
+            end-to-end and publish-ack lag, pending per consumer, CPU and RSS per process (the report's \
+            charts), and each gate as it stands, pushed every second as server-sent events; when the run \
+            ends the page links the report and stays up --dashboard-linger.
+
             Examples:
               rsbench run scenarios/peak.yaml
               rsbench run scenarios/ci.yaml --duration 10s --rate-scale 0.5 --abort-on-fail
+              rsbench run scenarios/peak.yaml --dashboard --dashboard-port 8090
               rsbench run scenarios/baseline.yaml --nats-url nats://nats:4222 --clickhouse-url http://ch:8123
             """
     )
@@ -45,6 +51,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so a re-run within JetStream's 2-minute duplicate window is not deduplicated away).") var repeatableIds = false
     @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
     @Flag(help: "Do not write the reports folder.") var noReport = false
+    @Flag(help: "Serve a live page of the run on 127.0.0.1 (charts, gates, progress, pushed every second; the report linked at the end).") var dashboard = false
+    @Option(help: "Port of the live page (0: any free port; the URL is printed).") var dashboardPort: Int = 0
+    @Option(help: "How long the live page stays up after the run, so it can open the report, like 30s or 0s.") var dashboardLinger: String = "30s"
 
     func run() async throws {
         let s: Scenario
@@ -73,17 +82,37 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
         let outPath = try out.map { try Self.checkedOutputFile($0) }
+        guard (0...65535).contains(dashboardPort) else { throw ValidationError("--dashboard-port \(dashboardPort): expected 0 (any free port) or a port in 1...65535") }
+        var linger = Duration.zero
+        switch Duration.parseScenario(dashboardLinger) {
+        case .success(let d): linger = d
+        case .failure(let m): throw ValidationError("--dashboard-linger \(dashboardLinger): \(m)")
+        }
         let reportsDir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
-        let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, output: { print($0) })
+        var live: DashboardSession?
+        if dashboard {
+            do { live = try await DashboardSession.start(port: dashboardPort) } catch {
+                print("error: \(error)")
+                throw ExitCode(2)
+            }
+            print("[run] live page: \(live!.url)")
+        }
+        let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, live: live?.dashboard, output: { print($0) })
         let report = await withTaskCancellationOnSignals { await runner.run() }
         print(ConsoleSummary.render(report))
+        var reportFolder: String?
         if !noReport {
             do {
                 let written = try ReportDirectory(root: URL(fileURLWithPath: reportsDir)).write(report)
+                reportFolder = written.directory.path
                 print("report: \(written.directory.path)/report.html (also report.md, summary.json, junit.xml; \(reportsDir)/latest)")
             } catch {
                 print("could not write the report under \(reportsDir): \(error)")
             }
+        }
+        if let live {
+            if linger > .zero { print("[run] the live page stays up \(linger) more (--dashboard-linger): \(live.url)") }
+            await live.finish(report, reportDirectory: reportFolder, linger: linger)
         }
         if let outPath {
             try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: outPath))
