@@ -7,14 +7,10 @@ import XCTest
 /// is their sum; the console prints the table and `cpu_us_per_event` gates are evaluated.
 final class CostPerEventRunTests: XCTestCase {
     func testRunReportsCPUPerEventForEveryProcessAndTheStack() throws {
-        let binary = TestStack.projectRoot + "/.build/debug/rsbench"
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build the executables first (`swift build`)")
-        let dir = NSTemporaryDirectory() + "rsbench-cost-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let scenario = dir + "/cost.yaml"
+        let box = try RsbenchSandbox("cost")
+        defer { box.remove() }
         // Debug builds on a shared 2-core box: generous validity limits, so the run is judged by its gates only.
-        try """
+        let scenario = try box.scenario("cost", """
             name: cost
             duration: 6s
             warmup: 2s
@@ -27,19 +23,12 @@ final class CostPerEventRunTests: XCTestCase {
               - lost == 0
               - cpu_us_per_event.rsbench > 0
               - cpu_us_per_event.stack > 0
-            """.write(toFile: scenario, atomically: true, encoding: .utf8)
-        var env = ProcessInfo.processInfo.environment
-        env["RSBENCH_HOME"] = dir + "/home"
-        env["NATS_PORT"] = String(LoopbackProbe.freePort())
-        env["NATS_MONITOR_PORT"] = String(LoopbackProbe.freePort())
-        env["CLICKHOUSE_PORT"] = String(LoopbackProbe.freePort())
-        for k in ["NATS_URL", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CHDB_SERVER_USER", "CHDB_SERVER_PASSWORD"] { env.removeValue(forKey: k) }
-        let summaryFile = dir + "/summary.json", printedFile = dir + "/run.log"
-        let run = try Spawned.start(binary, ["run", scenario, "--out", summaryFile, "--reports", dir + "/reports"], env: env,
-                                    cwd: TestStack.projectRoot, output: printedFile)
+            """)
+        let summaryFile = box.dir + "/summary.json", printedFile = box.dir + "/run.log"
+        let run = try box.start(["run", scenario, "--out", summaryFile, "--reports", box.dir + "/reports"], output: printedFile)
         let code = Spawned.wait(run, timeout: .seconds(300))
         // A run killed by the timeout leaves the stack it started: stop exactly that one (it is recorded in its home).
-        defer { if let down = try? Spawned.start(binary, ["stack", "down"], env: env, cwd: TestStack.projectRoot) { _ = Spawned.wait(down, timeout: .seconds(60)) } }
+        defer { box.stackDown() }
         let printed = (try? String(contentsOfFile: printedFile, encoding: .utf8)) ?? ""
         XCTAssertEqual(code, 0, printed)
         XCTAssertTrue(printed.contains("CPU-µs/event"), "the console prints the cost table:\n\(printed)")

@@ -10,16 +10,13 @@ final class LiveDashboardBrowserTests: XCTestCase {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     func testTheLivePageUpdatesEverySecondInABrowserAndLinksTheReport() throws {
-        let binary = TestStack.projectRoot + "/.build/debug/rsbench"
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build the executables first (`swift build`)")
         guard let chromium = Self.chromium else { throw XCTSkip("headless Chromium is not installed (scripts/setup installs Debian's chromium)") }
-        let dir = NSTemporaryDirectory() + "rsbench-live-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let box = try RsbenchSandbox("live")
+        defer { box.remove() }
+        let dir = box.dir
         let artifacts = TestStack.projectRoot + "/reports/test-artifacts"
         try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
-        let scenario = dir + "/live.yaml"
-        try """
+        let scenario = try box.scenario("live", """
             name: live
             duration: 14s
             warmup: 2s
@@ -31,20 +28,14 @@ final class LiveDashboardBrowserTests: XCTestCase {
             gates:
               - lost == 0
               - publish_latency.p99 < 10s
-            """.write(toFile: scenario, atomically: true, encoding: .utf8)
-        var env = ProcessInfo.processInfo.environment
-        env["RSBENCH_HOME"] = dir + "/home"
-        env["NATS_PORT"] = String(LoopbackProbe.freePort())
-        env["NATS_MONITOR_PORT"] = String(LoopbackProbe.freePort())
-        env["CLICKHOUSE_PORT"] = String(LoopbackProbe.freePort())
-        for k in ["NATS_URL", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CHDB_SERVER_USER", "CHDB_SERVER_PASSWORD"] { env.removeValue(forKey: k) }
+            """)
         let port = LoopbackProbe.freePort()
         let printedFile = dir + "/run.log"
-        let run = try Spawned.start(binary, ["run", scenario, "--reports", dir + "/reports", "--dashboard", "--dashboard-port", String(port),
-                                             "--dashboard-linger", "20s"], env: env, cwd: TestStack.projectRoot, output: printedFile)
+        let run = try box.start(["run", scenario, "--reports", dir + "/reports", "--dashboard", "--dashboard-port", String(port),
+                                 "--dashboard-linger", "20s"], output: printedFile)
         defer {
             if !Spawned.exited(run) { kill(run, SIGKILL); _ = Spawned.wait(run, timeout: .seconds(10)) }
-            if let down = try? Spawned.start(binary, ["stack", "down"], env: env, cwd: TestStack.projectRoot) { _ = Spawned.wait(down, timeout: .seconds(60)) }
+            box.stackDown()
         }
         func printed() -> String { (try? String(contentsOfFile: printedFile, encoding: .utf8)) ?? "" }
         func frame() -> [String: Any]? {
@@ -68,11 +59,11 @@ final class LiveDashboardBrowserTests: XCTestCase {
             let ms = 60_000
             let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(dir)/chromium-\(name)",
                           "--window-size=1150,2400", "--virtual-time-budget=\(ms)"]
-            let shot = try Spawned.start(chromium, common + ["--screenshot=\(artifacts)/live-dashboard-\(name).png", url], env: env, cwd: dir)
+            let shot = try Spawned.start(chromium, common + ["--screenshot=\(artifacts)/live-dashboard-\(name).png", url], env: box.env, cwd: dir)
             XCTAssertEqual(Spawned.wait(shot, timeout: .seconds(90)), 0, "chromium --screenshot")
             let domFile = dir + "/dom-\(name).html"
             let dump = try Spawned.start(chromium, common.map { $0.replacingOccurrences(of: "chromium-\(name)", with: "chromium-\(name)-dom") } + ["--dump-dom", url],
-                                         env: env, cwd: dir, output: domFile)
+                                         env: box.env, cwd: dir, output: domFile)
             XCTAssertEqual(Spawned.wait(dump, timeout: .seconds(90)), 0, "chromium --dump-dom")
             return (try? String(contentsOfFile: domFile, encoding: .utf8)) ?? ""
         }
