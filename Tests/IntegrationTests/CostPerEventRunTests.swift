@@ -28,18 +28,13 @@ final class CostPerEventRunTests: XCTestCase {
               - cpu_us_per_event.rsbench > 0
               - cpu_us_per_event.stack > 0
             """.write(toFile: scenario, atomically: true, encoding: .utf8)
-        var env = ProcessInfo.processInfo.environment
-        env["RSBENCH_HOME"] = dir + "/home"
-        env["NATS_PORT"] = String(LoopbackProbe.freePort())
-        env["NATS_MONITOR_PORT"] = String(LoopbackProbe.freePort())
-        env["CLICKHOUSE_PORT"] = String(LoopbackProbe.freePort())
-        for k in ["NATS_URL", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CHDB_SERVER_USER", "CHDB_SERVER_PASSWORD"] { env.removeValue(forKey: k) }
+        let env = IsolatedStack.environment(home: dir + "/home")
         let summaryFile = dir + "/summary.json", printedFile = dir + "/run.log"
         let run = try Spawned.start(binary, ["run", scenario, "--out", summaryFile, "--reports", dir + "/reports"], env: env,
                                     cwd: TestStack.projectRoot, output: printedFile)
         let code = Spawned.wait(run, timeout: .seconds(300))
         // A run killed by the timeout leaves the stack it started: stop exactly that one (it is recorded in its home).
-        defer { if let down = try? Spawned.start(binary, ["stack", "down"], env: env, cwd: TestStack.projectRoot) { _ = Spawned.wait(down, timeout: .seconds(60)) } }
+        defer { IsolatedStack.down(binary, env: env) }
         let printed = (try? String(contentsOfFile: printedFile, encoding: .utf8)) ?? ""
         XCTAssertEqual(code, 0, printed)
         XCTAssertTrue(printed.contains("CPU-µs/event"), "the console prints the cost table:\n\(printed)")

@@ -4,11 +4,16 @@ import Testing
 
 /// The rule `compare` picks by arithmetic on the run counts, what it prints about it, and `compare --json`.
 @Suite struct CompareRuleTests {
+    /// n runs a side with 3 % noise, the candidate's latencies `shift` higher.
+    static func compared(_ n: Int, shift: Double, seed: UInt64, options: CompareOptions = CompareOptions()) throws -> ComparisonReport {
+        var rng = SplitMix64(seed: seed)
+        let base = CompareTests.runs(n, scale: 1.0, noise: 0.03, rng: &rng)
+        let cand = CompareTests.runs(n, scale: 1 + shift, noise: 0.03, rng: &rng)
+        return try RunComparator(options: options).compare(baseline: base, candidate: cand)
+    }
+
     @Test func fourVersusFourFlagsATrueTwentyPercentRegression() throws {
-        var rng = SplitMix64(seed: 4)
-        let base = CompareTests.runs(4, scale: 1.0, noise: 0.03, rng: &rng)
-        let cand = CompareTests.runs(4, scale: 1.2, noise: 0.03, rng: &rng)
-        let result = try RunComparator().compare(baseline: base, candidate: cand)
+        let result = try Self.compared(4, shift: 0.2, seed: 4)
         #expect(result.rule.kind == .mannWhitney)
         let p99 = try #require(result.metrics.first { $0.metric == "e2e_lag.p99" })
         #expect(p99.method == .mannWhitney)
@@ -22,10 +27,7 @@ import Testing
     }
 
     @Test func threeVersusThreeSaysTheTestCannotReachAlphaAndUsesTheBand() throws {
-        var rng = SplitMix64(seed: 3)
-        let base = CompareTests.runs(3, scale: 1.0, noise: 0.03, rng: &rng)
-        let cand = CompareTests.runs(3, scale: 1.2, noise: 0.03, rng: &rng)
-        let result = try RunComparator().compare(baseline: base, candidate: cand)
+        let result = try Self.compared(3, shift: 0.2, seed: 3)
         #expect(result.rule.kind == .toleranceBand)
         #expect(result.rule.minimumPValue == 2.0 / 20)
         let p99 = try #require(result.metrics.first { $0.metric == "e2e_lag.p99" })
@@ -41,21 +43,15 @@ import Testing
     }
 
     @Test func alphaDecidesTheRule() throws {
-        var rng = SplitMix64(seed: 5)
-        let base = CompareTests.runs(4, scale: 1.0, noise: 0.03, rng: &rng)
-        let cand = CompareTests.runs(4, scale: 1.2, noise: 0.03, rng: &rng)
         // At α 0.01, 4 vs 4 (best p 0.029) is out of reach: the band decides, and the note asks for 5 a side.
-        let strict = try RunComparator(options: CompareOptions(alpha: 0.01)).compare(baseline: base, candidate: cand)
+        let strict = try Self.compared(4, shift: 0.2, seed: 5, options: CompareOptions(alpha: 0.01))
         #expect(strict.rule.kind == .toleranceBand)
         #expect(strict.rule.minimumRunsPerSide == 5)
         #expect(strict.markdown().contains("α 0.01 needs at least 5 runs a side"))
     }
 
     @Test func jsonCarriesTheRuleAndEveryVerdict() throws {
-        var rng = SplitMix64(seed: 6)
-        let base = CompareTests.runs(5, scale: 1.0, noise: 0.03, rng: &rng)
-        let cand = CompareTests.runs(5, scale: 1.25, noise: 0.03, rng: &rng)
-        let result = try RunComparator().compare(baseline: base, candidate: cand)
+        let result = try Self.compared(5, shift: 0.25, seed: 6)
         let json = try #require(try JSONSerialization.jsonObject(with: result.json()) as? [String: Any])
         #expect(json["schema"] as? String == "rsbench.compare/1")
         #expect(json["regression"] as? Bool == true)

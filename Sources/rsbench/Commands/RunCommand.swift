@@ -26,10 +26,23 @@ struct RunCommand: AsyncParsableCommand {
             Every run writes reports/<UTC time>-<scenario>/ (summary.json, report.md, report.html, junit.xml, \
             environment.json) and points reports/latest at it; see docs/summary-schema.md.
 
+            Repeated runs and baselines: --repeat N runs the scenario N times, one after another on one stack (each \
+            from a clean database and a fresh pipeline), into reports/<UTC time>-<scenario>-xN/: run-1/ … run-N/ \
+            (each a full report), runs.json (the list `rsbench compare` reads as one side) and report.md. \
+            --save-baseline NAME keeps the runs' summary.json files as reports/baselines/NAME/ (tracked in git; \
+            replaces what was there). --baseline NAME gates the new runs against that folder with the rules of \
+            `rsbench compare` (--tolerance, --default-tolerance, --only, --alpha as there), prints the comparison \
+            table, writes comparison.md and comparison.json next to the reports, and exits 1 on a regression beyond \
+            noise when no worse exit code applies. At α 0.05 the Mann–Whitney test needs 4 runs a side; with fewer, the \
+            tolerance band decides, and the table says so. The flags and the baseline are checked before any load is sent.
+
             Examples:
               rsbench run scenarios/peak.yaml
               rsbench run scenarios/ci.yaml --duration 10s --rate-scale 0.5 --abort-on-fail
               rsbench run scenarios/baseline.yaml --nats-url nats://nats:4222 --clickhouse-url http://ch:8123
+              rsbench run scenarios/ci.yaml --repeat 4 --save-baseline ci
+              rsbench run scenarios/ci.yaml --repeat 4 --baseline ci
+              rsbench run scenarios/ci.yaml --baseline ci --only insert_rows_per_s
             """
     )
 
@@ -45,6 +58,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so a re-run within JetStream's 2-minute duplicate window is not deduplicated away).") var repeatableIds = false
     @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
     @Flag(help: "Do not write the reports folder.") var noReport = false
+    @Option(name: .customLong("repeat"), help: "Run the scenario this many times (1–\(RunSetError.maxRepeat)) into one folder, for compare and baselines.")
+    var repeatCount: Int = 1
+    @Option(help: "Gate the run(s) against reports/baselines/<name>/ with the compare rules; exit 1 on a regression beyond noise.")
+    var baseline: String?
+    @Option(help: "Keep the run(s) as reports/baselines/<name>/ (each run's summary.json and runs.json), replacing that folder.")
+    var saveBaseline: String?
+    @OptionGroup(title: "Baseline comparison (with --baseline)") var compare: CompareFlags
 
     func run() async throws {
         let s: Scenario
@@ -74,22 +94,72 @@ struct RunCommand: AsyncParsableCommand {
         }
         let outPath = try out.map { try Self.checkedOutputFile($0) }
         let reportsDir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
+        // Everything --repeat/--baseline/--save-baseline need is checked (and the baseline read) before any load.
+        let gate = try checkedSetFlags(scenario: s, reportsDir: reportsDir)
         let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, output: { print($0) })
-        let report = await withTaskCancellationOnSignals { await runner.run() }
-        print(ConsoleSummary.render(report))
-        if !noReport {
-            do {
-                let written = try ReportDirectory(root: URL(fileURLWithPath: reportsDir)).write(report)
-                print("report: \(written.directory.path)/report.html (also report.md, summary.json, junit.xml; \(reportsDir)/latest)")
-            } catch {
-                print("could not write the report under \(reportsDir): \(error)")
+        let output = RunOutput(reportsDir: reportsDir, count: repeatCount, scenario: s.name, write: !noReport)
+        let series = RunSeries(runner: runner, count: repeatCount)
+        let runs = await withTaskCancellationOnSignals {
+            await series.run { number, report in
+                print(ConsoleSummary.render(report))
+                output.write(report, number: number)
             }
         }
-        if let outPath {
+        let comparison = gate.flatMap { compareWithBaseline(runs, $0) }
+        output.finish(runs, comparison: comparison)
+        if let saveBaseline { try save(runs, as: saveBaseline, reportsDir: reportsDir) }
+        if let outPath, let report = runs.last {
             try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: outPath))
             print("wrote \(outPath)")
         }
-        if report.verdict.status != .pass { throw ExitCode(report.verdict.status.exitCode) }
+        let worst = runs.map(\.verdict.status.exitCode).max() ?? 3
+        if worst != 0 { throw ExitCode(worst) }
+        if comparison?.hasRegression == true { throw ExitCode(1) }
+    }
+
+    /// The baseline runs and compare options when --baseline is given, after checking every set flag.
+    func checkedSetFlags(scenario s: Scenario, reportsDir: String) throws -> (runs: [RunReport], options: CompareOptions)? {
+        do {
+            guard (1...RunSetError.maxRepeat).contains(repeatCount) else { throw RunSetError.badRepeat(String(repeatCount)) }
+            if repeatCount > 1, let out { throw RunSetError.outWithRepeat(path: out) }
+            if let saveBaseline { try BaselineStore.checkName(saveBaseline, flag: "--save-baseline") }
+            guard let baseline else { return nil }
+            let options = try compare.options()
+            return (try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).load(baseline, scenario: s.name), options)
+        } catch let e as RunSetError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    /// Compares the runs that measured their whole window with the baseline and prints the table.
+    func compareWithBaseline(_ reports: [RunReport], _ gate: (runs: [RunReport], options: CompareOptions)) -> ComparisonReport? {
+        // An invalid, errored or aborted run's numbers are not a measurement of the system; they stay out of the test.
+        let measured = reports.filter { $0.verdict.status == .pass || $0.verdict.status == .failed }
+        guard !measured.isEmpty else {
+            print("[baseline] no run measured its whole window; nothing to compare with baseline \(baseline ?? "")")
+            return nil
+        }
+        if measured.count < reports.count { print("[baseline] comparing \(measured.count) of \(reports.count) runs (the others did not measure their whole window)") }
+        do {
+            let c = try RunComparator(options: gate.options).compare(baseline: gate.runs, candidate: measured)
+            print("[baseline] against reports/baselines/\(baseline ?? "")/ (\(gate.runs.count) runs):\n")
+            print(c.markdown())
+            return c
+        } catch {
+            print("[baseline] cannot compare: \(error)")
+            return nil
+        }
+    }
+
+    func save(_ reports: [RunReport], as name: String, reportsDir: String) throws {
+        let statuses = reports.map(\.verdict.status)
+        guard !reports.isEmpty, statuses.allSatisfy({ $0 == .pass || $0 == .failed }) else {
+            let e = RunSetError.nothingToSave(flag: "--save-baseline", name: name, statuses: statuses.map(\.rawValue))
+            print(e.description)
+            throw ExitCode(3)
+        }
+        let dir = try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).save(reports, as: name)
+        print("baseline: kept \(reports.count) run(s) in \(dir.path); commit it to gate CI against it")
     }
 }
 
