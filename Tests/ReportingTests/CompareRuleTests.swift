@@ -38,7 +38,7 @@ import Testing
         #expect(result.metrics.first { $0.metric == "insert_rows_per_s.trades" }?.verdict == .unchanged)
         let md = result.markdown()
         #expect(md.contains("Rule: the Mann–Whitney U test cannot reach α 0.05 with 3 vs 3 runs (its smallest two-sided p is 0.1), so each metric is judged by the tolerance band on medians instead."), "\(md)")
-        #expect(md.contains("Power: α 0.05 needs at least 4 runs a side"), "\(md)")
+        #expect(md.contains("Power: α 0.05 needs at least 4 runs a side; at 4 vs 4 runs a change is significant only when at most 0 of the 16 baseline/candidate pairs are out of order (every candidate run beyond every baseline run)."), "\(md)")
         #expect(md.contains("±10% band"))
     }
 
@@ -47,7 +47,11 @@ import Testing
         let strict = try Self.compared(4, shift: 0.2, seed: 5, options: CompareOptions(alpha: 0.01))
         #expect(strict.rule.kind == .toleranceBand)
         #expect(strict.rule.minimumRunsPerSide == 5)
-        #expect(strict.markdown().contains("α 0.01 needs at least 5 runs a side"))
+        #expect(strict.markdown().contains("α 0.01 needs at least 5 runs a side; at 5 vs 5 runs a change is significant only when at most 0 of the 25"))
+        // At α 0.1, 3 vs 3 (best p exactly 0.1) still misses p < α; 4 vs 4 then tolerates one pair out of order.
+        let loose = try Self.compared(3, shift: 0.2, seed: 5, options: CompareOptions(alpha: 0.1))
+        #expect(loose.rule.kind == .toleranceBand)
+        #expect(loose.rule.powerNote == "Power: α 0.1 needs at least 4 runs a side; at 4 vs 4 runs a change is significant only when at most 1 of the 16 baseline/candidate pairs are out of order.")
     }
 
     @Test func jsonCarriesTheRuleAndEveryVerdict() throws {

@@ -19,6 +19,10 @@ public struct ComparisonRule: Sendable, Equatable, Encodable {
     public var minimumRunsPerSide: Int
     /// Baseline/candidate pairs that may be out of order for a significant result; nil when α is out of reach.
     public var maxPairsOutOfOrder: Int?
+    /// One sentence: which rule, and why (stored, so `compare --json` carries what the Markdown prints).
+    public private(set) var statement = ""
+    /// What these run counts can detect, and how many runs a side the test needs.
+    public private(set) var powerNote = ""
 
     public init(baselineRuns: Int, candidateRuns: Int, alpha: Double) {
         self.alpha = alpha
@@ -28,12 +32,13 @@ public struct ComparisonRule: Sendable, Equatable, Encodable {
         minimumRunsPerSide = MannWhitneyU.minimumRunsPerSide(alpha: alpha)
         maxPairsOutOfOrder = MannWhitneyU.maxPairsOutOfOrder(n1: baselineRuns, n2: candidateRuns, alpha: alpha)
         kind = minimumPValue < alpha ? .mannWhitney : .toleranceBand
+        statement = makeStatement()
+        powerNote = makePowerNote()
     }
 
     var sizes: String { "\(baselineRuns) vs \(candidateRuns) runs" }
 
-    /// One sentence: which rule, and why.
-    public var statement: String {
+    func makeStatement() -> String {
         switch kind {
         case .mannWhitney:
             "Rule: two-sided Mann–Whitney U at α \(Fmt.num(alpha)) (\(sizes) can reach p = \(Fmt.num(minimumPValue))), "
@@ -44,35 +49,20 @@ public struct ComparisonRule: Sendable, Equatable, Encodable {
         }
     }
 
-    /// What these run counts can detect, and how many runs a side the test needs.
-    public var powerNote: String {
-        let pairs = baselineRuns * candidateRuns
+    func makePowerNote() -> String {
+        let need = "α \(Fmt.num(alpha)) needs at least \(minimumRunsPerSide) runs a side"
         guard let k = maxPairsOutOfOrder else {
-            return "Power: α \(Fmt.num(alpha)) needs at least \(minimumRunsPerSide) runs a side; at \(minimumRunsPerSide) vs \(minimumRunsPerSide) "
-                + "a change is significant only when every candidate run is beyond every baseline run."
+            let m = minimumRunsPerSide
+            return "Power: \(need); " + Self.tolerated(m, m, MannWhitneyU.maxPairsOutOfOrder(n1: m, n2: m, alpha: alpha) ?? 0) + "."
         }
         let more = max(baselineRuns, candidateRuns) + 2
         let moreNote = MannWhitneyU.maxPairsOutOfOrder(n1: more, n2: more, alpha: alpha).map { "; \(more) vs \(more) would tolerate \($0) of \(more * more)" } ?? ""
-        return "Power: at \(sizes) a change is significant only when at most \(k) of the \(pairs) baseline/candidate pairs are out of order"
-            + (k == 0 ? " (every candidate run beyond every baseline run)" : "") + moreNote
-            + "; α \(Fmt.num(alpha)) needs at least \(minimumRunsPerSide) runs a side."
+        return "Power: " + Self.tolerated(baselineRuns, candidateRuns, k) + moreNote + "; \(need)."
     }
 
-    enum CodingKeys: String, CodingKey {
-        case kind, alpha, baselineRuns, candidateRuns, minimumPValue, minimumRunsPerSide, maxPairsOutOfOrder, statement, powerNote
-    }
-
-    // By hand, so the JSON carries the two sentences the Markdown prints.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(alpha, forKey: .alpha)
-        try c.encode(baselineRuns, forKey: .baselineRuns)
-        try c.encode(candidateRuns, forKey: .candidateRuns)
-        try c.encode(minimumPValue, forKey: .minimumPValue)
-        try c.encode(minimumRunsPerSide, forKey: .minimumRunsPerSide)
-        try c.encodeIfPresent(maxPairsOutOfOrder, forKey: .maxPairsOutOfOrder)
-        try c.encode(statement, forKey: .statement)
-        try c.encode(powerNote, forKey: .powerNote)
+    /// "at 4 vs 4 runs a change is significant only when at most 0 of the 16 … pairs are out of order (…)".
+    static func tolerated(_ n1: Int, _ n2: Int, _ k: Int) -> String {
+        "at \(n1) vs \(n2) runs a change is significant only when at most \(k) of the \(n1 * n2) baseline/candidate pairs are out of order"
+            + (k == 0 ? " (every candidate run beyond every baseline run)" : "")
     }
 }
