@@ -82,5 +82,9 @@ import Testing
         #expect(missing.hasPrefix("--baseline ci: /x/reports/baselines/ci does not exist"))
         #expect(missing.contains("--save-baseline ci"))
         #expect(RunSetError.badBaselineName(flag: "--save-baseline", name: "../x").description.hasPrefix("--save-baseline ../x: expected a plain name"))
+        #expect(RunSetError.nothingToSave(flag: "--save-baseline", name: "ci", statuses: ["pass", "invalid"]).description
+            .hasPrefix("--save-baseline ci: not saved, because not every run is a valid measurement (pass, invalid)"))
+        // Which runs are compared with a baseline or kept as one.
+        #expect(Verdict.Status.allCases.filter(\.isMeasurement) == [.pass, .failed])
     }
 }

@@ -24,7 +24,7 @@ public enum RunSetError: Error, Equatable, CustomStringConvertible {
         case .baselineOfAnotherScenario(let flag, let name, let found, let expected):
             "\(flag) \(name): the baseline holds runs of \(found.joined(separator: ", ")), not of scenario \(expected); expected a baseline of the same scenario"
         case .nothingToSave(let flag, let name, let statuses):
-            "\(flag) \(name): not saved, because not every run completed (\(statuses.joined(separator: ", "))); a baseline needs runs that measured the whole window"
+            "\(flag) \(name): not saved, because not every run is a valid measurement (\(statuses.joined(separator: ", "))); a baseline takes only runs that passed or failed their gates, never invalid, errored or aborted ones"
         }
     }
 

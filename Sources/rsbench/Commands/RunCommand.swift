@@ -117,46 +117,54 @@ struct RunCommand: AsyncParsableCommand {
         if comparison?.hasRegression == true { throw ExitCode(1) }
     }
 
-    /// The baseline runs and compare options when --baseline is given, after checking every set flag.
-    func checkedSetFlags(scenario s: Scenario, reportsDir: String) throws -> (runs: [RunReport], options: CompareOptions)? {
+    /// A kept baseline, read before the run, and the rules to compare with it.
+    struct BaselineGate {
+        var name: String
+        var runs: [RunReport]
+        var options: CompareOptions
+    }
+
+    /// The baseline gate when --baseline is given, after checking every set flag.
+    func checkedSetFlags(scenario s: Scenario, reportsDir: String) throws -> BaselineGate? {
         do {
             guard (1...RunSetError.maxRepeat).contains(repeatCount) else { throw RunSetError.badRepeat(String(repeatCount)) }
             if repeatCount > 1, let out { throw RunSetError.outWithRepeat(path: out) }
             if let saveBaseline { try BaselineStore.checkName(saveBaseline, flag: "--save-baseline") }
             guard let baseline else { return nil }
             let options = try compare.options()
-            return (try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).load(baseline, scenario: s.name), options)
+            let runs = try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).load(baseline, scenario: s.name)
+            return BaselineGate(name: baseline, runs: runs, options: options)
         } catch let e as RunSetError {
             throw ValidationError(e.description)
         }
     }
 
-    /// Compares the runs that measured their whole window with the baseline and prints the table.
-    func compareWithBaseline(_ reports: [RunReport], _ gate: (runs: [RunReport], options: CompareOptions)) -> ComparisonReport? {
-        // An invalid, errored or aborted run's numbers are not a measurement of the system; they stay out of the test.
-        let measured = reports.filter { $0.verdict.status == .pass || $0.verdict.status == .failed }
+    /// Compares the runs that are measurements with the baseline and prints the table.
+    func compareWithBaseline(_ reports: [RunReport], _ gate: BaselineGate) -> ComparisonReport? {
+        // An invalid, errored or aborted run's numbers do not describe the system; they stay out of the test.
+        let measured = reports.filter(\.verdict.status.isMeasurement)
         guard !measured.isEmpty else {
-            print("[baseline] no run measured its whole window; nothing to compare with baseline \(baseline ?? "")")
+            print("[baseline] no run is a valid measurement (all invalid, errored or aborted): nothing to compare with baseline \(gate.name)")
             return nil
         }
-        if measured.count < reports.count { print("[baseline] comparing \(measured.count) of \(reports.count) runs (the others did not measure their whole window)") }
+        if measured.count < reports.count { print("[baseline] comparing \(measured.count) of \(reports.count) runs (the others were invalid, errored or aborted)") }
         do {
             let c = try RunComparator(options: gate.options).compare(baseline: gate.runs, candidate: measured)
-            print("[baseline] against reports/baselines/\(baseline ?? "")/ (\(gate.runs.count) runs):\n")
+            print("[baseline] baseline \(gate.name) (\(gate.runs.count) runs) vs this run (\(measured.count)):\n")
             print(c.markdown())
             return c
         } catch {
-            print("[baseline] cannot compare: \(error)")
+            print("[baseline] cannot compare with baseline \(gate.name): \(error)")
             return nil
         }
     }
 
+    /// Keeps the runs as a baseline unless one of them is not a measurement; then it says why (the exit code,
+    /// 2 or 3 from that run, already fails).
     func save(_ reports: [RunReport], as name: String, reportsDir: String) throws {
-        let statuses = reports.map(\.verdict.status)
-        guard !reports.isEmpty, statuses.allSatisfy({ $0 == .pass || $0 == .failed }) else {
-            let e = RunSetError.nothingToSave(flag: "--save-baseline", name: name, statuses: statuses.map(\.rawValue))
-            print(e.description)
-            throw ExitCode(3)
+        guard !reports.isEmpty, reports.allSatisfy(\.verdict.status.isMeasurement) else {
+            print(RunSetError.nothingToSave(flag: "--save-baseline", name: name, statuses: reports.map(\.verdict.status.rawValue)).description)
+            return
         }
         let dir = try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).save(reports, as: name)
         print("baseline: kept \(reports.count) run(s) in \(dir.path); commit it to gate CI against it")
