@@ -41,19 +41,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write what is printed (Markdown, or JSON with --json) to this file as well.") var out: String?
 
     func run() throws {
-        let a = try load(baseline), b = try load(candidate)
+        let a = try ReportPaths.load(baseline), b = try ReportPaths.load(candidate)
         let result = try RunComparator(options: try flags.options()).compare(baseline: a, candidate: b)
         let text = json ? String(decoding: try result.json(), as: UTF8.self) + "\n" : result.markdown()
         print(text, terminator: json ? "" : "\n")
         if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) }
         if result.hasRegression { throw ExitCode(1) }
-    }
-
-    func load(_ list: String) throws -> [RunReport] {
-        try list.split(separator: ",").flatMap { p in
-            do { return try RunSetDirectory.load(from: URL(fileURLWithPath: String(p))) } catch {
-                throw ValidationError("\(p): \(error)")
-            }
-        }
     }
 }
