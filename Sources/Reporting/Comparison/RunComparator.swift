@@ -18,15 +18,20 @@ public struct RunComparator: Sendable {
         // Only metrics every run on both sides measured are comparable; a partial column would bias the medians.
         let inB = b.dropFirst().reduce(Set(b[0].keys)) { $0.intersection($1.keys) }
         let inC = c.dropFirst().reduce(Set(c[0].keys)) { $0.intersection($1.keys) }
-        let common = inB.intersection(inC).sorted()
+        let common = inB.intersection(inC).filter(options.includes).sorted()
+        let rule = ComparisonRule(baselineRuns: baseline.count, candidateRuns: candidate.count, alpha: options.alpha)
         let rows = common.map { key in
-            compareMetric(key, b.map { $0[key]! }, c.map { $0[key]! })
+            compareMetric(key, b.map { $0[key]! }, c.map { $0[key]! }, rule: rule)
         }
-        return ComparisonReport(scenario: baseline[0].scenario.name, baselineRuns: baseline.count, candidateRuns: candidate.count,
-                                metrics: rows, unmatched: inB.symmetricDifference(inC).sorted())
+        return ComparisonReport(scenario: baseline[0].scenario.name, baselineRuns: baseline.count, candidateRuns: candidate.count, rule: rule,
+                                metrics: rows, unmatched: inB.symmetricDifference(inC).filter(options.includes).sorted())
     }
 
     func compareMetric(_ key: String, _ base: [ComparableMetrics.Value], _ cand: [ComparableMetrics.Value]) -> MetricComparison {
+        compareMetric(key, base, cand, rule: ComparisonRule(baselineRuns: base.count, candidateRuns: cand.count, alpha: options.alpha))
+    }
+
+    func compareMetric(_ key: String, _ base: [ComparableMetrics.Value], _ cand: [ComparableMetrics.Value], rule: ComparisonRule) -> MetricComparison {
         let bv = base.map(\.value), cv = cand.map(\.value)
         let bm = Self.median(bv), cm = Self.median(cv)
         let change: Double = bm == 0 ? (cm == 0 ? 0 : (cm > 0 ? .infinity : -.infinity)) : (cm - bm) / abs(bm) * 100
@@ -35,7 +40,7 @@ public struct RunComparator: Sendable {
         let directional: MetricComparison.Verdict = better ? .improved : .regressed
         let tolerance = options.tolerance(for: key)
 
-        if bv.count >= options.minimumRunsForTest, cv.count >= options.minimumRunsForTest {
+        if rule.kind == .mannWhitney {
             let test = MannWhitneyU(bv, cv)
             let minEffect = options.hasExplicitTolerance(for: key) ? max(options.minimumEffectPercent, tolerance) : options.minimumEffectPercent
             let verdict: MetricComparison.Verdict

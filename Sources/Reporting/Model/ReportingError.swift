@@ -2,6 +2,7 @@
 public enum ReportingError: Error, Equatable, CustomStringConvertible {
     case unreadableFile(path: String)
     case undecodableSummary(underlying: String)
+    case undecodableRunSet(path: String, underlying: String)
     case unsupportedSchema(found: String, expected: String)
     case cannotCreateDirectory(path: String, reason: String)
     case cannotWriteFile(path: String, reason: String)
@@ -15,6 +16,8 @@ public enum ReportingError: Error, Equatable, CustomStringConvertible {
             "cannot read \(path): check the path exists and points at a summary.json or a report directory"
         case .undecodableSummary(let underlying):
             "summary.json is not valid rsbench JSON (\(underlying)); regenerate it with `rsbench run`"
+        case .undecodableRunSet(let path, let underlying):
+            "\(path) is not a valid rsbench run list (\(underlying)); it is written by `rsbench run --repeat` and `--save-baseline`"
         case .unsupportedSchema(let found, let expected):
             "summary.json has schema \"\(found)\" but this rsbench reads \"\(expected)\"; use a matching rsbench version"
         case .cannotCreateDirectory(let path, let reason):

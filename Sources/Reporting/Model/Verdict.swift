@@ -13,6 +13,10 @@ public struct Verdict: Codable, Sendable, Equatable {
         /// Stopped by the user (Ctrl-C); the numbers are partial.
         case aborted
 
+        /// Whether the run's numbers describe the system: it ran its schedule to the end (its gates may have failed).
+        /// Only such runs are compared with a baseline or kept as one.
+        public var isMeasurement: Bool { self == .pass || self == .failed }
+
         /// Exit code of `rsbench run` (DESIGN §4): 0 pass, 1 gate failed, 2 invalid, 3 error.
         public var exitCode: Int32 {
             switch self {

@@ -26,45 +26,59 @@ public struct ReportDirectory: Sendable {
 
     /// The directory name for a report: UTC start time then a file-system-safe scenario name.
     public static func directoryName(for report: RunReport) -> String {
+        directoryName(scenario: report.scenario.name, startedAt: report.startedAt)
+    }
+
+    /// The same name from its parts, for a folder named before its run ends (`rsbench run --repeat`).
+    public static func directoryName(scenario: String, startedAt: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let safe = String(report.scenario.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
-        return "\(f.string(from: report.startedAt))-\(safe.isEmpty ? "scenario" : safe)"
+        let safe = String(scenario.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        return "\(f.string(from: startedAt))-\(safe.isEmpty ? "scenario" : safe)"
     }
 
     @discardableResult
     public func write(_ report: RunReport) throws -> Written {
-        let fm = FileManager.default
         let name = Self.directoryName(for: report)
         let dir = root.appendingPathComponent(name, isDirectory: true)
+        let files = try writeFiles(report, into: dir)
+        return Written(directory: dir, files: files, latestIsSymlink: try markLatest(name))
+    }
+
+    /// Writes every output of `report` into `dir` (created if missing), without touching `latest`.
+    @discardableResult
+    public func writeFiles(_ report: RunReport, into dir: URL) throws -> [URL] {
         do {
-            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         } catch {
             throw ReportingError.cannotCreateDirectory(path: dir.path, reason: error.localizedDescription)
         }
         var files: [URL] = []
         for writer in writers {
             let url = dir.appendingPathComponent(writer.fileName)
-            let bytes = try writer.render(report)
-            do {
-                try Data(bytes).write(to: url, options: .atomic)
-            } catch {
-                throw ReportingError.cannotWriteFile(path: url.path, reason: error.localizedDescription)
-            }
+            try Self.writeFile(try writer.render(report), to: url)
             files.append(url)
         }
-        let symlinked = pointLatest(at: name)
-        if !symlinked {
-            let txt = root.appendingPathComponent("latest.txt")
-            do {
-                try Data((name + "\n").utf8).write(to: txt, options: .atomic)
-            } catch {
-                throw ReportingError.cannotWriteFile(path: txt.path, reason: error.localizedDescription)
-            }
+        return files
+    }
+
+    /// Points `latest` at `name` (a folder under `root`); true for a symlink, false when `latest.txt` was written instead.
+    @discardableResult
+    public func markLatest(_ name: String) throws -> Bool {
+        if pointLatest(at: name) { return true }
+        try Self.writeFile(Array((name + "\n").utf8), to: root.appendingPathComponent("latest.txt"))
+        return false
+    }
+
+    /// One atomic file write, its failure a `ReportingError` that names the file.
+    static func writeFile(_ bytes: [UInt8], to url: URL) throws {
+        do {
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw ReportingError.cannotWriteFile(path: url.path, reason: error.localizedDescription)
         }
-        return Written(directory: dir, files: files, latestIsSymlink: symlinked)
     }
 
     /// Makes a relative symlink under a temporary name, then renames it over `latest`:

@@ -2,51 +2,50 @@ import ArgumentParser
 import Foundation
 import Reporting
 
-/// `rsbench compare <baseline> <candidate>`: regressions beyond noise, as Markdown.
+/// `rsbench compare <baseline> <candidate>`: regressions beyond noise, as Markdown or JSON.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare two runs (or two sets of repeated runs) metric by metric and flag regressions beyond noise.",
         discussion: """
-            Each side is a report folder or summary.json, or several joined with commas (repeated runs). With 3 or \
-            more runs per side a metric must differ by a Mann–Whitney U test (α 0.05) and by at least the minimum \
-            effect; with fewer, by more than the tolerance band (default ±10 %, per metric prefix with --tolerance). \
+            Each side is a report folder, a summary.json, a folder of repeated runs (`rsbench run --repeat N`, or a \
+            baseline under reports/baselines/), or several of these joined with commas.
+
+            The rule follows from the run counts. A two-sided Mann–Whitney U test (SciPy's method: exact without ties \
+            while one side has at most 8 runs, else the normal approximation) can never give p below 2 / C(n1+n2, n1): \
+            3 vs 3 runs stop at p = 0.1. So when that bound is not below --alpha, each metric is judged by the tolerance \
+            band on medians instead (default ±10 %, per metric prefix with --tolerance), and the output says so. Otherwise \
+            a metric must differ by the test (p < α) and by at least the minimum effect (5 %, or its tolerance). At α 0.05 \
+            that takes at least 4 runs a side; the output's power note says how much overlap the counts tolerate.
             Direction is known per metric: lower latency and CPU are better, higher throughput is better.
             Exit code 1 when any metric regressed.
 
+            --json prints the result as one JSON document (schema rsbench.compare/1, see docs/summary-schema.md): \
+            scenario, run counts, regression (true/false), rule (kind mann-whitney or tolerance-band, alpha, \
+            minimumPValue, minimumRunsPerSide, maxPairsOutOfOrder, statement, powerNote), metrics (metric, unit, \
+            direction, baseline and candidate values, medians, changePercent, method, pValue, thresholdPercent, \
+            verdict) and unmatched.
+
             Examples:
               rsbench compare reports/20261122T101500Z-baseline reports/latest
-              rsbench compare a1,a2,a3 b1,b2,b3 --tolerance e2e_lag=15 --tolerance insert_rows_per_s=5
+              rsbench compare a1,a2,a3,a4 b1,b2,b3,b4 --tolerance e2e_lag=15
+              rsbench compare reports/baselines/ci reports/latest --json
+              rsbench compare reports/baselines/ci reports/latest --only cpu_us_per_event
             """
     )
 
-    @Argument(help: "Baseline report folder(s) or summary.json, comma-separated for repeated runs.") var baseline: String
-    @Argument(help: "Candidate report folder(s) or summary.json, comma-separated.") var candidate: String
-    @Option(help: "Tolerance band in percent for a metric prefix, like e2e_lag=15 (repeatable).") var tolerance: [String] = []
-    @Option(help: "Default tolerance band in percent for single runs.") var defaultTolerance: Double = 10
-    @Option(help: "Write the Markdown here as well.") var out: String?
+    @Argument(help: "Baseline report folder(s), summary.json or run-set folder, comma-separated for repeated runs.") var baseline: String
+    @Argument(help: "Candidate report folder(s), summary.json or run-set folder, comma-separated.") var candidate: String
+    @OptionGroup var flags: CompareFlags
+    @Flag(help: "Print the result as JSON (schema rsbench.compare/1) instead of Markdown.") var json = false
+    @Option(help: "Write what is printed (Markdown, or JSON with --json) to this file as well.") var out: String?
 
     func run() throws {
-        var options = CompareOptions()
-        options.defaultTolerancePercent = defaultTolerance
-        for t in tolerance {
-            let kv = t.split(separator: "=").map(String.init)
-            guard kv.count == 2, let v = Double(kv[1]), v >= 0 else { throw ValidationError("--tolerance \(t): expected prefix=percent, like e2e_lag=15") }
-            options.tolerances[kv[0]] = v
-        }
-        let a = try load(baseline), b = try load(candidate)
-        let result = try RunComparator(options: options).compare(baseline: a, candidate: b)
-        let md = result.markdown()
-        print(md)
-        if let out { try md.write(toFile: out, atomically: true, encoding: .utf8) }
+        let a = try ReportPaths.load(baseline), b = try ReportPaths.load(candidate)
+        let result = try RunComparator(options: try flags.options()).compare(baseline: a, candidate: b)
+        let text = json ? String(decoding: try result.json(), as: UTF8.self) + "\n" : result.markdown()
+        print(text, terminator: json ? "" : "\n")
+        if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) }
         if result.hasRegression { throw ExitCode(1) }
-    }
-
-    func load(_ list: String) throws -> [RunReport] {
-        try list.split(separator: ",").map { p in
-            do { return try RunReport.load(from: URL(fileURLWithPath: String(p))) } catch {
-                throw ValidationError("\(p): \(error)")
-            }
-        }
     }
 }

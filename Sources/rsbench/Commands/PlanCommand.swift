@@ -21,7 +21,7 @@ struct PlanCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Report folder(s) or summary.json, comma-separated.") var report: String
+    @Argument(help: "Report folder(s), summary.json or run-set folder(s) (every run of a --repeat set), comma-separated.") var report: String
     @Option(help: "Events per second to plan for.") var targetRate: Double
     @Option(help: "How long ClickHouse keeps the data, like 30d, 2w or 36h.") var retention: String = "30d"
     @Option(help: "JetStream retention for every stream, like 7d (default: each stream's own max age from the report; 7d for reports without it).") var jetstreamRetention: String?
@@ -36,9 +36,7 @@ struct PlanCommand: ParsableCommand {
         do { days = try PlanOptions.parseRetentionDays(retention) } catch { throw ValidationError("--retention: \(error)") }
         do { jsDays = try jetstreamRetention.map { try PlanOptions.parseRetentionDays($0) } ?? -1 } catch { throw ValidationError("--jetstream-retention: \(error)") }
         guard (0.05...1).contains(cpuTarget), (0.05...1).contains(diskFill) else { throw ValidationError("--cpu-target and --disk-fill are fractions between 0.05 and 1") }
-        let reports = try report.split(separator: ",").map { p in
-            do { return try RunReport.load(from: URL(fileURLWithPath: String(p))) } catch { throw ValidationError("\(p): \(error)") }
-        }
+        let reports = try ReportPaths.load(report)
         var o = PlanOptions(targetRate: targetRate, retentionDays: days)
         o.cpuUtilisationTarget = cpuTarget
         o.diskFillTarget = diskFill

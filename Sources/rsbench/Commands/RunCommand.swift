@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Reporting
 import LocalStack
 import RiskSignalCore
@@ -31,11 +32,24 @@ struct RunCommand: AsyncParsableCommand {
             charts), and each gate as it stands, pushed every second as server-sent events; when the run \
             ends the page links the report and stays up --dashboard-linger.
 
+            Repeated runs and baselines: --repeat N runs the scenario N times, one after another on one stack (each \
+            from a clean database and a fresh pipeline), into reports/<UTC time>-<scenario>-xN/: run-1/ … run-N/ \
+            (each a full report), runs.json (the list `rsbench compare` reads as one side) and report.md. \
+            --save-baseline NAME keeps the runs' summary.json files as reports/baselines/NAME/ (tracked in git; \
+            replaces what was there). --baseline NAME gates the new runs against that folder with the rules of \
+            `rsbench compare` (--tolerance, --default-tolerance, --only, --alpha as there), prints the comparison \
+            table, writes comparison.md and comparison.json next to the reports, and exits 1 on a regression beyond \
+            noise when no worse exit code applies. At α 0.05 the Mann–Whitney test needs 4 runs a side; with fewer, the \
+            tolerance band decides, and the table says so. The flags and the baseline are checked before any load is sent.
+
             Examples:
               rsbench run scenarios/peak.yaml
               rsbench run scenarios/ci.yaml --duration 10s --rate-scale 0.5 --abort-on-fail
               rsbench run scenarios/peak.yaml --dashboard --dashboard-port 8090
               rsbench run scenarios/baseline.yaml --nats-url nats://nats:4222 --clickhouse-url http://ch:8123
+              rsbench run scenarios/ci.yaml --repeat 4 --save-baseline ci
+              rsbench run scenarios/ci.yaml --repeat 4 --baseline ci
+              rsbench run scenarios/ci.yaml --baseline ci --only insert_rows_per_s
             """
     )
 
@@ -54,6 +68,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Serve a live page of the run on 127.0.0.1 (charts, gates, progress, pushed every second; the report linked at the end).") var dashboard = false
     @Option(help: "Port of the live page (0: any free port; the URL is printed).") var dashboardPort: Int = 0
     @Option(help: "How long the live page stays up after the run, so it can open the report, like 30s or 0s.") var dashboardLinger: String = "30s"
+    @Option(name: .customLong("repeat"), help: "Run the scenario this many times (1–\(RunSetError.maxRepeat)) into one folder, for compare and baselines.")
+    var repeatCount: Int = 1
+    @Option(help: "Gate the run(s) against reports/baselines/<name>/ with the compare rules; exit 1 on a regression beyond noise.")
+    var baseline: String?
+    @Option(help: "Keep the run(s) as reports/baselines/<name>/ (each run's summary.json and runs.json), replacing that folder.")
+    var saveBaseline: String?
+    @OptionGroup(title: "Baseline comparison (with --baseline)") var compare: CompareFlags
 
     func run() async throws {
         let s: Scenario
@@ -89,6 +110,8 @@ struct RunCommand: AsyncParsableCommand {
         case .failure(let m): throw ValidationError("--dashboard-linger \(dashboardLinger): \(m)")
         }
         let reportsDir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
+        // Everything --repeat/--baseline/--save-baseline need is checked (and the baseline read) before any load.
+        let gate = try checkedSetFlags(scenario: s, reportsDir: reportsDir)
         var live: DashboardSession?
         if dashboard {
             do { live = try await DashboardSession.start(port: dashboardPort) } catch {
@@ -98,27 +121,83 @@ struct RunCommand: AsyncParsableCommand {
             print("[run] live page: \(live!.url)")
         }
         let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, live: live?.dashboard, output: { print($0) })
-        let report = await withTaskCancellationOnSignals { await runner.run() }
-        print(ConsoleSummary.render(report))
-        var reportFolder: String?
-        if !noReport {
-            do {
-                let written = try ReportDirectory(root: URL(fileURLWithPath: reportsDir)).write(report)
-                reportFolder = written.directory.path
-                print("report: \(written.directory.path)/report.html (also report.md, summary.json, junit.xml; \(reportsDir)/latest)")
-            } catch {
-                print("could not write the report under \(reportsDir): \(error)")
+        let output = RunOutput(reportsDir: reportsDir, count: repeatCount, scenario: s.name, write: !noReport)
+        let series = RunSeries(runner: runner, count: repeatCount)
+        let lastFolder = Mutex<String?>(nil)
+        let runs = await withTaskCancellationOnSignals {
+            await series.run { number, report in
+                print(ConsoleSummary.render(report))
+                let folder = output.write(report, number: number)
+                lastFolder.withLock { $0 = folder }
             }
         }
-        if let live {
+        let comparison = gate.flatMap { compareWithBaseline(runs, $0) }
+        output.finish(runs, comparison: comparison)
+        if let saveBaseline { try save(runs, as: saveBaseline, reportsDir: reportsDir) }
+        if let live, let report = runs.last {
             if linger > .zero { print("[run] the live page stays up \(linger) more (--dashboard-linger): \(live.url)") }
-            await live.finish(report, reportDirectory: reportFolder, linger: linger)
+            await live.finish(report, reportDirectory: lastFolder.withLock { $0 }, linger: linger)
         }
-        if let outPath {
+        if let outPath, let report = runs.last {
             try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: outPath))
             print("wrote \(outPath)")
         }
-        if report.verdict.status != .pass { throw ExitCode(report.verdict.status.exitCode) }
+        let worst = runs.map(\.verdict.status.exitCode).max() ?? 3
+        if worst != 0 { throw ExitCode(worst) }
+        if comparison?.hasRegression == true { throw ExitCode(1) }
+    }
+
+    /// A kept baseline, read before the run, and the rules to compare with it.
+    struct BaselineGate {
+        var name: String
+        var runs: [RunReport]
+        var options: CompareOptions
+    }
+
+    /// The baseline gate when --baseline is given, after checking every set flag.
+    func checkedSetFlags(scenario s: Scenario, reportsDir: String) throws -> BaselineGate? {
+        do {
+            guard (1...RunSetError.maxRepeat).contains(repeatCount) else { throw RunSetError.badRepeat(String(repeatCount)) }
+            if repeatCount > 1, let out { throw RunSetError.outWithRepeat(path: out) }
+            if let saveBaseline { try BaselineStore.checkName(saveBaseline, flag: "--save-baseline") }
+            guard let baseline else { return nil }
+            let options = try compare.options()
+            let runs = try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).load(baseline, scenario: s.name)
+            return BaselineGate(name: baseline, runs: runs, options: options)
+        } catch let e as RunSetError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    /// Compares the runs that are measurements with the baseline and prints the table.
+    func compareWithBaseline(_ reports: [RunReport], _ gate: BaselineGate) -> ComparisonReport? {
+        // An invalid, errored or aborted run's numbers do not describe the system; they stay out of the test.
+        let measured = reports.filter(\.verdict.status.isMeasurement)
+        guard !measured.isEmpty else {
+            print("[baseline] no run is a valid measurement (all invalid, errored or aborted): nothing to compare with baseline \(gate.name)")
+            return nil
+        }
+        if measured.count < reports.count { print("[baseline] comparing \(measured.count) of \(reports.count) runs (the others were invalid, errored or aborted)") }
+        do {
+            let c = try RunComparator(options: gate.options).compare(baseline: gate.runs, candidate: measured)
+            print("[baseline] baseline \(gate.name) (\(gate.runs.count) runs) vs this run (\(measured.count)):\n")
+            print(c.markdown())
+            return c
+        } catch {
+            print("[baseline] cannot compare with baseline \(gate.name): \(error)")
+            return nil
+        }
+    }
+
+    /// Keeps the runs as a baseline unless one of them is not a measurement; then it says why (the exit code,
+    /// 2 or 3 from that run, already fails).
+    func save(_ reports: [RunReport], as name: String, reportsDir: String) throws {
+        guard !reports.isEmpty, reports.allSatisfy(\.verdict.status.isMeasurement) else {
+            print(RunSetError.nothingToSave(flag: "--save-baseline", name: name, statuses: reports.map(\.verdict.status.rawValue)).description)
+            return
+        }
+        let dir = try BaselineStore(reports: URL(fileURLWithPath: reportsDir)).save(reports, as: name)
+        print("baseline: kept \(reports.count) run(s) in \(dir.path); commit it to gate CI against it")
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import LocalStack
 import XCTest
 
 /// A real `rsbench` invocation's surroundings for a test: the debug binary, a temporary folder, and an environment whose
@@ -15,13 +14,7 @@ struct RsbenchSandbox {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build the executables first (`swift build`)")
         dir = NSTemporaryDirectory() + "rsbench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var env = ProcessInfo.processInfo.environment
-        env["RSBENCH_HOME"] = dir + "/home"
-        env["NATS_PORT"] = String(LoopbackProbe.freePort())
-        env["NATS_MONITOR_PORT"] = String(LoopbackProbe.freePort())
-        env["CLICKHOUSE_PORT"] = String(LoopbackProbe.freePort())
-        for k in ["NATS_URL", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CHDB_SERVER_USER", "CHDB_SERVER_PASSWORD"] { env.removeValue(forKey: k) }
-        self.env = env
+        env = IsolatedStack.environment(home: dir + "/home")
     }
 
     /// Writes a scenario file into the folder; returns its path.
@@ -37,9 +30,7 @@ struct RsbenchSandbox {
     }
 
     /// Stops the stack a run left behind (one killed by a timeout): exactly the one recorded in this sandbox's home.
-    func stackDown() {
-        if let down = try? Spawned.start(binary, ["stack", "down"], env: env, cwd: TestStack.projectRoot) { _ = Spawned.wait(down, timeout: .seconds(60)) }
-    }
+    func stackDown() { IsolatedStack.down(binary, env: env) }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
 }
