@@ -27,6 +27,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the Markdown here as well.") var out: String?
 
     func run() throws {
+        try requireWritable(out.output("--out"))
         var options = CompareOptions()
         options.defaultTolerancePercent = defaultTolerance
         for t in tolerance {

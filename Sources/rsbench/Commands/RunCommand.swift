@@ -72,8 +72,8 @@ struct RunCommand: AsyncParsableCommand {
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
-        let outPath = try out.map { try Self.checkedOutputFile($0) }
         let reportsDir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
+        try requireWritable(out.output("--out"), noReport ? nil : OutputPath(flag: "--reports", path: reportsDir, kind: .folder))
         let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, output: { print($0) })
         let report = await withTaskCancellationOnSignals { await runner.run() }
         print(ConsoleSummary.render(report))
@@ -85,26 +85,11 @@ struct RunCommand: AsyncParsableCommand {
                 print("could not write the report under \(reportsDir): \(error)")
             }
         }
-        if let outPath {
-            try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: outPath))
-            print("wrote \(outPath)")
+        if let out {
+            try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: out))
+            print("wrote \(out)")
         }
         if report.verdict.status != .pass { throw ExitCode(report.verdict.status.exitCode) }
-    }
-}
-
-extension RunCommand {
-    /// `--out` must name a file we can write, checked before the run rather than after it.
-    static func checkedOutputFile(_ path: String) throws -> String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw ValidationError("--out \(path): is a directory; expected a file name like reports/outcome.json")
-        }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
-            throw ValidationError("--out \(path): the folder \(parent) does not exist")
-        }
-        return path
     }
 }
 
