@@ -47,6 +47,14 @@ final class OutputPathCommandTests {
         try expectRefused(["run", "scenarios/ci.yaml", "--out", "/proc/rsbench-summary.json"], "--out /proc/rsbench-summary.json: cannot create files in /proc")
     }
 
+    @Test func searchRefusesAFileForReportsAndBadProbeFlags() throws {
+        try expectRefused(["search", "scenarios/ci.yaml", "--reports", file], "--reports \(file): is a file; expected a folder")
+        try expectRefused(["search", "scenarios/ci.yaml", "--max-probes", "4"], "--max-probes 4: expected 6...1000")
+        try expectRefused(["search", "scenarios/ci.yaml", "--probe-duration", "500ms"], "--probe-duration")
+        try expectRefused(["search", "scenarios/ci.yaml", "--probe-duration", "soon"], "--probe-duration soon")
+        try expectRefused(["search", "scenarios/ci.yaml", "--repeats", "1"], "--repeats 1: expected 3...15")
+    }
+
     @Test func planRefusesBadJSONAndMarkdownPathsBeforeReadingTheReport() throws {
         // The report does not exist either: the output is checked first.
         try expectRefused(["plan", dir + "/no-report", "--target-rate", "1000", "--json", dir], "--json \(dir): is a folder")
