@@ -9,7 +9,7 @@ import Scenario
 /// Runs a scenario end to end: target, a clean slate, the real pipeline, the paced workloads, drain, measurement and
 /// gates, and the clean-up of everything it started. Each step is its own type; this is only their order.
 public struct ScenarioRunner: Sendable {
-    public static let rsbenchVersion = "0.3.0"
+    public static let rsbenchVersion = Release.version
     public var scenario: Scenario
     public var overrides: RunOverrides
     public var projectRoot: String
