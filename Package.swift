@@ -77,10 +77,8 @@ let package = Package(
         .target(name: "MarketData", dependencies: ["RiskSignalCore"]),
         // Real HTTP stand-ins for third parties we cannot run here (an OpenAI-compatible API).
         .target(name: "StandIns", dependencies: [
-            "Sentiment", "RiskSignalCore",
+            "Sentiment", "RiskSignalCore", "Observability",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The process's HTTP endpoint: Prometheus /metrics (with process_* and build info), /healthz, /readyz; /proc readings.
@@ -88,6 +86,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Risk alerting: stream detectors, cooldowns and the YAML policy.
         .target(name: "Alerting", dependencies: ["RiskSignalCore", .product(name: "Yams", package: "Yams")]),
@@ -114,7 +114,7 @@ let package = Package(
         ]),
         // rsbench run: the run's steps (target, pipeline launcher, load phase, live monitor, drain, measurement, gates) in order.
         .target(name: "ScenarioRun", dependencies: [
-            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource",
+            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource", "Observability",
             "Measurement", "Alerting",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.

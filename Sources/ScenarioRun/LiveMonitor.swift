@@ -23,6 +23,8 @@ struct LiveMonitor: Sendable {
     var abortOnFail: Bool
     var gates: GateEvaluator
     var say: @Sendable (String) -> Void
+    /// Where the live figures go each second, for rsbench's `/metrics` (nil: nobody serves them).
+    var board: LiveBoard?
 
     /// Watches `publishing` until the schedule ends (or a live gate is breached), then waits for the acks.
     func watch(_ load: LoadPhase, publishing: Task<Void, Error>, pipeline: PipelineProcess, stack: LocalStack?) async throws -> Record {
@@ -48,7 +50,11 @@ struct LiveMonitor: Sendable {
             record.maxPending = max(record.maxPending, pending)
             let rows = m?.totalRows ?? lastRows
             record.rowsPerSecond.append(max(0, rows - lastRows))
-            if abortOnFail, second > Int(scenario.warmup.seconds), let note = breach(load, record, second: second) {
+            let live = board != nil || abortOnFail ? liveReport(load, record) : nil
+            if let board, let live {
+                board.publish(figures(load, live, second: second, lastPublished: lastPublished, pending: m?.pendingByConsumer ?? [:], rows: rows - lastRows))
+            }
+            if abortOnFail, second > Int(scenario.warmup.seconds), let live, let note = breach(live, second: second) {
                 record.abortNote = note
                 publishing.cancel()
                 break
@@ -76,16 +82,37 @@ struct LiveMonitor: Sendable {
                       second, phase, parts.joined(separator: ", "), p99, pending, rows)
     }
 
-    /// The first live gate the measurements so far already breach, as the note the run keeps.
-    func breach(_ load: LoadPhase, _ record: Record, second: Int) -> String? {
-        var sched = HistogramMerge(), ack = HistogramMerge()
-        for e in load.entries { sched.add(e.driver.scheduleLag.snapshot); ack.add(e.driver.ackLatency.snapshot) }
+    /// The run as far as it is known while sending: latencies so far, the backlog's peak, resources.
+    func liveReport(_ load: LoadPhase, _ record: Record) -> RunReport {
+        var sched = HistogramMerge(), ack = HistogramMerge(), uncorrected = HistogramMerge()
+        for e in load.entries {
+            sched.add(e.driver.scheduleLag.snapshot)
+            ack.add(e.driver.ackLatency.snapshot)
+            uncorrected.add(e.driver.ackLatencyUncorrected.snapshot)
+        }
         var live = RunReport(scenario: ScenarioRef(name: scenario.name, file: scenario.file, sha256: ""), startedAt: Date(), endedAt: Date(),
                              durationSeconds: 1, verdict: Verdict(status: .pass), environment: EnvironmentFingerprint.unknown)
         live.latency.scheduleLag = sched.summary
         live.latency.publishAck = ack.summary
+        live.latency.publishAckUncorrected = uncorrected.summary
         live.pipeline.maxConsumerPending = record.maxPending
         live.resources = record.resources.map(\.resources)
+        return live
+    }
+
+    /// This second's figures for `/metrics`; `lastPublished` is each workload's count a second ago.
+    func figures(_ load: LoadPhase, _ live: RunReport, second: Int, lastPublished: [UInt64], pending: [String: Double], rows: Double) -> LiveFigures {
+        let workloads = load.entries.enumerated().map { i, e in
+            let c = e.driver.snapshot
+            return LiveFigures.Workload(name: e.workload.name, offeredPerSecond: e.offered, achievedPerSecond: Double(c.published - lastPublished[i]),
+                                        published: c.published, failed: c.failed, duplicates: c.duplicates)
+        }
+        return LiveFigures(scenario: scenario.name, elapsedSeconds: (load.clock.now - load.startInstant).seconds,
+                           measuring: second > Int(scenario.warmup.seconds), report: live, workloads: workloads, pendingByConsumer: pending, rowsPerSecond: rows)
+    }
+
+    /// The first live gate the measurements so far already breach, as the note the run keeps.
+    func breach(_ live: RunReport, second: Int) -> String? {
         guard let (gate, value) = gates.firstBreachedLiveGate(in: live) else { return nil }
         say("[run] --abort-on-fail: gate \(gate.expression) is breached at \(second) s (measured \(value)); stopping early")
         return "aborted early at \(second) s: gate \(gate.expression) breached while running (--abort-on-fail)"

@@ -1,6 +1,7 @@
 import Foundation
 import JetStream
 import Measurement
+import Observability
 import Pipeline
 import Reporting
 import RiskSignalCore
@@ -76,7 +77,8 @@ public struct ScenarioRunner: Sendable {
         let load = try LoadPhase(plan: plan, scenario: scenario, session: session)
         output("[run] \(scenario.name): warm-up \(scenario.warmup), measured \(scenario.duration), \(load.entries.count) workloads, rate scale \(scenario.rateScale)")
         let gates = GateEvaluator(scenario: scenario)
-        let monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output)
+        let board = overrides.metricsPort.map { serveLiveFigures(on: $0, started: &started) }
+        let monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output, board: board)
         // The `visible` stage: polled through the load and the drain, stopped once the pipeline has drained.
         let poller = VisibilityPoller(ch: session.ch, window: load.window, tables: SchemaMigrations.stagedTables)
         let polling = Task { await poller.run(limit: scenario.warmup + scenario.duration + scenario.drainTimeout + .seconds(30)) }
@@ -97,5 +99,22 @@ public struct ScenarioRunner: Sendable {
         try await RunMeasurement(session: session, load: load, plan: plan, streamsBefore: streamsBefore).measure(into: &report, live: live, metrics: metrics,
                                                                                                                   visible: (samples: visible, interval: poller.interval))
         gates.finish(&report)
+    }
+
+    /// Starts rsbench's `/metrics` (and `/healthz`) on 127.0.0.1:`port` for the rest of the run; a port it cannot bind
+    /// costs a warning, never the run.
+    func serveLiveFigures(on port: Int, started: inout StartedResources) -> LiveBoard {
+        let board = LiveBoard()
+        let build = BuildInfo(prefix: "rsbench", version: Self.rsbenchVersion, swiftVersion: EnvironmentCollector.swiftVersion,
+                              libnatsVersion: NATSConnection.libraryVersion)
+        let app = MetricsEndpoint.application(port: port, serverName: "rsbench", metrics: { board.exposition(build: build) })
+        let say = output
+        started.metricsTask = Task {
+            do { try await serveUntilCancelled(app, label: "rsbench.metrics") } catch {
+                say("[run] warning: live figures not served on 127.0.0.1:\(port): \(error)")
+            }
+        }
+        output("[run] live figures on http://127.0.0.1:\(port)/metrics")
+        return board
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Observability
 import Sentiment
 import Synchronization
 

@@ -19,6 +19,10 @@ struct RunCommand: AsyncParsableCommand {
             After warm-up and the measured window it drains the pipeline, measures end-to-end lag in \
             ClickHouse (ingested_at − intended send time), evaluates the gates, and stops what it started.
 
+            While it runs, http://127.0.0.1:9465/metrics (--metrics-port) serves the live figures as Prometheus text, \
+            under the gate metrics' names (schedule_lag.p99 is rsbench_schedule_lag_seconds{statistic="p99"}); \
+            see deploy/grafana/rsbench.json for a dashboard.
+
             Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid run (rsbench could not hold the \
             schedule, or took more of the machine than limits.rsbench_cpu), 3 error or Ctrl-C. Every run \
             reports CPU-µs per published event for each process and the whole stack.
@@ -45,6 +49,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so a re-run within JetStream's 2-minute duplicate window is not deduplicated away).") var repeatableIds = false
     @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
     @Flag(help: "Do not write the reports folder.") var noReport = false
+    @Option(help: "Serve the live figures (gate metrics, process_*, build info) as Prometheus text at http://127.0.0.1:<port>/metrics during the run (env RSBENCH_METRICS_PORT; 0: off).")
+    var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RSBENCH_METRICS_PORT"] ?? "") ?? 9465
 
     func run() async throws {
         let s: Scenario
@@ -69,6 +75,8 @@ struct RunCommand: AsyncParsableCommand {
         o.keepStack = keepStack
         o.abortOnFail = abortOnFail
         o.repeatableIDs = repeatableIds
+        guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port \(metricsPort): expected 0...65535 (0: no endpoint)") }
+        o.metricsPort = metricsPort == 0 ? nil : metricsPort
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
