@@ -78,6 +78,10 @@ final class OutputPathCommandTests {
         try expectRefused(["report", "fixtures/reports/sample-summary.json", "--reports", file], "--reports \(file): is a file")
     }
 
+    @Test func stackUpRefusesAFileForHome() throws {
+        try expectRefused(["stack", "up", "--home", file], "--home \(file): is a file; expected a folder")
+    }
+
     @Test func benchRefusesAFolderForJSON() throws {
         try expectRefused(["bench", "limits", "--json", dir], "--json \(dir): is a folder")
         try expectRefused(["bench", "pipeline", "--json", dir], "--json \(dir): is a folder")

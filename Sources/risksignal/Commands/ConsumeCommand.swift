@@ -194,6 +194,11 @@ struct RunCommand: AsyncParsableCommand {
             serves /metrics on 127.0.0.1:9464, and shuts down gracefully on SIGTERM/SIGINT: each \
             consumer finishes and acks the batch in hand, then the process exits 0.
 
+            The same port answers /healthz (liveness: 200 while the process answers) and /readyz (200 only \
+            when NATS is connected, ClickHouse answers a ping and every consumer loop is running; otherwise 503 \
+            with one reason a line). /metrics carries process_* (CPU, RSS, open fds, start time) and \
+            risksignal_build_info; see deploy/grafana/risksignal.json for a dashboard.
+
             Per-consumer batching comes from the environment (flags override it for every consumer):
               RS_<NAME>_BATCH_SIZE, RS_<NAME>_MAX_WAIT (seconds), RS_<NAME>_DURABLE, RS_<NAME>_FILTER
             Defaults: signals 100/1s, market 2000/0.1s, trades 5000/0.2s, social 500/60s,
