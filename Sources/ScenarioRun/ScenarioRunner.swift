@@ -1,5 +1,6 @@
 import Foundation
 import JetStream
+import LocalStack
 import Measurement
 import Observability
 import Pipeline
@@ -77,7 +78,7 @@ public struct ScenarioRunner: Sendable {
         let load = try LoadPhase(plan: plan, scenario: scenario, session: session)
         output("[run] \(scenario.name): warm-up \(scenario.warmup), measured \(scenario.duration), \(load.entries.count) workloads, rate scale \(scenario.rateScale)")
         let gates = GateEvaluator(scenario: scenario)
-        let board = overrides.metricsPort.map { serveLiveFigures(on: $0, started: &started) }
+        let board = overrides.metricsPort.flatMap { serveLiveFigures(on: $0, started: &started) }
         let monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output, board: board)
         // The `visible` stage: polled through the load and the drain, stopped once the pipeline has drained.
         let poller = VisibilityPoller(ch: session.ch, window: load.window, tables: SchemaMigrations.stagedTables)
@@ -101,9 +102,13 @@ public struct ScenarioRunner: Sendable {
         gates.finish(&report)
     }
 
-    /// Starts rsbench's `/metrics` (and `/healthz`) on 127.0.0.1:`port` for the rest of the run; a port it cannot bind
-    /// costs a warning, never the run.
-    func serveLiveFigures(on port: Int, started: inout StartedResources) -> LiveBoard {
+    /// Starts rsbench's `/metrics` (and `/healthz`) on 127.0.0.1:`port` for the rest of the run; a port already taken
+    /// (another run's) costs a warning, never the run.
+    func serveLiveFigures(on port: Int, started: inout StartedResources) -> LiveBoard? {
+        guard LoopbackProbe.isPortFree(host: "127.0.0.1", port: port) else {
+            output("[run] warning: port \(port) is taken, so the live figures are not served (--metrics-port picks another)")
+            return nil
+        }
         let board = LiveBoard()
         let build = BuildInfo(prefix: "rsbench", version: Self.rsbenchVersion, swiftVersion: EnvironmentCollector.swiftVersion,
                               libnatsVersion: NATSConnection.libraryVersion)
