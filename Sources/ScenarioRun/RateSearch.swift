@@ -12,6 +12,8 @@ public struct RateSearch: Sendable {
     public var maxParts = 150
     /// Backlog is "bounded" when, at its worst, it stays under this many seconds of offered traffic.
     public var maxBacklogSeconds = 5.0
+    /// Each probe serves its live figures at `http://127.0.0.1:<port>/metrics` while it runs (nil: no endpoint).
+    public var metricsPort: Int?
     public var projectRoot: String
     public var output: @Sendable (String) -> Void
 
@@ -43,6 +45,7 @@ public struct RateSearch: Sendable {
         var o = RunOverrides()
         o.rateScale = scale
         o.duration = config.probeDuration
+        o.metricsPort = metricsPort
         output(String(format: "[search] probe at %.0f events/s (rate scale %.3f) for %@", baseRate * scale, scale, "\(config.probeDuration)"))
         let runner = ScenarioRunner(scenario: scenario, overrides: o, projectRoot: projectRoot, output: { line in
             // Probe progress is noise at this level; keep the run's verdict lines only.

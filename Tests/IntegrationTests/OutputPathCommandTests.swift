@@ -53,6 +53,7 @@ final class OutputPathCommandTests {
         try expectRefused(["search", "scenarios/ci.yaml", "--probe-duration", "500ms"], "--probe-duration")
         try expectRefused(["search", "scenarios/ci.yaml", "--probe-duration", "soon"], "--probe-duration soon")
         try expectRefused(["search", "scenarios/ci.yaml", "--repeats", "1"], "--repeats 1: expected 3...15")
+        try expectRefused(["search", "scenarios/ci.yaml", "--metrics-port", "70000"], "--metrics-port 70000: expected 0...65535")
     }
 
     @Test func planRefusesBadJSONAndMarkdownPathsBeforeReadingTheReport() throws {

@@ -49,8 +49,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Event ids from the seed only, the same every run (default: a per-run nonce, so a re-run within JetStream's 2-minute duplicate window is not deduplicated away).") var repeatableIds = false
     @Option(help: "Where run reports go (a folder per run, and `latest`).") var reports: String = "reports"
     @Flag(help: "Do not write the reports folder.") var noReport = false
-    @Option(help: "Serve the live figures (gate metrics, process_*, build info) as Prometheus text at http://127.0.0.1:<port>/metrics during the run (env RSBENCH_METRICS_PORT; 0: off).")
-    var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RSBENCH_METRICS_PORT"] ?? "") ?? 9465
+    @OptionGroup var live: LiveMetricsOptions
 
     func run() async throws {
         let s: Scenario
@@ -75,8 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         o.keepStack = keepStack
         o.abortOnFail = abortOnFail
         o.repeatableIDs = repeatableIds
-        guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port \(metricsPort): expected 0...65535 (0: no endpoint)") }
-        o.metricsPort = metricsPort == 0 ? nil : metricsPort
+        o.metricsPort = try live.port()
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
@@ -98,6 +96,18 @@ struct RunCommand: AsyncParsableCommand {
             print("wrote \(out)")
         }
         if report.verdict.status != .pass { throw ExitCode(report.verdict.status.exitCode) }
+    }
+}
+
+/// `--metrics-port` of `run` and `search`: where the live figures are served while a run (or probe) is in progress.
+struct LiveMetricsOptions: ParsableArguments {
+    @Option(help: "Serve the live figures (gate metrics, process_*, build info) as Prometheus text at http://127.0.0.1:<port>/metrics while running (env RSBENCH_METRICS_PORT; 0: off).")
+    var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RSBENCH_METRICS_PORT"] ?? "") ?? 9465
+
+    /// The port to serve on, nil for none; out of range is an error naming the flag.
+    func port() throws -> Int? {
+        guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port \(metricsPort): expected 0...65535 (0: no endpoint)") }
+        return metricsPort == 0 ? nil : metricsPort
     }
 }
 

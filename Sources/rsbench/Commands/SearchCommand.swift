@@ -22,7 +22,7 @@ struct SearchCommand: AsyncParsableCommand {
             that flips moves the interval, and its neighbour is confirmed in turn. No more than --max-probes run.
 
             The knee is reported as an interval [last sustainable, first failing) in events/s, with every probe's \
-            result. Writes reports/<time>-search-<scenario>/ (search.md, search.json, search.html with the \
+            result. Each probe serves its live figures at --metrics-port, as `rsbench run` does. Writes reports/<time>-search-<scenario>/ (search.md, search.json, search.html with the \
             rate-vs-lag curve). Exit code 1 when no rate was sustainable.
 
             Examples:
@@ -41,6 +41,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Most probes in all (at least 2 × --repeats); the knee is reported unconfirmed when they run out.") var maxProbes: Int = 24
     @Option(help: "Largest backlog, in seconds of offered traffic, still called bounded.") var maxBacklogSeconds: Double = 5
     @Option(help: "Where the search report goes.") var reports: String = "reports"
+    @OptionGroup var live: LiveMetricsOptions
 
     /// The search's settings from the flags; a bad value is an error naming its flag.
     func config() throws -> KneeSearch.Config {
@@ -57,7 +58,10 @@ struct SearchCommand: AsyncParsableCommand {
         return c
     }
 
-    func validate() throws { _ = try config() }
+    func validate() throws {
+        _ = try config()
+        _ = try live.port()
+    }
 
     func run() async throws {
         let s: Scenario
@@ -67,6 +71,7 @@ struct SearchCommand: AsyncParsableCommand {
         try requireWritable(OutputPath(flag: "--reports", path: reportsDir, kind: .folder))
         var search = RateSearch(scenario: s, config: try config(), projectRoot: root, output: { print($0) })
         search.maxBacklogSeconds = maxBacklogSeconds
+        search.metricsPort = try live.port()
         let result = try await search.run()
         let md = SearchReportWriter.markdown(result)
         print(md)
