@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import Metrics
 import Prometheus
 
@@ -40,8 +41,9 @@ public enum MetricsEndpoint {
 
     /// An HTTP server on `host`:`port` answering `GET /metrics` (whatever `metrics` renders at that moment),
     /// `GET /healthz` (liveness: the process answers) and, when `readiness` is given, `GET /readyz`; run it as a Service.
+    /// `quiet` keeps the server's own log to warnings and errors (no "Server started" line at info).
     public static func application(host: String = "127.0.0.1", port: Int, serverName: String, metrics: @escaping @Sendable () -> [UInt8],
-                                   readiness: (@Sendable () async -> Readiness)? = nil) -> some ApplicationProtocol {
+                                   readiness: (@Sendable () async -> Readiness)? = nil, quiet: Bool = false) -> some ApplicationProtocol {
         let router = Router()
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
@@ -54,6 +56,8 @@ public enum MetricsEndpoint {
                                 body: .init(byteBuffer: ByteBuffer(string: r.body)))
             }
         }
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: serverName))
+        var warnings = Logger(label: serverName)
+        warnings.logLevel = .warning
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: serverName), logger: quiet ? warnings : nil)
     }
 }

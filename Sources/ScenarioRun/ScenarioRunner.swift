@@ -112,7 +112,8 @@ public struct ScenarioRunner: Sendable {
         let board = LiveBoard()
         let build = BuildInfo(prefix: "rsbench", version: Self.rsbenchVersion, swiftVersion: EnvironmentCollector.swiftVersion,
                               libnatsVersion: NATSConnection.libraryVersion)
-        let app = MetricsEndpoint.application(port: port, serverName: "rsbench", metrics: { board.exposition(build: build) })
+        // The run prints its own line for the endpoint; the server's start-up log would repeat it.
+        let app = MetricsEndpoint.application(port: port, serverName: "rsbench", metrics: { board.exposition(build: build) }, quiet: true)
         let say = output
         started.metricsTask = Task {
             do { try await serveUntilCancelled(app, label: "rsbench.metrics") } catch {
