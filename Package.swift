@@ -81,7 +81,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Prometheus /metrics over HTTP, and serving an HTTP server until cancelled with a graceful shutdown.
+        // The process's HTTP endpoint: Prometheus /metrics (with process_* and build info), /healthz, /readyz; /proc readings;
+        // and serving an HTTP server until cancelled with a graceful shutdown.
         .target(name: "Observability", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -114,12 +115,12 @@ let package = Package(
         // What a run measured, from ClickHouse, JetStream, the pipeline's /metrics, /proc and the load driver's histograms,
         // as Reporting's types: e2e lag, storage, cross-checks, stored counts, resource series.
         .target(name: "Measurement", dependencies: [
-            "ClickHouse", "JetStream", "Pipeline", "Reporting", "RiskSignalCore",
+            "ClickHouse", "JetStream", "Pipeline", "Reporting", "RiskSignalCore", "Observability",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // rsbench run: the run's steps (target, pipeline launcher, load phase, live monitor, drain, measurement, gates) in order.
         .target(name: "ScenarioRun", dependencies: [
-            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource",
+            "Scenario", "LoadDriver", "Generators", "LocalStack", "Pipeline", "JetStream", "ClickHouse", "RiskSignalCore", "StandIns", "Replay", "Reporting", "LoadSource", "Observability",
             "Measurement", "Alerting", "LiveView",
         ]),
         // The local stack: nats-server and the chDB-backed ClickHouse endpoint as child processes.
@@ -129,7 +130,7 @@ let package = Package(
                                              "Measurement", "Reporting", "FeedAdapters", "Zstd"]),
 
         .executableTarget(name: "risksignal", dependencies: [
-            "Pipeline", "RiskSignalCore", "Observability", "JetStream", "ClickHouse", "Alerting", "LoadDriver", "Generators",
+            "Pipeline", "RiskSignalCore", "Observability", "Reporting", "JetStream", "ClickHouse", "Alerting", "LoadDriver", "Generators",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -139,7 +140,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "CNATS", "Replay", "Capture", "FeedAdapters", "LoadSource", "LoadDriver",                                       "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .testTarget(name: "UnitTests", dependencies: ["RiskSignalCore", "ClickHouse", "Zstd", "Pipeline", "Sentiment", "MarketData", "Generators", "Scenario", "Alerting", "ScenarioRun", "JetStream", "CNATS", "Replay", "Capture", "FeedAdapters", "LoadSource", "LoadDriver", "Observability",                                       "Measurement", "Reporting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Zlib", "Zstd"]),
         .testTarget(name: "FeedAdaptersTests", dependencies: ["FeedAdapters", "MarketData", "Zstd"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Fixtures"]),

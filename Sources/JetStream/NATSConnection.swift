@@ -114,6 +114,19 @@ public final class NATSConnection: @unchecked Sendable {
 
     public var isConnected: Bool { natsConnection_Status(handle) == NATS_CONN_STATUS_CONNECTED }
 
+    /// The connection's state in words (`connected`, `reconnecting`, `closed`, …), for health answers.
+    public var statusName: String {
+        switch natsConnection_Status(handle) {
+        case NATS_CONN_STATUS_CONNECTED: "connected"
+        case NATS_CONN_STATUS_CONNECTING: "connecting"
+        case NATS_CONN_STATUS_RECONNECTING: "reconnecting"
+        case NATS_CONN_STATUS_DISCONNECTED: "disconnected"
+        case NATS_CONN_STATUS_CLOSED: "closed"
+        case NATS_CONN_STATUS_DRAINING_SUBS, NATS_CONN_STATUS_DRAINING_PUBS: "draining"
+        default: "unknown"
+        }
+    }
+
     /// A JetStream context on this connection; `publishWindow` bounds un-acked async publishes.
     /// The nats.c library's version, as it reports itself.
     public static var libraryVersion: String { String(cString: nats_GetVersion()) }

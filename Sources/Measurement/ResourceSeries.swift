@@ -1,3 +1,4 @@
+import Observability
 import Reporting
 
 /// Per-second CPU (fraction of one core) and RSS of the processes of a run.

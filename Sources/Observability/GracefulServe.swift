@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Runs an HTTP server (a stand-in's, rsbench's live page) until the calling task is cancelled, then shuts it down gracefully.
+/// Runs an HTTP server (a stand-in's, rsbench's live /metrics or live page) until the calling task is cancelled, then shuts it down gracefully.
 ///
 /// `Application.runService()` in a cancelled task tears the server down by cancellation, and Hummingbird logs that
 /// at error level ("Waiting on child channel: CancellationError()", "Server shutdown error: Already closed"), in

@@ -30,8 +30,10 @@ struct LiveMonitor: Sendable {
     var gates: GateEvaluator
     var say: @Sendable (String) -> Void
     /// The live page (`run --dashboard`) and its e2e figure, when it is on.
-    var live: LiveDashboard? = nil
+    var dashboard: LiveDashboard? = nil
     var lag: LiveLag? = nil
+    /// Where the live figures go each second, for rsbench's `/metrics` (nil: nobody serves them).
+    var board: LiveBoard?
 
     /// Watches `publishing` until the schedule ends (or a live gate is breached), then waits for the acks.
     func watch(_ load: LoadPhase, publishing: Task<Void, Error>, pipeline: PipelineProcess, stack: LocalStack?) async throws -> Record {
@@ -57,19 +59,23 @@ struct LiveMonitor: Sendable {
             record.maxPending = max(record.maxPending, pending)
             let rows = m?.totalRows ?? lastRows
             record.rowsPerSecond.append(max(0, rows - lastRows))
-            if abortOnFail, second > Int(scenario.warmup.seconds), let note = breach(load, record, second: second) {
+            let live = board != nil || abortOnFail || dashboard != nil ? liveReport(load, record) : nil
+            if let board, let live {
+                board.publish(figures(load, live, second: second, lastPublished: lastPublished, pending: m?.pendingByConsumer ?? [:], rows: rows - lastRows))
+            }
+            if abortOnFail, second > Int(scenario.warmup.seconds), let live, let note = breach(live, second: second) {
                 record.abortNote = note
                 publishing.cancel()
                 break
             }
             let line = progressLine(load, second: second, lastPublished: &lastPublished, pending: pending, rows: rows - lastRows)
             say(line)
-            if let live {
+            if let dashboard, let live {
                 record.ackP99.append(Self.ackP99(load))
                 if let e2e = lag?.current { record.e2eBySecond[second - 1] = e2e }
-                let frame = self.frame(load, record, second: second, line: line)
+                let frame = self.frame(load, record, live, second: second, line: line)
                 record.lastFrame = frame
-                live.publish(frame)
+                dashboard.publish(frame)
             }
             lastRows = rows
             if Double(second) >= total + 1 { break }
@@ -97,14 +103,19 @@ struct LiveMonitor: Sendable {
         load.entries.map { LatencySummary(histogram: $0.driver.ackLatency.snapshot).p99 }.max() ?? 0
     }
 
-    /// What the live gates read so far, as a report: schedule lag, publish ack, backlog, CPU and RSS.
+    /// The run as far as it is known while sending: latencies so far, the backlog's peak, resources.
     func liveReport(_ load: LoadPhase, _ record: Record) -> RunReport {
-        var sched = HistogramMerge(), ack = HistogramMerge()
-        for e in load.entries { sched.add(e.driver.scheduleLag.snapshot); ack.add(e.driver.ackLatency.snapshot) }
+        var sched = HistogramMerge(), ack = HistogramMerge(), uncorrected = HistogramMerge()
+        for e in load.entries {
+            sched.add(e.driver.scheduleLag.snapshot)
+            ack.add(e.driver.ackLatency.snapshot)
+            uncorrected.add(e.driver.ackLatencyUncorrected.snapshot)
+        }
         var live = RunReport(scenario: ScenarioRef(name: scenario.name, file: scenario.file, sha256: ""), startedAt: Date(), endedAt: Date(),
                              durationSeconds: 1, verdict: Verdict(status: .pass), environment: EnvironmentFingerprint.unknown)
         live.latency.scheduleLag = sched.summary
         live.latency.publishAck = ack.summary
+        live.latency.publishAckUncorrected = uncorrected.summary
         live.pipeline.maxConsumerPending = record.maxPending
         live.resources = record.resources.map(\.resources)
         return live
@@ -112,9 +123,8 @@ struct LiveMonitor: Sendable {
 
     /// The live page's frame for this second: the report's per-second charts over the seconds so far, and each gate
     /// as it stands (a gate on a metric measured only at the end is `pending`).
-    func frame(_ load: LoadPhase, _ record: Record, second: Int, line: String) -> LiveFrame {
+    func frame(_ load: LoadPhase, _ record: Record, _ report: RunReport, second: Int, line: String) -> LiveFrame {
         let samples = RunMeasurement.timeSeries(load, record, seconds: second) { i in record.e2eBySecond[i].map { ($0.p50, $0.p99) } }
-        let report = liveReport(load, record)
         let rows = GateTable(scenario.gates.map { gates.evaluate($0, in: report) }).rows
         let states = zip(scenario.gates, rows).map { g, row in
             LiveFrame.GateState(expression: row.expression, state: !MetricCatalog.isLive(g.metric) ? "pending" : row.verdict == .pass ? "pass" : "fail",
@@ -124,9 +134,19 @@ struct LiveMonitor: Sendable {
                          charts: HTMLReportWriter.timeCharts(samples).map { LiveFrame.Chart(id: $0.id, svg: $0.render()) }, gates: states)
     }
 
+    /// This second's figures for `/metrics`; `lastPublished` is each workload's count a second ago.
+    func figures(_ load: LoadPhase, _ live: RunReport, second: Int, lastPublished: [UInt64], pending: [String: Double], rows: Double) -> LiveFigures {
+        let workloads = load.entries.enumerated().map { i, e in
+            let c = e.driver.snapshot
+            return LiveFigures.Workload(name: e.workload.name, offeredPerSecond: e.offered, achievedPerSecond: Double(c.published - lastPublished[i]),
+                                        published: c.published, failed: c.failed, duplicates: c.duplicates)
+        }
+        return LiveFigures(scenario: scenario.name, elapsedSeconds: (load.clock.now - load.startInstant).seconds,
+                           measuring: second > Int(scenario.warmup.seconds), report: live, workloads: workloads, pendingByConsumer: pending, rowsPerSecond: rows)
+    }
+
     /// The first live gate the measurements so far already breach, as the note the run keeps.
-    func breach(_ load: LoadPhase, _ record: Record, second: Int) -> String? {
-        let live = liveReport(load, record)
+    func breach(_ live: RunReport, second: Int) -> String? {
         guard let (gate, value) = gates.firstBreachedLiveGate(in: live) else { return nil }
         say("[run] --abort-on-fail: gate \(gate.expression) is breached at \(second) s (measured \(value)); stopping early")
         return "aborted early at \(second) s: gate \(gate.expression) breached while running (--abort-on-fail)"

@@ -3,30 +3,23 @@ import LocalStack
 import Reporting
 import Scenario
 
-/// Finds the highest rate a scenario sustains: step the rate up until a probe fails, then bisect between
-/// the last good and the first bad rate. Each probe is a full, short run of the scenario.
+/// Finds the highest rate a scenario sustains by running the probes `KneeSearch` asks for, each a full, short run of
+/// the scenario, until the knee is decided by repeated probes at both of its bounds (or `maxProbes` is reached).
 public struct RateSearch: Sendable {
     public var scenario: Scenario
-    public var probeDuration: Duration
-    public var startScale: Double
-    public var factor: Double
-    public var maxSteps: Int
-    public var bisectSteps: Int
+    public var config: KneeSearch.Config
     /// "Well below" ClickHouse's default too-many-parts limit (300 active parts in a partition).
     public var maxParts = 150
     /// Backlog is "bounded" when, at its worst, it stays under this many seconds of offered traffic.
     public var maxBacklogSeconds = 5.0
+    /// Each probe serves its live figures at `http://127.0.0.1:<port>/metrics` while it runs (nil: no endpoint).
+    public var metricsPort: Int?
     public var projectRoot: String
     public var output: @Sendable (String) -> Void
 
-    public init(scenario: Scenario, probeDuration: Duration, startScale: Double, factor: Double, maxSteps: Int, bisectSteps: Int,
-                projectRoot: String, output: @escaping @Sendable (String) -> Void) {
+    public init(scenario: Scenario, config: KneeSearch.Config, projectRoot: String, output: @escaping @Sendable (String) -> Void) {
         self.scenario = scenario
-        self.probeDuration = probeDuration
-        self.startScale = startScale
-        self.factor = factor
-        self.maxSteps = maxSteps
-        self.bisectSteps = bisectSteps
+        self.config = config
         self.projectRoot = projectRoot
         self.output = output
     }
@@ -34,38 +27,26 @@ public struct RateSearch: Sendable {
     var baseRate: Double { scenario.workloads.reduce(0) { $0 + $1.rate.meanRate } }
 
     public func run() async throws -> SearchResult {
+        var search = try KneeSearch(config: config)
         // One stack for every probe (each probe recreates its database and streams).
         let target = try RunTarget.resolve(natsURL: scenario.target.natsURL, clickHouseURL: scenario.target.clickHouseURL,
                                            environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot, log: { output("[stack] \($0)") })
         defer { target.stopStartedStack(log: { output("[search] \($0)") }) }
-
-        var probes: [SearchProbe] = []
-        var good: SearchProbe?, bad: SearchProbe?
-        var scale = startScale
-        for _ in 0..<maxSteps {
+        output("[search] rule: \(RateTally.rule); \(config.repeats) probes at the last sustainable and the first failing rate, at most \(config.maxProbes) probes")
+        while let step = search.next {
             try Task.checkCancellation()
-            let p = try await probe(scale)
-            probes.append(p)
-            if p.sustainable { good = p; scale *= factor } else { bad = p; break }
+            output(String(format: "[search] probe %d (%@)", search.probes.count + 1, step.stage.rawValue))
+            search.record(try await probe(step.rateScale), for: step)
         }
-        if let g = good, let b = bad {
-            var lo = g.rateScale, hi = b.rateScale
-            for _ in 0..<bisectSteps {
-                try Task.checkCancellation()
-                let mid = (lo + hi) / 2
-                let p = try await probe(mid)
-                probes.append(p)
-                if p.sustainable { good = p; lo = mid } else { bad = p; hi = mid }
-            }
-        }
-        return SearchResult(scenario: scenario.name, probes: probes.sorted { $0.rateScale < $1.rateScale }, knee: good, firstFailure: bad)
+        return search.result(scenario: scenario.name)
     }
 
     func probe(_ scale: Double) async throws -> SearchProbe {
         var o = RunOverrides()
         o.rateScale = scale
-        o.duration = probeDuration
-        output(String(format: "[search] probe at %.0f events/s (rate scale %.3f) for %@", baseRate * scale, scale, "\(probeDuration)"))
+        o.duration = config.probeDuration
+        o.metricsPort = metricsPort
+        output(String(format: "[search] probe at %.0f events/s (rate scale %.3f) for %@", baseRate * scale, scale, "\(config.probeDuration)"))
         let runner = ScenarioRunner(scenario: scenario, overrides: o, projectRoot: projectRoot, output: { line in
             // Probe progress is noise at this level; keep the run's verdict lines only.
             if line.hasPrefix("[run] drain") || line.hasPrefix("[run] drained") { output("  " + line) }

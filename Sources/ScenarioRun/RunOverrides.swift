@@ -13,6 +13,8 @@ public struct RunOverrides: Sendable {
     public var abortOnFail = false
     /// Event ids from the seed only (`--repeatable-ids`); by default each run mixes in a nonce of its own.
     public var repeatableIDs = false
+    /// Serve the live figures at `http://127.0.0.1:<port>/metrics` while the run is in progress (nil: no endpoint).
+    public var metricsPort: Int?
 
     public init() {}
 }

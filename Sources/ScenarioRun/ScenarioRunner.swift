@@ -1,7 +1,9 @@
 import Foundation
 import JetStream
 import LiveView
+import LocalStack
 import Measurement
+import Observability
 import Pipeline
 import Reporting
 import RiskSignalCore
@@ -10,7 +12,7 @@ import Scenario
 /// Runs a scenario end to end: target, a clean slate, the real pipeline, the paced workloads, drain, measurement and
 /// gates, and the clean-up of everything it started. Each step is its own type; this is only their order.
 public struct ScenarioRunner: Sendable {
-    public static let rsbenchVersion = "0.3.0"
+    public static let rsbenchVersion = Release.version
     public var scenario: Scenario
     public var overrides: RunOverrides
     public var projectRoot: String
@@ -80,12 +82,13 @@ public struct ScenarioRunner: Sendable {
         let load = try LoadPhase(plan: plan, scenario: scenario, session: session)
         output("[run] \(scenario.name): warm-up \(scenario.warmup), measured \(scenario.duration), \(load.entries.count) workloads, rate scale \(scenario.rateScale)")
         let gates = GateEvaluator(scenario: scenario)
-        var monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output)
+        let board = overrides.metricsPort.flatMap { serveLiveFigures(on: $0, started: &started) }
+        var monitor = LiveMonitor(scenario: scenario, abortOnFail: overrides.abortOnFail, gates: gates, say: output, board: board)
         // The live page's e2e figure costs the endpoint a query every 2 s: only when the page is on.
         let liveLag = live.map { _ in LiveLag(lag: EndToEndLag(ch: session.ch, window: load.window, database: overrides.database), tables: SchemaMigrations.stagedTables) }
         let lagging = liveLag.map { l in Task { await l.run() } }
         defer { lagging?.cancel() }
-        monitor.live = live
+        monitor.dashboard = live
         monitor.lag = liveLag
         // The `visible` stage: polled through the load and the drain, stopped once the pipeline has drained.
         let poller = VisibilityPoller(ch: session.ch, window: load.window, tables: SchemaMigrations.stagedTables)
@@ -113,5 +116,27 @@ public struct ScenarioRunner: Sendable {
         try await RunMeasurement(session: session, load: load, plan: plan, streamsBefore: streamsBefore).measure(into: &report, live: live, metrics: metrics,
                                                                                                                   visible: (samples: visible, interval: poller.interval))
         gates.finish(&report)
+    }
+
+    /// Starts rsbench's `/metrics` (and `/healthz`) on 127.0.0.1:`port` for the rest of the run; a port already taken
+    /// (another run's) costs a warning, never the run.
+    func serveLiveFigures(on port: Int, started: inout StartedResources) -> LiveBoard? {
+        guard LoopbackProbe.isPortFree(host: "127.0.0.1", port: port) else {
+            output("[run] warning: port \(port) is taken, so the live figures are not served (--metrics-port picks another)")
+            return nil
+        }
+        let board = LiveBoard()
+        let build = BuildInfo(prefix: "rsbench", version: Self.rsbenchVersion, swiftVersion: EnvironmentCollector.swiftVersion,
+                              libnatsVersion: NATSConnection.libraryVersion)
+        // The run prints its own line for the endpoint; the server's start-up log would repeat it.
+        let app = MetricsEndpoint.application(port: port, serverName: "rsbench", metrics: { board.exposition(build: build) }, quiet: true)
+        let say = output
+        started.metricsTask = Task {
+            do { try await serveUntilCancelled(app, label: "rsbench.metrics") } catch {
+                say("[run] warning: live figures not served on 127.0.0.1:\(port): \(error)")
+            }
+        }
+        output("[run] live figures on http://127.0.0.1:\(port)/metrics")
+        return board
     }
 }

@@ -8,9 +8,15 @@ struct StartedResources: @unchecked Sendable {
     var session: RunSession?
     var receiverTask: Task<Void, Error>?
     var pipeline: PipelineProcess?
+    /// rsbench's own live `/metrics` endpoint.
+    var metricsTask: Task<Void, Never>?
 
     func stop(keepStack: Bool, say: @Sendable (String) -> Void) async {
         receiverTask?.cancel()
+        if let metricsTask {
+            metricsTask.cancel()
+            await metricsTask.value
+        }
         if let p = pipeline {
             let status = p.stop()
             say("[run] stopped the pipeline (pid \(p.pid), exit \(status))")

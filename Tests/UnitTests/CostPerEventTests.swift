@@ -1,4 +1,5 @@
 import Foundation
+import Observability
 import Measurement
 import Reporting
 import Scenario

@@ -5,6 +5,7 @@ import MarketData
 import OpenAISentiment
 import RiskSignalCore
 import Sentiment
+import Synchronization
 import Alerting
 
 /// Which sentiment provider the social consumer uses, and how posts are scrubbed before it.
@@ -46,6 +47,10 @@ public final class PipelineRunner: Sendable {
     public let options: PipelineOptions
     /// Live counts per consumer name, readable while running.
     public let stats: [String: IngestStats]
+    /// Each consumer loop's progress, for `/readyz`.
+    public let loops = ConsumerLoops()
+    /// The connections `run` opened, while it runs: what `readiness()` looks at.
+    private let links = Mutex<(nats: NATSConnection?, clickHouse: ClickHouseClient?)>((nil, nil))
     let logger: Logger
 
     public init(options: PipelineOptions, logger: Logger = Logger(label: "risksignal.run")) {
@@ -62,6 +67,9 @@ public final class PipelineRunner: Sendable {
         let js = try nats.jetStream()
         for spec in StreamCatalog.all { try await js.ensureStream(spec) }
         let ch = ClickHouseClient(ClickHouseClientConfig(options.connection))
+        links.withLock { $0 = (nats, ch) }
+        defer { links.withLock { $0 = (nil, nil) } }
+        let loops = self.loops
         var openAI: OpenAISentimentProvider?
         var webhookHandlers: [WebhookHandler] = []
         do {
@@ -90,7 +98,8 @@ public final class PipelineRunner: Sendable {
                                                       handler: AlertDetectionHandler(source: AlertDetectionHandler.Source(rawValue: source)!, engine: engine),
                                                       policy: d.policy, stats: self.stats["alerts"]!, logger: Logger(label: "risksignal.alerts"))
                         let idle = options.stopWhenIdle
-                        group.addTask(executorPreference: alertExecutor) { try await ingestor.run(stopWhenIdle: idle) }
+                        let beat = loops.start("alerts (\(source))")
+                        group.addTask(executorPreference: alertExecutor) { try await ingestor.run(stopWhenIdle: idle, heartbeat: beat) }
                     }
                     let evaluator = RollupAlertEvaluator(clickHouse: ch, context: js)
                     if options.stopWhenIdle == nil {
@@ -106,10 +115,11 @@ public final class PipelineRunner: Sendable {
                     let stats = self.stats[def.name]!
                     let log = Logger(label: "risksignal.consume.\(def.name)")
                     let idle = options.stopWhenIdle
-                    func start<H: BatchHandler>(_ handler: H, on executor: (any TaskExecutor)? = nil, consumer: PullConsumer? = nil) {
+                    func start<H: BatchHandler>(_ handler: H, on executor: (any TaskExecutor)? = nil, consumer: PullConsumer? = nil, loop: String? = nil) {
                         let ingestor = StreamIngestor(name: def.name, consumer: consumer ?? defaultConsumer, clickHouse: ch, handler: handler,
                                                       policy: def.policy, stats: stats, logger: log)
-                        group.addTask(executorPreference: executor) { try await ingestor.run(stopWhenIdle: idle) }
+                        let beat = loops.start(loop ?? def.name)
+                        group.addTask(executorPreference: executor) { try await ingestor.run(stopWhenIdle: idle, heartbeat: beat) }
                     }
                     switch def.name {
                     case "signals": start(EncoderHandler(SignalRowEncoder()))
@@ -130,7 +140,8 @@ public final class PipelineRunner: Sendable {
                             webhookHandlers.append(h)
                             var d = def
                             d.durable = def.durable + "-" + WebhookEndpoint.durableSuffix(endpoint.url)
-                            start(h, on: alertExecutor, consumer: i == 0 ? nil : try await nats.jetStream().pullConsumer(d.consumerSpec))
+                            start(h, on: alertExecutor, consumer: i == 0 ? nil : try await nats.jetStream().pullConsumer(d.consumerSpec),
+                                  loop: i == 0 ? nil : "webhooks (\(i + 1))")
                         }
                     case "social":
                         let lexicon = try LexiconSentimentProvider.bundled()
@@ -150,6 +161,7 @@ public final class PipelineRunner: Sendable {
                     }
                     logger.info("consuming \(def.filterSubject) (durable \(def.durable), batch \(def.policy.batchSize) or \(def.policy.linger.map { "each fetch, \($0) after its first message" } ?? "\(def.policy.maxWait)"))")
                 }
+                loops.allStarted()
                 try await group.waitForAll()
             }
         } catch {
@@ -162,6 +174,23 @@ public final class PipelineRunner: Sendable {
         for h in webhookHandlers { await h.shutdown() }
         await ch.shutdown()
         return stats.mapValues(\.snapshot)
+    }
+}
+
+extension PipelineRunner {
+    /// Ready or not, and why: NATS connected, ClickHouse answering a ping within `pingTimeout`, every consumer loop alive.
+    public func readiness(pingTimeout: Duration = .seconds(2)) async -> PipelineReadiness {
+        let (nats, ch) = links.withLock { ($0.nats, $0.clickHouse) }
+        var problem: String? = "not reached yet"
+        if let ch {
+            do {
+                try await StartupWait.bounded(pingTimeout) { try await ch.ping() }
+                problem = nil
+            } catch {
+                problem = ConnectionConfig.redacted("\(options.connection.clickHouseURL) did not answer a ping: \(error)")
+            }
+        }
+        return PipelineReadiness(nats: nats?.statusName, clickHouseProblem: problem, loops: loops.snapshot, now: .now)
     }
 }
 

@@ -64,7 +64,19 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
     ///
     /// A batch closes at `batchSize` messages or `maxWait` after its first message, whichever comes
     /// first; fetches wait at most a second each, so a shutdown is noticed within a second.
-    public func run(stopWhenIdle: Int? = nil) async throws {
+    ///
+    /// `heartbeat` (for `/readyz`) beats each time round the loop and records how the loop ended.
+    public func run(stopWhenIdle: Int? = nil, heartbeat: LoopHeartbeat? = nil) async throws {
+        do {
+            try await loop(stopWhenIdle: stopWhenIdle, heartbeat: heartbeat)
+            heartbeat?.ended(Task.isCancelled ? "stopped (shutting down)" : "stopped (idle)")
+        } catch {
+            heartbeat?.ended(error is CancellationError ? "stopped (shutting down)" : "failed: \(error)")
+            throw error
+        }
+    }
+
+    func loop(stopWhenIdle: Int?, heartbeat: LoopHeartbeat?) async throws {
         var idle = 0
         var pending: [JetStreamMessage] = []
         var batchStarted = ContinuousClock.now
@@ -93,6 +105,7 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
             sampler.cancel()
         }
         while true {
+            heartbeat?.beat()
             if Task.isCancelled {
                 if !pending.isEmpty { try await process(pending, after: &storing, publishedEarly: publishedEarly) }
                 try await storing?.value

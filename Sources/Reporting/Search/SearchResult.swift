@@ -1,44 +1,31 @@
-/// One probe: the offered rate and what came of it.
-public struct SearchProbe: Sendable, Codable {
-    public var rateScale: Double
-    public var offeredRate: Double
-    public var achievedRate: Double
-    public var e2eP50Ms: Double?
-    public var e2eP99Ms: Double?
-    public var maxPending: Double
-    public var maxParts: Int
-    public var drained: Bool
-    public var status: String
-    public var sustainable: Bool
-    public var why: [String]
-
-    public init(rateScale: Double, offeredRate: Double, achievedRate: Double, e2eP50Ms: Double?, e2eP99Ms: Double?, maxPending: Double,
-                maxParts: Int, drained: Bool, status: String, sustainable: Bool, why: [String]) {
-        self.rateScale = rateScale
-        self.offeredRate = offeredRate
-        self.achievedRate = achievedRate
-        self.e2eP50Ms = e2eP50Ms
-        self.e2eP99Ms = e2eP99Ms
-        self.maxPending = maxPending
-        self.maxParts = maxParts
-        self.drained = drained
-        self.status = status
-        self.sustainable = sustainable
-        self.why = why
-    }
-}
-
-/// Where the curve bends: the highest sustainable probe, and the first failing one above it.
+/// Where the curve bends: the knee as an interval between the last sustainable and the first failing rate, each
+/// decided by repeated probes, with every probe's own result.
 public struct SearchResult: Sendable, Codable {
     public var scenario: String
+    /// How a rate is decided from its probes, as printed in the report.
+    public var rule: String
+    /// Every probe, in the order it ran.
     public var probes: [SearchProbe]
-    public var knee: SearchProbe?
-    public var firstFailure: SearchProbe?
+    /// The probes grouped by rate scale, lowest first, each with its verdict.
+    public var rates: [RateTally]
+    /// The highest sustainable rate below the first failing one (the knee's lower bound); nil when none was.
+    public var knee: RateTally?
+    /// The lowest failing rate (the knee's upper bound); nil when every rate probed was sustainable.
+    public var firstFailure: RateTally?
+    /// True when both bounds had their repeated probes (`repeats` each); false when the probe budget ran out first.
+    public var confirmed: Bool
+    /// Why the search stopped before confirming both bounds, when it did.
+    public var note: String?
 
-    public init(scenario: String, probes: [SearchProbe], knee: SearchProbe?, firstFailure: SearchProbe?) {
+    public init(scenario: String, rule: String, probes: [SearchProbe], rates: [RateTally], knee: RateTally?, firstFailure: RateTally?,
+                confirmed: Bool, note: String? = nil) {
         self.scenario = scenario
+        self.rule = rule
         self.probes = probes
+        self.rates = rates
         self.knee = knee
         self.firstFailure = firstFailure
+        self.confirmed = confirmed
+        self.note = note
     }
 }

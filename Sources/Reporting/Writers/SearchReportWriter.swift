@@ -1,21 +1,35 @@
 import Foundation
 
-/// `rsbench search`'s outputs: search.md (the curve and the knee) and search.html (with the rate-vs-lag chart).
+/// `rsbench search`'s outputs: search.md (the knee interval, each rate's verdict and every probe) and search.html
+/// (the same, with the rate-vs-lag chart).
 public enum SearchReportWriter {
-    /// Markdown table of the curve, the knee, and a self-contained HTML page with the rate-vs-lag chart.
     public static func markdown(_ r: SearchResult) -> String {
-        var s = "# rsbench search: \(r.scenario)\n\n| offered ev/s | achieved ev/s | e2e p50 ms | e2e p99 ms | max backlog | parts | verdict |\n|---:|---:|---:|---:|---:|---:|---|\n"
-        for p in r.probes {
-            s += String(format: "| %.0f | %.0f | %@ | %@ | %.0f | %d | %@ |\n", p.offeredRate, p.achievedRate,
-                        p.e2eP50Ms.map { String(format: "%.0f", $0) } ?? "–", p.e2eP99Ms.map { String(format: "%.0f", $0) } ?? "–",
-                        p.maxPending, p.maxParts, p.sustainable ? "sustainable" : "no: " + p.why.joined(separator: "; "))
+        func ms(_ v: Double?) -> String { v.map { String(format: "%.0f", $0) } ?? "–" }
+        var s = "# rsbench search: \(r.scenario)\n\n"
+        switch (r.knee, r.firstFailure) {
+        case (let k?, let f?):
+            s += String(format: "**Knee: [%.0f, %.0f) events/s**, from the last sustainable rate (%d of %d probes sustained) to the first failing one (%d of %d probes failed)",
+                        k.offeredRate, f.offeredRate, k.sustainedCount, k.probes.count, f.probes.count - f.sustainedCount, f.probes.count)
+            s += ". At the knee e2e p99 \(ms(k.e2eP99Ms)) ms; first failure: \(f.reasons.joined(separator: "; ")).\n"
+        case (let k?, nil):
+            s += String(format: "**Knee: above %.0f events/s**: every rate probed was sustainable (%d of %d probes at the highest).\n",
+                        k.offeredRate, k.sustainedCount, k.probes.count)
+        case (nil, let f?):
+            s += String(format: "**No sustainable rate**: the lowest rate probed, %.0f events/s, failed (%d of %d probes): %@. Lower --start-scale.\n",
+                        f.offeredRate, f.probes.count - f.sustainedCount, f.probes.count, f.reasons.joined(separator: "; "))
+        case (nil, nil):
+            s += "**No probe ran.**\n"
         }
-        if let k = r.knee {
-            s += String(format: "\n**Knee: %.0f events/s** sustained (e2e p99 %@).", k.offeredRate, k.e2eP99Ms.map { String(format: "%.0f ms", $0) } ?? "n/a")
-            if let f = r.firstFailure { s += String(format: " First failure at %.0f events/s: %@.", f.offeredRate, f.why.joined(separator: "; ")) }
-            s += "\n"
-        } else {
-            s += "\nNo probe was sustainable: lower the start rate (--start-scale).\n"
+        if let note = r.note { s += "\nNote: \(note).\n" }
+        s += "\nRule: \(r.rule).\n\n## Rates\n\n| rate scale | offered ev/s (median) | achieved ev/s (median) | e2e p99 ms (median) | sustainable probes | verdict |\n|---:|---:|---:|---:|---:|---|\n"
+        for t in r.rates {
+            s += String(format: "| %.3f | %.0f | %.0f | %@ | %d / %d | %@ |\n", t.rateScale, t.offeredRate, t.achievedRate, ms(t.e2eP99Ms),
+                        t.sustainedCount, t.probes.count, t.isSustainable ? "sustainable" : "not sustainable")
+        }
+        s += "\n## Probes, in the order they ran\n\n| # | rate scale | offered ev/s | achieved ev/s | e2e p50 ms | e2e p99 ms | max backlog | parts | result |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+        for (i, p) in r.probes.enumerated() {
+            s += String(format: "| %d | %.3f | %.0f | %.0f | %@ | %@ | %.0f | %d | %@ |\n", i + 1, p.rateScale, p.offeredRate, p.achievedRate,
+                        ms(p.e2eP50Ms), ms(p.e2eP99Ms), p.maxPending, p.maxParts, p.sustainable ? "sustainable" : "no: " + p.why.joined(separator: "; "))
         }
         return s
     }

@@ -4,6 +4,7 @@ import JetStream
 import Logging
 import Observability
 import Pipeline
+import Reporting
 import RiskSignalCore
 import ServiceLifecycle
 import Alerting
@@ -39,7 +40,7 @@ struct PipelineFlags: ParsableArguments {
     var unsignedWebhooks = false
     @Option(help: "Users file for enriching user alerts (JSON {\"42\": {\"name\": …, \"tier\": …}}; env RS_USERS_FILE).")
     var usersFile: String? = ProcessInfo.processInfo.environment["RS_USERS_FILE"]
-    @Option(help: "Port for the Prometheus /metrics endpoint on 127.0.0.1 (0: no endpoint; env RS_METRICS_PORT).")
+    @Option(help: "Port for /metrics (Prometheus), /healthz (liveness) and /readyz (NATS, ClickHouse and every consumer loop up) on 127.0.0.1 (0: no endpoint; env RS_METRICS_PORT).")
     var metricsPort: Int = Int(ProcessInfo.processInfo.environment["RS_METRICS_PORT"] ?? "") ?? 9464
     @Option(help: "Seconds to keep retrying, with backoff, while ClickHouse is not ready at start-up (0: forever; env RS_STARTUP_TIMEOUT; default 300).")
     var startupTimeout: String?
@@ -115,8 +116,15 @@ struct PipelineFlags: ParsableArguments {
         let pipeline = PipelineService(runner: runner)
         var services: [any Service] = [pipeline]
         if metricsPort > 0 {
-            services.append(MetricsEndpoint.application(registry: registry, port: metricsPort))
-            logger.info("metrics on http://127.0.0.1:\(metricsPort)/metrics")
+            let build = BuildInfo(prefix: "risksignal", version: Release.version, swiftVersion: EnvironmentCollector.swiftVersion,
+                                  libnatsVersion: NATSConnection.libraryVersion)
+            services.append(MetricsEndpoint.application(port: metricsPort, serverName: "risksignal",
+                                                        metrics: { MetricsEndpoint.exposition(registry: registry, build: build) },
+                                                        readiness: {
+                                                            let r = await runner.readiness()
+                                                            return MetricsEndpoint.Readiness(ready: r.isReady, body: r.body)
+                                                        }))
+            logger.info("metrics on http://127.0.0.1:\(metricsPort)/metrics, liveness /healthz, readiness /readyz")
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -185,6 +193,11 @@ struct RunCommand: AsyncParsableCommand {
             Runs signals, market, trades, social, actions and frontend together (or --only some), \
             serves /metrics on 127.0.0.1:9464, and shuts down gracefully on SIGTERM/SIGINT: each \
             consumer finishes and acks the batch in hand, then the process exits 0.
+
+            The same port answers /healthz (liveness: 200 while the process answers) and /readyz (200 only \
+            when NATS is connected, ClickHouse answers a ping and every consumer loop is running; otherwise 503 \
+            with one reason a line). /metrics carries process_* (CPU, RSS, open fds, start time) and \
+            risksignal_build_info; see deploy/grafana/risksignal.json for a dashboard.
 
             Per-consumer batching comes from the environment (flags override it for every consumer):
               RS_<NAME>_BATCH_SIZE, RS_<NAME>_MAX_WAIT (seconds), RS_<NAME>_DURABLE, RS_<NAME>_FILTER

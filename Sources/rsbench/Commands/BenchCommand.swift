@@ -42,6 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
             for (name, v) in [("--messages", messages), ("--payload-bytes", payloadBytes), ("--batch-rows", batchRows), ("--batches", batches), ("--repeats", repeats)] where v <= 0 {
                 throw ValidationError("\(name) \(v): expected a positive number")
             }
+            try requireWritable(json.output("--json"))
         }
 
         func run() async throws {
@@ -86,6 +87,10 @@ extension BenchCommand {
         @Option(help: "Runs per consumer (the median is reported).") var repeats = 3
         @Option(help: "Write the results as JSON to this file.") var json: String?
         @OptionGroup var target: TargetOptions
+
+        func validate() throws {
+            try requireWritable(json.output("--json"))
+        }
 
         func run() async throws {
             let resolved = try target.resolve()

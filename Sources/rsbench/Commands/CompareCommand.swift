@@ -41,6 +41,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write what is printed (Markdown, or JSON with --json) to this file as well.") var out: String?
 
     func run() throws {
+        try requireWritable(out.output("--out"))
         let a = try ReportPaths.load(baseline), b = try ReportPaths.load(candidate)
         let result = try RunComparator(options: try flags.options()).compare(baseline: a, candidate: b)
         let text = json ? String(decoding: try result.json(), as: UTF8.self) + "\n" : result.markdown()

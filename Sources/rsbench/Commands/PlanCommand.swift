@@ -31,6 +31,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Also write the plan as Markdown here.") var markdown: String?
 
     func run() throws {
+        try requireWritable(json.output("--json"), markdown.output("--markdown"))
         guard targetRate > 0, targetRate.isFinite else { throw ValidationError("--target-rate \(targetRate): expected events per second > 0") }
         let days: Double, jsDays: Double
         do { days = try PlanOptions.parseRetentionDays(retention) } catch { throw ValidationError("--retention: \(error)") }

@@ -3,6 +3,7 @@ import Capture
 import Foundation
 import JetStream
 import LocalStack
+import Reporting
 import RiskSignalCore
 import ScenarioRun
 
@@ -30,6 +31,7 @@ struct RecordCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard !subjects.isEmpty else { throw ValidationError("name at least one subject, like 'market.>'") }
+        try requireWritable(OutputPath(flag: "--out", path: out, kind: .file))
         let limit: Duration
         switch Duration.parseScenario(duration) {
         case .success(let d): limit = d

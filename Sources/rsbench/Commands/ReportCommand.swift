@@ -21,6 +21,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Where the report folders go (a folder per run, and `latest`).") var reports: String = "reports"
 
     func run() throws {
+        try requireWritable(OutputPath(flag: "--reports", path: reports, kind: .folder))
         let directory = ReportDirectory(root: URL(fileURLWithPath: reports))
         for path in summaries {
             let report: RunReport

@@ -20,6 +20,10 @@ struct RunCommand: AsyncParsableCommand {
             After warm-up and the measured window it drains the pipeline, measures end-to-end lag in \
             ClickHouse (ingested_at − intended send time), evaluates the gates, and stops what it started.
 
+            While it runs, http://127.0.0.1:9465/metrics (--metrics-port) serves the live figures as Prometheus text, \
+            under the gate metrics' names (schedule_lag.p99 is rsbench_schedule_lag_seconds{statistic="p99"}); \
+            see deploy/grafana/rsbench.json for a dashboard.
+
             Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid run (rsbench could not hold the \
             schedule, or took more of the machine than limits.rsbench_cpu), 3 error or Ctrl-C. Every run \
             reports CPU-µs per published event for each process and the whole stack.
@@ -75,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Keep the run(s) as reports/baselines/<name>/ (each run's summary.json and runs.json), replacing that folder.")
     var saveBaseline: String?
     @OptionGroup(title: "Baseline comparison (with --baseline)") var compare: CompareFlags
+    @OptionGroup var live: LiveMetricsOptions
 
     func run() async throws {
         let s: Scenario
@@ -99,10 +104,10 @@ struct RunCommand: AsyncParsableCommand {
         o.keepStack = keepStack
         o.abortOnFail = abortOnFail
         o.repeatableIDs = repeatableIds
+        o.metricsPort = try live.port()
         guard let root = StackConfig.findProjectRoot() else {
             throw ValidationError("cannot find the project checkout (stack/chdb_server.py) from \(FileManager.default.currentDirectoryPath)")
         }
-        let outPath = try out.map { try Self.checkedOutputFile($0) }
         guard (0...65535).contains(dashboardPort) else { throw ValidationError("--dashboard-port \(dashboardPort): expected 0 (any free port) or a port in 1...65535") }
         var linger = Duration.zero
         switch Duration.parseScenario(dashboardLinger) {
@@ -110,17 +115,18 @@ struct RunCommand: AsyncParsableCommand {
         case .failure(let m): throw ValidationError("--dashboard-linger \(dashboardLinger): \(m)")
         }
         let reportsDir = reports.hasPrefix("/") ? reports : (root as NSString).appendingPathComponent(reports)
+        try requireWritable(out.output("--out"), noReport ? nil : OutputPath(flag: "--reports", path: reportsDir, kind: .folder))
         // Everything --repeat/--baseline/--save-baseline need is checked (and the baseline read) before any load.
         let gate = try checkedSetFlags(scenario: s, reportsDir: reportsDir)
-        var live: DashboardSession?
+        var page: DashboardSession?
         if dashboard {
-            do { live = try await DashboardSession.start(port: dashboardPort) } catch {
+            do { page = try await DashboardSession.start(port: dashboardPort) } catch {
                 print("error: \(error)")
                 throw ExitCode(2)
             }
-            print("[run] live page: \(live!.url)")
+            print("[run] live page: \(page!.url)")
         }
-        let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, live: live?.dashboard, output: { print($0) })
+        let runner = ScenarioRunner(scenario: s, overrides: o, projectRoot: root, live: page?.dashboard, output: { print($0) })
         let output = RunOutput(reportsDir: reportsDir, count: repeatCount, scenario: s.name, write: !noReport)
         let series = RunSeries(runner: runner, count: repeatCount)
         let lastFolder = Mutex<String?>(nil)
@@ -134,11 +140,11 @@ struct RunCommand: AsyncParsableCommand {
         let comparison = gate.flatMap { compareWithBaseline(runs, $0) }
         output.finish(runs, comparison: comparison)
         if let saveBaseline { try save(runs, as: saveBaseline, reportsDir: reportsDir) }
-        if let live, let report = runs.last {
-            if linger > .zero { print("[run] the live page stays up \(linger) more (--dashboard-linger): \(live.url)") }
-            await live.finish(report, reportDirectory: lastFolder.withLock { $0 }, linger: linger)
+        if let page, let report = runs.last {
+            if linger > .zero { print("[run] the live page stays up \(linger) more (--dashboard-linger): \(page.url)") }
+            await page.finish(report, reportDirectory: lastFolder.withLock { $0 }, linger: linger)
         }
-        if let outPath, let report = runs.last {
+        if let outPath = out, let report = runs.last {
             try Data(SummaryJSONWriter().render(report)).write(to: URL(fileURLWithPath: outPath))
             print("wrote \(outPath)")
         }
@@ -201,18 +207,25 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-extension RunCommand {
-    /// `--out` must name a file we can write, checked before the run rather than after it.
-    static func checkedOutputFile(_ path: String) throws -> String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw ValidationError("--out \(path): is a directory; expected a file name like reports/outcome.json")
+/// `--metrics-port` of `run` and `search`: where the live figures are served while a run (or probe) is in progress.
+struct LiveMetricsOptions: ParsableArguments {
+    @Option(help: "Serve the live figures (gate metrics, process_*, build info) as Prometheus text at http://127.0.0.1:<port>/metrics while running (default 9465, env RSBENCH_METRICS_PORT; 0: off).")
+    var metricsPort: Int?
+
+    /// The port to serve on (the flag, else RSBENCH_METRICS_PORT, else 9465), nil for none; a value that is not a port
+    /// is an error naming where it came from, never replaced by the default.
+    func port() throws -> Int? {
+        var port = metricsPort ?? 9465
+        var source = "--metrics-port"
+        if metricsPort == nil, let text = ProcessInfo.processInfo.environment["RSBENCH_METRICS_PORT"] {
+            guard let p = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("RSBENCH_METRICS_PORT=\(text): expected a port in 0...65535 (0: no endpoint)")
+            }
+            port = p
+            source = "RSBENCH_METRICS_PORT"
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
-            throw ValidationError("--out \(path): the folder \(parent) does not exist")
-        }
-        return path
+        guard (0...65535).contains(port) else { throw ValidationError("\(source) \(port): expected 0...65535 (0: no endpoint)") }
+        return port == 0 ? nil : port
     }
 }
 

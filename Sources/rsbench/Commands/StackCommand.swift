@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalStack
+import Reporting
 
 /// `rsbench stack up|down|status`.
 struct StackCommand: ParsableCommand {
@@ -45,6 +46,13 @@ struct StackCommand: ParsableCommand {
             if let clickhousePort { c.clickHousePort = clickhousePort }
             return LocalStack(config: c)
         }
+
+        /// The data folder `up` writes (servers' data, logs, the PID record), named by where it came from.
+        func home(of stack: LocalStack) -> OutputPath {
+            let fromEnvironment = !(ProcessInfo.processInfo.environment["RSBENCH_HOME"] ?? "").isEmpty
+            let source = home != nil ? "--home" : fromEnvironment ? "RSBENCH_HOME" : "the data folder"
+            return OutputPath(flag: source, path: stack.config.home, kind: .folder)
+        }
     }
 
     struct Up: ParsableCommand {
@@ -53,6 +61,7 @@ struct StackCommand: ParsableCommand {
 
         func run() throws {
             let stack = try options.stack()
+            try requireWritable(options.home(of: stack))
             let status = try stack.up(log: { print("[stack] \($0)") })
             print(status)
             print(stack.config.exportLine(environment: ProcessInfo.processInfo.environment))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoadSource
+import Reporting
 import RiskSignalCore
 import Scenario
 import ScenarioRun
@@ -40,6 +41,7 @@ struct SynthCommand: ParsableCommand {
         guard (try? Checked.nanoseconds(seconds: Double(count) / rate, field: "--count/--rate")) != nil else {
             throw ValidationError("--count \(count) at --rate \(rate): the events would span more than 292 years; raise --rate")
         }
+        if out != "-" { try requireWritable(OutputPath(flag: "--out", path: out, kind: .file)) }
     }
 
     func run() throws {
