@@ -34,7 +34,8 @@ final class LiveDashboardBrowserTests: XCTestCase {
         let run = try box.start(["run", scenario, "--reports", dir + "/reports", "--dashboard", "--dashboard-port", String(port),
                                  "--dashboard-linger", "20s"], output: printedFile)
         defer {
-            if !Spawned.exited(run) { kill(run, SIGKILL); _ = Spawned.wait(run, timeout: .seconds(10)) }
+            // Ctrl-C, so rsbench stops the pipeline it started (a SIGKILL would orphan it); SIGKILL only if that hangs.
+            if !Spawned.exited(run) { kill(run, SIGINT); _ = Spawned.wait(run, timeout: .seconds(60)) }
             box.stackDown()
         }
         func printed() -> String { (try? String(contentsOfFile: printedFile, encoding: .utf8)) ?? "" }
