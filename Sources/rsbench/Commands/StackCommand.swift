@@ -13,9 +13,17 @@ struct StackCommand: ParsableCommand {
             It waits until both answer their health checks and records their PIDs under the data directory \
             (default .rsbench/). Running `up` twice is harmless. `down` stops exactly the recorded PIDs.
 
+            `--nats-cluster N` runs N nats-servers (nats-1…nats-N) clustered over loopback routes, each with its own \
+            JetStream store: node i listens on the client, monitoring and route ports of node 1 plus i-1 (default \
+            4222…, 8222…, 6222…). `status` and `down` need the same --nats-cluster (or NATS_NODES) as `up`. The \
+            printed NATS_URL lists every node, so clients fail over. Streams stay R1 unless migrated with \
+            `risksignal migrate --replicas 3`.
+
             Examples:
               rsbench stack up
               rsbench stack up --nats-port 14222 --clickhouse-port 18123 --home /tmp/rs
+              rsbench stack up --nats-cluster 3
+              rsbench stack status --nats-cluster 3
               CLICKHOUSE_URL=http://ch.internal:8123 rsbench stack up
               rsbench stack status
               rsbench stack down
@@ -32,6 +40,10 @@ struct StackCommand: ParsableCommand {
         var natsMonitorPort: Int?
         @Option(help: "ClickHouse endpoint port (env CLICKHOUSE_PORT; default 8123).")
         var clickhousePort: Int?
+        @Option(name: .customLong("nats-cluster"), help: "nats-server nodes, clustered over loopback when above 1 (env NATS_NODES; 1-5, default 1).")
+        var natsNodes: Int?
+        @Option(help: "First NATS cluster route port; node i uses it plus i-1 (env NATS_CLUSTER_PORT; default 6222).")
+        var natsClusterPort: Int?
 
         func stack() throws -> LocalStack {
             guard let root = StackConfig.findProjectRoot() else {
@@ -43,6 +55,8 @@ struct StackCommand: ParsableCommand {
             if let natsPort { c.natsPort = natsPort }
             if let natsMonitorPort { c.natsMonitorPort = natsMonitorPort }
             if let clickhousePort { c.clickHousePort = clickhousePort }
+            if let natsClusterPort { c.natsClusterPort = natsClusterPort }
+            if let natsNodes { try c.setNATSNodes(natsNodes, source: "--nats-cluster") }
             return LocalStack(config: c)
         }
     }
