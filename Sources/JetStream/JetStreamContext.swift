@@ -74,6 +74,7 @@ public final class JetStreamContext: @unchecked Sendable {
                 cfg.Duplicates = spec.duplicateWindow.totalNanoseconds
                 cfg.MaxMsgsPerSubject = Int64(spec.maxMessagesPerSubject)
                 cfg.MaxBytes = spec.maxBytes
+                cfg.Replicas = Int64(spec.replicas)
                 var si: UnsafeMutablePointer<jsStreamInfo>?
                 var err = jsErrCode(rawValue: 0)
                 let s = subjects.withUnsafeMutableBufferPointer { buf -> natsStatus in
@@ -100,6 +101,25 @@ public final class JetStreamContext: @unchecked Sendable {
             defer { jsStreamInfo_Destroy(si) }
             try NATSError.check(s, "reading stream \(name)", jsCode: err)
             return StreamState(si!.pointee.State)
+        }
+    }
+
+    /// The stream's leader and replicas, from `$JS.API.STREAM.INFO` (`cluster` block).
+    public func streamPlacement(_ name: String) async throws(NATSError) -> StreamPlacement {
+        try await connection.lane.run { () throws(NATSError) -> StreamPlacement in
+            var si: UnsafeMutablePointer<jsStreamInfo>?
+            var err = jsErrCode(rawValue: 0)
+            let s = js_GetStreamInfo(&si, self.handle, name, nil, &err)
+            defer { jsStreamInfo_Destroy(si) }
+            try NATSError.check(s, "reading stream \(name)", jsCode: err)
+            let info = si!.pointee
+            let replicas = Int(info.Config?.pointee.Replicas ?? 1)
+            guard let c = info.Cluster?.pointee else { return StreamPlacement(leader: "", peers: [], configuredReplicas: replicas) }
+            let peers = (0..<Int(c.ReplicasLen)).compactMap { i -> StreamPlacement.Peer? in
+                guard let p = c.Replicas?[i]?.pointee else { return nil }
+                return StreamPlacement.Peer(name: p.Name.map { String(cString: $0) } ?? "", current: p.Current)
+            }
+            return StreamPlacement(leader: c.Leader.map { String(cString: $0) } ?? "", peers: peers, configuredReplicas: replicas)
         }
     }
 

@@ -12,9 +12,14 @@ public struct StreamSpec: Sendable, Equatable {
     /// Keep only this many messages per subject (-1: no limit); 1 gives "latest per key".
     public var maxMessagesPerSubject: Int
     public var maxBytes: Int64
+    /// Copies kept on different servers of a cluster (1-5); 1 on a single server. An R3 stream survives losing a node.
+    public var replicas: Int
+
+    /// The replica counts JetStream accepts.
+    public static let replicaRange = 1...5
 
     public init(name: String, subjects: [String], maxAge: Duration, storage: Storage = .file,
-                duplicateWindow: Duration = .seconds(120), maxMessagesPerSubject: Int = -1, maxBytes: Int64 = -1) {
+                duplicateWindow: Duration = .seconds(120), maxMessagesPerSubject: Int = -1, maxBytes: Int64 = -1, replicas: Int = 1) {
         self.name = name
         self.subjects = subjects
         self.maxAge = maxAge
@@ -22,7 +27,41 @@ public struct StreamSpec: Sendable, Equatable {
         self.duplicateWindow = min(duplicateWindow, maxAge)
         self.maxMessagesPerSubject = maxMessagesPerSubject
         self.maxBytes = maxBytes
+        self.replicas = replicas
     }
+
+    /// The same stream with `n` replicas.
+    public func withReplicas(_ n: Int) -> StreamSpec {
+        var s = self
+        s.replicas = n
+        return s
+    }
+}
+
+/// A replica count the stream cannot have, naming the flag or field it came from.
+public enum StreamReplicasError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// Outside JetStream's 1-5.
+    case outOfRange(source: String, value: Int)
+    /// More replicas than the servers can place (a single server, or a cluster with fewer nodes); `detail` is the server's text.
+    case exceedsServers(source: String, value: Int, stream: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .outOfRange(let source, let value):
+            "\(source) \(value): expected \(StreamSpec.replicaRange.lowerBound)-\(StreamSpec.replicaRange.upperBound) copies of each stream"
+        case .exceedsServers(let source, let value, let stream, let detail):
+            "\(source) \(value): the NATS servers cannot place \(value) copies of stream \(stream) (\(detail)); expected at most the cluster's node count (1 on a single server, e.g. `rsbench stack up --nats-cluster 3` for 3)"
+        }
+    }
+
+    /// Checks `value` against JetStream's range.
+    public static func validate(_ value: Int, source: String) throws(StreamReplicasError) {
+        guard StreamSpec.replicaRange.contains(value) else { throw .outOfRange(source: source, value: value) }
+    }
+
+    /// JetStream's answers to a replica count it cannot place: 10074 (replicas > 1 without clustering), 10005 (no
+    /// suitable peers: fewer nodes than replicas).
+    public static let serverCodes: Set<Int> = [10074, 10005]
 }
 
 /// What a stream holds right now.
@@ -32,6 +71,20 @@ public struct StreamState: Sendable, Equatable {
     public var firstSequence: UInt64
     public var lastSequence: UInt64
     public var consumers: Int
+}
+
+/// Where a stream lives in a cluster: the server that leads it and its replicas (JetStream's `cluster` block).
+public struct StreamPlacement: Sendable, Equatable {
+    /// One server holding a copy besides the leader.
+    public struct Peer: Sendable, Equatable {
+        public var name: String
+        public var current: Bool
+    }
+
+    /// The `server_name` of the leader; empty while none is elected (or on a server without clustering).
+    public var leader: String
+    public var peers: [Peer]
+    public var configuredReplicas: Int
 }
 
 /// The declared shape of a durable pull consumer.
