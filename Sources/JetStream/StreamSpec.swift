@@ -152,6 +152,8 @@ public struct PublishAckCounts: Sendable, Equatable {
     public var acked: UInt64 = 0
     public var duplicates: UInt64 = 0
     public var failed: UInt64 = 0
+    /// Re-sends after a lost ack (`PublishRetryPolicy`); a message counts once in `published` however often it is sent.
+    public var retries: UInt64 = 0
     public var lastError: String?
 
     /// Enqueued but neither acked nor failed yet.
