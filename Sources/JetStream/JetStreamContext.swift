@@ -32,8 +32,9 @@ public struct JetStreamOptions: Sendable {
 /// idempotent, after a doubling backoff, until `attempts` sends in all. Only then is it counted failed. A message
 /// without an id is never re-sent (a second copy could be stored), nor is one the server refused for good.
 public struct PublishRetryPolicy: Sendable, Equatable {
-    /// Sends per message, the first included; 1 turns retries off.
-    public var attempts: Int = 8
+    /// Sends per message, the first included; 1 turns retries off. 12 spans about 15 s of backoff: a stream leader
+    /// SIGKILLed on loopback took about 5 s to be replaced (no responders meanwhile), so this leaves room for slower ones.
+    public var attempts: Int = 12
     /// How long an async publish waits for its ack before it counts as lost (and is retried).
     public var ackTimeout: Duration = .seconds(5)
     /// Wait before the first retry; it doubles per retry up to `maxBackoff`.
