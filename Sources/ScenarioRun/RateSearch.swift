@@ -36,6 +36,7 @@ public struct RateSearch: Sendable {
     public func run() async throws -> SearchResult {
         // One stack for every probe (each probe recreates its database and streams).
         let target = try RunTarget.resolve(natsURL: scenario.target.natsURL, clickHouseURL: scenario.target.clickHouseURL,
+                                           natsNodes: scenario.target.natsNodes,
                                            environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot, log: { output("[stack] \($0)") })
         defer { target.stopStartedStack(log: { output("[search] \($0)") }) }
 
