@@ -67,9 +67,9 @@ public struct LocalStack: Sendable {
 
     /// Starts (or adopts) only the nats-server node(s), waits for their health, and records the PIDs.
     public func upNATS(log: (String) -> Void = { _ in }) throws(StackError) {
-        try ensureDirectories()
         var state = loadState()
         try refuseOtherNATSLayout(state)
+        try ensureDirectories()
         // Every node is spawned before any is waited for: a cluster node reports healthy only once its peers are up.
         var nodes: [(node: NATSNode, process: StackProcess, adopted: Bool)] = []
         for node in config.natsNodeList {
@@ -213,12 +213,25 @@ public struct LocalStack: Sendable {
         func pid(_ service: String) -> Int32? { state.first { $0.service == service }.flatMap { isAlive($0) ? $0.pid : nil } }
         var entries = config.natsNodeList.map { node in
             StackStatus.Entry(service: node.service, url: "nats://\(config.host):\(node.clientPort)", pid: pid(node.service), healthy: natsHealthy(node),
-                              detail: "JetStream\(node.clusterPort.map { ", server \(node.serverName), routes on :\($0)" } ?? ""), data in \(node.dataDir)")
+                              detail: "JetStream\(node.clusterPort == nil ? "" : ", cluster server \(node.serverName)"), data in \(node.dataDir)")
         }
         entries.append(StackStatus.Entry(service: "clickhouse", url: config.clickHouseURL, pid: pid("clickhouse"),
                                          healthy: clickHouseHealthy(),
                                          detail: config.externalClickHouseURL == nil ? "chDB endpoint, data in \(clickHouseDataDir)" : "external server"))
         return StackStatus(entries: entries)
+    }
+
+    /// This stack with the node count its record shows (`nats-1`…`nats-N`), so `status` and `down` without
+    /// `--nats-cluster` see the cluster `up` started; unchanged when the record holds no cluster node.
+    public func matchingRecordedNodes() -> LocalStack {
+        let clusterNodes = loadState().compactMap { p -> Int? in
+            guard p.service.hasPrefix("nats-") else { return nil }
+            return Int(p.service.dropFirst("nats-".count))
+        }
+        guard let n = clusterNodes.max(), StackConfig.natsNodeRange.contains(n), n != config.natsNodes else { return self }
+        var c = config
+        c.natsNodes = n
+        return LocalStack(config: c)
     }
 
     /// The processes recorded for this stack (for resource sampling and tests).

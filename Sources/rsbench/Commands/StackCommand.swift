@@ -15,7 +15,7 @@ struct StackCommand: ParsableCommand {
 
             `--nats-cluster N` runs N nats-servers (nats-1…nats-N) clustered over loopback routes, each with its own \
             JetStream store: node i listens on the client, monitoring and route ports of node 1 plus i-1 (default \
-            4222…, 8222…, 6222…). `status` and `down` need the same --nats-cluster (or NATS_NODES) as `up`. The \
+            4222…, 8222…, 6222…). `status` and `down` find the node count in the PID record. The \
             printed NATS_URL lists every node, so clients fail over. Streams stay R1 unless migrated with \
             `risksignal migrate --replicas 3`.
 
@@ -23,7 +23,7 @@ struct StackCommand: ParsableCommand {
               rsbench stack up
               rsbench stack up --nats-port 14222 --clickhouse-port 18123 --home /tmp/rs
               rsbench stack up --nats-cluster 3
-              rsbench stack status --nats-cluster 3
+              rsbench stack up --nats-cluster 3 --nats-port 14222 --nats-cluster-port 16222
               CLICKHOUSE_URL=http://ch.internal:8123 rsbench stack up
               rsbench stack status
               rsbench stack down
@@ -59,6 +59,12 @@ struct StackCommand: ParsableCommand {
             if let natsNodes { try c.setNATSNodes(natsNodes, source: "--nats-cluster") }
             return LocalStack(config: c)
         }
+
+        /// For `status` and `down`: without a node count given, the one `up` recorded.
+        func recordedStack() throws -> LocalStack {
+            let stack = try stack()
+            return natsNodes == nil && ProcessInfo.processInfo.environment["NATS_NODES"] == nil ? stack.matchingRecordedNodes() : stack
+        }
     }
 
     struct Up: ParsableCommand {
@@ -78,7 +84,7 @@ struct StackCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            try options.stack().down(log: { print("[stack] \($0)") })
+            try options.recordedStack().down(log: { print("[stack] \($0)") })
         }
     }
 
@@ -87,7 +93,7 @@ struct StackCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            let status = try options.stack().status()
+            let status = try options.recordedStack().status()
             print(status)
             if !status.allHealthy { throw ExitCode(1) }
         }
