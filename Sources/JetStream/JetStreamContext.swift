@@ -131,25 +131,12 @@ public final class JetStreamContext: @unchecked Sendable {
     }
 
     public func streamState(_ name: String) async throws(NATSError) -> StreamState {
-        try await connection.lane.run { () throws(NATSError) -> StreamState in
-            var si: UnsafeMutablePointer<jsStreamInfo>?
-            var err = jsErrCode(rawValue: 0)
-            let s = js_GetStreamInfo(&si, self.handle, name, nil, &err)
-            defer { jsStreamInfo_Destroy(si) }
-            try NATSError.check(s, "reading stream \(name)", jsCode: err)
-            return StreamState(si!.pointee.State)
-        }
+        try await streamInfo(name) { StreamState($0.State) }
     }
 
     /// The stream's leader and replicas, from `$JS.API.STREAM.INFO` (`cluster` block).
     public func streamPlacement(_ name: String) async throws(NATSError) -> StreamPlacement {
-        try await connection.lane.run { () throws(NATSError) -> StreamPlacement in
-            var si: UnsafeMutablePointer<jsStreamInfo>?
-            var err = jsErrCode(rawValue: 0)
-            let s = js_GetStreamInfo(&si, self.handle, name, nil, &err)
-            defer { jsStreamInfo_Destroy(si) }
-            try NATSError.check(s, "reading stream \(name)", jsCode: err)
-            let info = si!.pointee
+        try await streamInfo(name) { info in
             let replicas = Int(info.Config?.pointee.Replicas ?? 1)
             guard let c = info.Cluster?.pointee else { return StreamPlacement(leader: "", peers: [], configuredReplicas: replicas) }
             let peers = (0..<Int(c.ReplicasLen)).compactMap { i -> StreamPlacement.Peer? in
@@ -157,6 +144,18 @@ public final class JetStreamContext: @unchecked Sendable {
                 return StreamPlacement.Peer(name: p.Name.map { String(cString: $0) } ?? "", current: p.Current)
             }
             return StreamPlacement(leader: c.Leader.map { String(cString: $0) } ?? "", peers: peers, configuredReplicas: replicas)
+        }
+    }
+
+    /// Reads `$JS.API.STREAM.INFO` for `name` on the control lane and hands the answer to `read` before it is freed.
+    private func streamInfo<T: Sendable>(_ name: String, _ read: @escaping @Sendable (jsStreamInfo) -> T) async throws(NATSError) -> T {
+        try await connection.lane.run { () throws(NATSError) -> T in
+            var si: UnsafeMutablePointer<jsStreamInfo>?
+            var err = jsErrCode(rawValue: 0)
+            let s = js_GetStreamInfo(&si, self.handle, name, nil, &err)
+            defer { jsStreamInfo_Destroy(si) }
+            try NATSError.check(s, "reading stream \(name)", jsCode: err)
+            return read(si!.pointee)
         }
     }
 
