@@ -1,35 +1,26 @@
+import ClickHouse
 import Foundation
+import Generators
 import JetStream
+import LoadDriver
 import LocalStack
+import Pipeline
 import RiskSignalCore
 import XCTest
 
 /// A real 3-node nats-server cluster on loopback, started by `LocalStack` (issue 15): start, status and stop of every
 /// node, and publishers that lose no message and store none twice when the stream leader is SIGKILLed mid-run.
 final class NATSClusterTests: XCTestCase {
-    /// Starts only the NATS nodes of a stack with `nodes` servers on free loopback ports in a temp home. A port found
-    /// free can be taken before the server binds it, so a start that hit "address already in use" gets fresh ports
-    /// (at most three tries).
+    /// Starts only the NATS nodes of a stack with `nodes` servers on free loopback ports in a temp home.
     func startNATS(nodes: Int, _ name: String) throws -> LocalStack {
+        try requireNATSServer()
+        let home = NSTemporaryDirectory() + "rsbench-cluster-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return try TestStack.start(home: home, natsNodes: nodes) { try $0.upNATS() }
+    }
+
+    func requireNATSServer() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: TestStack.projectRoot + "/.rsbench/venv/bin/nats-server"),
                           "nats-server is missing: run scripts/setup")
-        let home = NSTemporaryDirectory() + "rsbench-cluster-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        for attempt in 1...3 {
-            guard let bases = LoopbackProbe.freePortRuns(3, count: nodes) else { throw XCTSkip("no \(nodes) consecutive free loopback ports") }
-            var c = StackConfig(projectRoot: TestStack.projectRoot, home: home)
-            try c.setNATSNodes(nodes, source: "test")
-            (c.natsPort, c.natsMonitorPort, c.natsClusterPort) = (bases[0], bases[1], bases[2])
-            c.startTimeout = .seconds(60)
-            let stack = LocalStack(config: c)
-            do {
-                try stack.upNATS()
-                return stack
-            } catch {
-                stack.down(grace: .seconds(5))
-                guard attempt < 3, "\(error)".contains("address already in use") else { throw error }
-            }
-        }
-        throw XCTSkip("unreachable")
     }
 
     func stop(_ stack: LocalStack) {
@@ -154,5 +145,59 @@ final class NATSClusterTests: XCTestCase {
         XCTAssertEqual(read, total, "messages read back")
         XCTAssertEqual(ids.count, total, "distinct ids")
         XCTAssertEqual(ids, Set((0..<total).map { "m-\($0)" }))
+    }
+
+    /// The same loss, end to end: rsbench's load driver (`CountedWorkload`) publishes 20k signals into an R3 SIGNALS
+    /// stream while its leader is SIGKILLed, and the signals consumer stores them in ClickHouse: `FINAL` count and
+    /// distinct event ids are both 20k, none failed.
+    func testLeaderKilledDuringALoadRunReachesClickHouseExactlyOnce() async throws {
+        try requireNATSServer()
+        let s = try TestStack(name: "cluster-e2e", natsNodes: 3)
+        defer { s.stop() }
+        let ch = s.clickHouse(database: "risksignal")
+        defer { Task { await ch.shutdown() } }
+        try await Migrator(client: ch, database: "risksignal").migrate()
+        let nats = try await s.nats("cluster-e2e")
+        defer { nats.close() }
+        let js = try nats.jetStream()
+        let signals = StreamCatalog.signals.withReplicas(3)
+        try await js.ensureStream(signals)
+        try await js.ensureStream(StreamCatalog.deadLetters.withReplicas(3))
+        var leader = ""
+        try await eventually(timeout: .seconds(30), "an R3 SIGNALS leader with two current replicas") {
+            guard let p = try? await js.streamPlacement(signals.name) else { return false }
+            leader = p.leader
+            return !p.leader.isEmpty && p.peers.count == 2 && p.peers.allSatisfy(\.current)
+        }
+
+        // 20k at 4k/s: about five seconds of publishing; the leader dies two seconds in.
+        let n = 20_000
+        let workload = CountedWorkload(name: "signals", generator: try SignalGenerator(seed: 15), rate: 4_000, count: n)
+        let run = Task { try await workload.run(connection: nats, ackTimeout: .seconds(120)) }
+        try await Task.sleep(for: .seconds(2))
+        leader = try await js.streamPlacement(signals.name).leader
+        let node = try XCTUnwrap(s.stack.config.natsNodeList.first { $0.serverName == leader }, "leader \(leader) is one of ours")
+        s.stack.kill(service: node.service)
+        let counts = try await run.value
+        print("cluster e2e: killed \(node.service) (leader \(leader)); generated \(counts.generated), published \(counts.published), acked \(counts.acked), duplicates \(counts.duplicates), retries \(counts.retries), failed \(counts.failed)")
+        XCTAssertEqual(counts.published, UInt64(n))
+        XCTAssertEqual(counts.acked, UInt64(n))
+        XCTAssertEqual(counts.failed, 0, counts.lastError ?? "")
+
+        var consumer: PullConsumer?
+        try await eventually(timeout: .seconds(30), "the signals consumer created after the failover") {
+            consumer = try? await js.pullConsumer(ConsumerSpec(stream: signals.name, durable: "signals-to-clickhouse", filterSubject: "signals.>"))
+            return consumer != nil
+        }
+        let ingestor = StreamIngestor(name: "signals", consumer: try XCTUnwrap(consumer), clickHouse: ch, handler: EncoderHandler(SignalRowEncoder()),
+                                      policy: BatchPolicy(batchSize: 1_000, maxWait: .milliseconds(200)))
+        try await ingestor.run(stopWhenIdle: 2)
+
+        let final = try await ch.scalarInt("SELECT count() FROM raw_signals FINAL")
+        let distinct = try await ch.scalarInt("SELECT uniqExact(event_id) FROM raw_signals")
+        let raw = try await ch.scalarInt("SELECT count() FROM raw_signals")
+        print("cluster e2e: raw_signals \(raw) rows, FINAL \(final), distinct event ids \(distinct)")
+        XCTAssertEqual(final, Int64(n), "FINAL count")
+        XCTAssertEqual(distinct, Int64(n), "distinct event ids")
     }
 }
