@@ -21,6 +21,8 @@ public struct JetStreamOptions: Sendable {
     public var ackSecondaryTimingHeader: String?
     /// Called on libnats' thread for every ack or failure; keep it cheap.
     public var onAck: (@Sendable (_ result: Result<PublishAck, NATSError>, _ timing: Int64?, _ secondaryTiming: Int64?) -> Void)?
+    /// How an async publish that got no ack is sent again; see `PublishRetryPolicy`.
+    public var publishRetry = PublishRetryPolicy()
 
     public init() {}
 }
@@ -37,7 +39,8 @@ public final class JetStreamContext: @unchecked Sendable {
     init(connection: NATSConnection, options: JetStreamOptions) throws(NATSError) {
         self.connection = connection
         self.options = options
-        self.tracker = PublishAckTracker(timingHeaders: (options.ackTimingHeader, options.ackSecondaryTimingHeader), onAck: options.onAck)
+        self.tracker = PublishAckTracker(timingHeaders: (options.ackTimingHeader, options.ackSecondaryTimingHeader), onAck: options.onAck,
+                                         retry: options.publishRetry, label: connection.options.name)
         self.publishLane = BlockingLane(label: "nats.publish.\(connection.options.name)")
         var jo = jsOptions()
         jsOptions_Init(&jo)
@@ -51,6 +54,7 @@ public final class JetStreamContext: @unchecked Sendable {
         var js: OpaquePointer?
         try NATSError.check(natsConnection_JetStream(&js, connection.handle, &jo), "creating JetStream context")
         handle = js!
+        tracker.attach(self)
     }
 
     deinit {
@@ -74,6 +78,7 @@ public final class JetStreamContext: @unchecked Sendable {
                 cfg.Duplicates = spec.duplicateWindow.totalNanoseconds
                 cfg.MaxMsgsPerSubject = Int64(spec.maxMessagesPerSubject)
                 cfg.MaxBytes = spec.maxBytes
+                cfg.Replicas = Int64(spec.replicas)
                 var si: UnsafeMutablePointer<jsStreamInfo>?
                 var err = jsErrCode(rawValue: 0)
                 let s = subjects.withUnsafeMutableBufferPointer { buf -> natsStatus in
@@ -93,13 +98,31 @@ public final class JetStreamContext: @unchecked Sendable {
     }
 
     public func streamState(_ name: String) async throws(NATSError) -> StreamState {
-        try await connection.lane.run { () throws(NATSError) -> StreamState in
+        try await streamInfo(name) { StreamState($0.State) }
+    }
+
+    /// The stream's leader and replicas, from `$JS.API.STREAM.INFO` (`cluster` block).
+    public func streamPlacement(_ name: String) async throws(NATSError) -> StreamPlacement {
+        try await streamInfo(name) { info in
+            let replicas = Int(info.Config?.pointee.Replicas ?? 1)
+            guard let c = info.Cluster?.pointee else { return StreamPlacement(leader: "", peers: [], configuredReplicas: replicas) }
+            let peers = (0..<Int(c.ReplicasLen)).compactMap { i -> StreamPlacement.Peer? in
+                guard let p = c.Replicas?[i]?.pointee else { return nil }
+                return StreamPlacement.Peer(name: p.Name.map { String(cString: $0) } ?? "", current: p.Current)
+            }
+            return StreamPlacement(leader: c.Leader.map { String(cString: $0) } ?? "", peers: peers, configuredReplicas: replicas)
+        }
+    }
+
+    /// Reads `$JS.API.STREAM.INFO` for `name` on the control lane and hands the answer to `read` before it is freed.
+    private func streamInfo<T: Sendable>(_ name: String, _ read: @escaping @Sendable (jsStreamInfo) -> T) async throws(NATSError) -> T {
+        try await connection.lane.run { () throws(NATSError) -> T in
             var si: UnsafeMutablePointer<jsStreamInfo>?
             var err = jsErrCode(rawValue: 0)
             let s = js_GetStreamInfo(&si, self.handle, name, nil, &err)
             defer { jsStreamInfo_Destroy(si) }
             try NATSError.check(s, "reading stream \(name)", jsCode: err)
-            return StreamState(si!.pointee.State)
+            return read(si!.pointee)
         }
     }
 
@@ -260,17 +283,25 @@ public final class JetStreamContext: @unchecked Sendable {
         }
     }
 
-    /// Waits until every async publish so far is acked or failed, or `timeout` passes.
+    /// Waits until every async publish so far is acked or failed, or `timeout` passes. A message waiting out its
+    /// retry backoff is outside libnats' pending list, so this also waits until none is.
     public func waitForAcks(timeout: Duration) async throws(NATSError) {
         try await publishLane.run { () throws(NATSError) in
-            var po = jsPubOptions()
-            jsPubOptions_Init(&po)
-            po.MaxWait = max(1, timeout.totalMilliseconds)
-            let s = js_PublishAsyncComplete(self.handle, &po)
-            if s == NATS_TIMEOUT {
-                throw NATSError.publishStalled(pending: Int(self.tracker.counts.outstanding), waited: timeout)
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while true {
+                var po = jsPubOptions()
+                jsPubOptions_Init(&po)
+                po.MaxWait = max(1, (deadline - clock.now).totalMilliseconds)
+                let s = js_PublishAsyncComplete(self.handle, &po)
+                if s == NATS_TIMEOUT {
+                    throw NATSError.publishStalled(pending: Int(self.tracker.counts.outstanding), waited: timeout)
+                }
+                try NATSError.check(s, "waiting for publish acks")
+                guard self.tracker.retrying > 0 else { return }
+                guard clock.now < deadline else { throw NATSError.publishStalled(pending: Int(self.tracker.counts.outstanding), waited: timeout) }
+                usleep(10_000)
             }
-            try NATSError.check(s, "waiting for publish acks")
         }
     }
 
@@ -279,22 +310,30 @@ public final class JetStreamContext: @unchecked Sendable {
 
     private func enqueueBlocking(_ m: OutgoingMessage, stallLimit: Duration) throws(NATSError) {
         var msg: OpaquePointer? = try makeMessage(m)
+        let s = enqueue(&msg, stallLimit: stallLimit)
+        if s == NATS_OK {
+            tracker.didPublish()
+            return
+        }
+        natsMsg_Destroy(msg)
+        if s == NATS_TIMEOUT {
+            throw .publishStalled(pending: Int(tracker.counts.outstanding), waited: stallLimit)
+        }
+        try NATSError.check(s, "publishing to \(m.subject)")
+    }
+
+    /// Hands `msg` to libnats (which then owns it and clears `msg`), with the ack timeout that makes a lost ack
+    /// come back as a retryable failure. A full window reports a timeout after StallWait: it keeps trying up to
+    /// `stallLimit`.
+    func enqueue(_ msg: inout OpaquePointer?, stallLimit: Duration) -> natsStatus {
+        var po = jsPubOptions()
+        jsPubOptions_Init(&po)
+        po.MaxWait = options.publishRetry.ackTimeout.totalMilliseconds
         let start = DispatchTime.now().uptimeNanoseconds
         while true {
-            let s = js_PublishMsgAsync(handle, &msg, nil)
-            if s == NATS_OK {
-                tracker.didPublish()
-                return
-            }
-            // A full window reports a timeout after StallWait; keep waiting up to the stall limit.
-            if s == NATS_TIMEOUT, Int64(DispatchTime.now().uptimeNanoseconds - start) < stallLimit.totalNanoseconds {
-                continue
-            }
-            natsMsg_Destroy(msg)
-            if s == NATS_TIMEOUT {
-                throw .publishStalled(pending: Int(tracker.counts.outstanding), waited: stallLimit)
-            }
-            try NATSError.check(s, "publishing to \(m.subject)")
+            let s = js_PublishMsgAsync(handle, &msg, &po)
+            if s == NATS_TIMEOUT, Int64(DispatchTime.now().uptimeNanoseconds - start) < stallLimit.totalNanoseconds { continue }
+            return s
         }
     }
 
@@ -332,15 +371,84 @@ final class PublishAckTracker: Sendable {
     private let openGroups = Atomic<Int>(0)
     let timingHeaders: (String?, String?)
     let onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?
+    let retryPolicy: PublishRetryPolicy
+    /// Re-sends wait out their backoff here, off libnats' ack thread (which must keep delivering acks).
+    private let retryQueue: DispatchQueue
+    /// The context that re-sends; weak, since the tracker outlives it (see `JetStreamContext.init`).
+    private let owner = Mutex(WeakContext())
+    /// Messages between a lost ack and their re-send (not in libnats' pending list meanwhile).
+    private let inRetry = Atomic<Int>(0)
 
-    init(timingHeaders: (String?, String?), onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?) {
+    init(timingHeaders: (String?, String?), onAck: (@Sendable (Result<PublishAck, NATSError>, Int64?, Int64?) -> Void)?,
+         retry: PublishRetryPolicy = .init(), label: String = "") {
         self.timingHeaders = timingHeaders
         self.onAck = onAck
+        retryPolicy = retry
+        retryQueue = DispatchQueue(label: "nats.publish-retry.\(label)")
+    }
+
+    func attach(_ context: JetStreamContext) { owner.withLock { $0.context = context } }
+
+    var retrying: Int { inRetry.load(ordering: .relaxed) }
+
+    /// Takes `msg` for a re-send when its failure is transient, it has an id and sends are left; false leaves the
+    /// failure to be counted. On true the tracker owns the message.
+    func retryIfTransient(_ msg: OpaquePointer, status: natsStatus, jsCode: Int) -> Bool {
+        guard PublishRetryPolicy.isTransient(status: status, jsCode: jsCode) else { return false }
+        var id: UnsafePointer<CChar>?
+        guard natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK, id != nil else { return false }
+        var value: UnsafePointer<CChar>?
+        let sent = natsMsgHeader_Get(msg, PublishRetryPolicy.attemptHeader, &value) == NATS_OK ? value.map { Int(atoll($0)) } ?? 1 : 1
+        guard sent < retryPolicy.attempts, natsMsgHeader_Set(msg, PublishRetryPolicy.attemptHeader, String(sent + 1)) == NATS_OK else { return false }
+        inRetry.add(1, ordering: .relaxed)
+        state.withLock { $0.retries += 1 }
+        let boxed = UnsafeSendable(msg)
+        let delay = retryPolicy.backoff(retry: sent)
+        retryQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.totalNanoseconds))) { [self] in
+            var m: OpaquePointer? = boxed.value
+            let context = owner.withLock { $0.context }
+            // The stall limit bounds the wait for room in a full window; a context already gone cannot send.
+            let s = context?.enqueue(&m, stallLimit: context?.options.publishStallLimit ?? .zero) ?? NATS_CONNECTION_CLOSED
+            inRetry.subtract(1, ordering: .relaxed)
+            guard s != NATS_OK, let m else { return }
+            // Not re-sent after all: the final outcome, as the ack handler would have reported it.
+            self.finish(m, ack: nil, status: s, jsCode: 0, text: "re-send failed: \(NATSError.statusText(s))")
+            natsMsg_Destroy(m)
+        }
+        return true
     }
 
     var counts: PublishAckCounts { state.withLock { $0 } }
 
     func didPublish() { state.withLock { $0.published += 1 } }
+
+    /// Reports a message's final outcome: settles its tracked group, counts it, and calls `onAck`.
+    func finish(_ msg: OpaquePointer?, ack pa: UnsafeMutablePointer<jsPubAck>?, status: natsStatus, jsCode: Int, text: String) {
+        func headerValue(_ name: String?) -> Int64? {
+            guard let name, let msg else { return nil }
+            var value: UnsafePointer<CChar>?
+            guard natsMsgHeader_Get(msg, name, &value) == NATS_OK, let value else { return nil }
+            return Int64(atoll(value))
+        }
+        let timing = headerValue(timingHeaders.0)
+        let secondary = headerValue(timingHeaders.1)
+        if tracking, let msg {
+            var value: UnsafePointer<CChar>?
+            if natsMsgHeader_Get(msg, PublishTicket.groupHeader, &value) == NATS_OK, let value, let group = UInt64(String(cString: value)) {
+                settle(group: group, failure: pa != nil ? nil : text)
+            }
+        }
+        if let pa {
+            didAck(duplicate: pa.pointee.Duplicate)
+            if let onAck {
+                let stream = pa.pointee.Stream.map { String(cString: $0) } ?? ""
+                onAck(.success(PublishAck(stream: stream, sequence: pa.pointee.Sequence, duplicate: pa.pointee.Duplicate)), timing, secondary)
+            }
+        } else {
+            didFail(text)
+            onAck?(.failure(.operation("async publish", status: NATSError.statusText(status), detail: text, jsCode: jsCode)), timing, secondary)
+        }
+    }
 
     func didAck(duplicate: Bool) {
         state.withLock {
@@ -426,35 +534,20 @@ struct TrackedGroups {
 private let publishAckHandler: jsPubAckHandler = { _, msg, pa, pae, closure in
     guard let closure else { natsMsg_Destroy(msg); return }
     let tracker = Unmanaged<PublishAckTracker>.fromOpaque(closure).takeUnretainedValue()
-    func headerValue(_ name: String?) -> Int64? {
-        guard let name, let msg else { return nil }
-        var value: UnsafePointer<CChar>?
-        guard natsMsgHeader_Get(msg, name, &value) == NATS_OK, let value else { return nil }
-        return Int64(atoll(value))
-    }
-    let timing = headerValue(tracker.timingHeaders.0)
-    let secondary = headerValue(tracker.timingHeaders.1)
-    if tracker.tracking, let msg {
-        var value: UnsafePointer<CChar>?
-        if natsMsgHeader_Get(msg, PublishTicket.groupHeader, &value) == NATS_OK, let value, let group = UInt64(String(cString: value)) {
-            let failure = pa != nil ? nil : (pae?.pointee.ErrText.map { String(cString: $0) } ?? pae.map { NATSError.statusText($0.pointee.Err) } ?? "no ack")
-            tracker.settle(group: group, failure: failure)
-        }
-    }
-    if let pa {
-        tracker.didAck(duplicate: pa.pointee.Duplicate)
-        if let onAck = tracker.onAck {
-            let stream = pa.pointee.Stream.map { String(cString: $0) } ?? ""
-            onAck(.success(PublishAck(stream: stream, sequence: pa.pointee.Sequence, duplicate: pa.pointee.Duplicate)), timing, secondary)
-        }
-    } else if let pae {
+    if pa == nil, let pae {
+        let code = Int(pae.pointee.ErrCode.rawValue)
+        // A lost ack is not a lost message: the tracker re-sends it (same id) and owns it from here.
+        if let msg, tracker.retryIfTransient(msg, status: pae.pointee.Err, jsCode: code) { return }
         let text = pae.pointee.ErrText.map { String(cString: $0) } ?? NATSError.statusText(pae.pointee.Err)
-        tracker.didFail(text)
-        tracker.onAck?(.failure(.operation("async publish", status: NATSError.statusText(pae.pointee.Err), detail: text,
-                                           jsCode: Int(pae.pointee.ErrCode.rawValue))), timing, secondary)
+        tracker.finish(msg, ack: nil, status: pae.pointee.Err, jsCode: code, text: text)
+    } else if pa != nil {
+        tracker.finish(msg, ack: pa, status: NATS_OK, jsCode: 0, text: "")
     }
     natsMsg_Destroy(msg)
 }
+
+/// The tracker's weak hold on its context.
+struct WeakContext { weak var context: JetStreamContext? }
 
 extension StreamState {
     init(_ s: jsStreamState) {

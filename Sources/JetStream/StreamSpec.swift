@@ -12,9 +12,14 @@ public struct StreamSpec: Sendable, Equatable {
     /// Keep only this many messages per subject (-1: no limit); 1 gives "latest per key".
     public var maxMessagesPerSubject: Int
     public var maxBytes: Int64
+    /// Copies kept on different servers of a cluster (1-5); 1 on a single server. An R3 stream survives losing a node.
+    public var replicas: Int
+
+    /// The replica counts JetStream accepts.
+    public static let replicaRange = 1...5
 
     public init(name: String, subjects: [String], maxAge: Duration, storage: Storage = .file,
-                duplicateWindow: Duration = .seconds(120), maxMessagesPerSubject: Int = -1, maxBytes: Int64 = -1) {
+                duplicateWindow: Duration = .seconds(120), maxMessagesPerSubject: Int = -1, maxBytes: Int64 = -1, replicas: Int = 1) {
         self.name = name
         self.subjects = subjects
         self.maxAge = maxAge
@@ -22,6 +27,14 @@ public struct StreamSpec: Sendable, Equatable {
         self.duplicateWindow = min(duplicateWindow, maxAge)
         self.maxMessagesPerSubject = maxMessagesPerSubject
         self.maxBytes = maxBytes
+        self.replicas = replicas
+    }
+
+    /// The same stream with `n` replicas.
+    public func withReplicas(_ n: Int) -> StreamSpec {
+        var s = self
+        s.replicas = n
+        return s
     }
 }
 
@@ -32,6 +45,20 @@ public struct StreamState: Sendable, Equatable {
     public var firstSequence: UInt64
     public var lastSequence: UInt64
     public var consumers: Int
+}
+
+/// Where a stream lives in a cluster: the server that leads it and its replicas (JetStream's `cluster` block).
+public struct StreamPlacement: Sendable, Equatable {
+    /// One server holding a copy besides the leader.
+    public struct Peer: Sendable, Equatable {
+        public var name: String
+        public var current: Bool
+    }
+
+    /// The `server_name` of the leader; empty while none is elected (or on a server without clustering).
+    public var leader: String
+    public var peers: [Peer]
+    public var configuredReplicas: Int
 }
 
 /// The declared shape of a durable pull consumer.
@@ -99,6 +126,8 @@ public struct PublishAckCounts: Sendable, Equatable {
     public var acked: UInt64 = 0
     public var duplicates: UInt64 = 0
     public var failed: UInt64 = 0
+    /// Re-sends after a lost ack (`PublishRetryPolicy`); a message counts once in `published` however often it is sent.
+    public var retries: UInt64 = 0
     public var lastError: String?
 
     /// Enqueued but neither acked nor failed yet.

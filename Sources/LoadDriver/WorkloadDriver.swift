@@ -11,6 +11,8 @@ public struct WorkloadCounts: Sendable, Equatable {
     public var acked: UInt64 = 0
     public var failed: UInt64 = 0
     public var duplicates: UInt64 = 0
+    /// Re-sends of publishes whose ack never came (same `Nats-Msg-Id`; `PublishRetryPolicy`), e.g. during a failover.
+    public var retries: UInt64 = 0
     /// Events whose intended time fell in the measured window.
     public var measuredPublished: UInt64 = 0
     public var lastError: String?
@@ -104,7 +106,11 @@ public final class WorkloadDriver: Sendable {
     /// True when each send waits for a gate (closed loop), so it cannot share the open-loop pacer.
     public var isClosedLoop: Bool { sendGate != nil }
 
-    public var snapshot: WorkloadCounts { counts.withLock { $0 } }
+    public var snapshot: WorkloadCounts {
+        var c = counts.withLock { $0 }
+        c.retries = context.ackCounts.retries
+        return c
+    }
     public var publishedPerSecond: [Int] { perSecond.withLock { $0.published } }
     public var offeredPerSecond: [Int] { perSecond.withLock { $0.due } }
 

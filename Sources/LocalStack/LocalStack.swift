@@ -48,28 +48,70 @@ public struct LocalStack: Sendable {
     /// unrecorded one holding our port with our command line. `down` stops them.
     @discardableResult
     public func up(log: (String) -> Void = { _ in }) throws(StackError) -> StackStatus {
-        try ensureDirectories()
+        try upNATS(log: log)
         var state = loadState()
-        if let p = try adopt("nats", &state, check: natsHealthy) {
-            log("nats-server already running (pid \(p.pid)) on \(config.natsURL)")
-        } else {
-            let p = try spawnNATS()
-            try record(p, &state)
-            try waitHealthy(p, "nats-server", check: natsHealthy)
-            log("started nats-server (pid \(p.pid)) on \(config.natsURL), monitoring on http://\(config.host):\(config.natsMonitorPort)")
-        }
         if config.externalClickHouseURL != nil {
             log("using ClickHouse at \(config.clickHouseURL) (CLICKHOUSE_URL); not starting the local endpoint")
-        } else if let p = try adopt("clickhouse", &state, check: clickHouseHealthy) {
+        } else if let p = adopt("clickhouse", &state) {
+            try awaitHealthy(p, adopted: true, &state, check: clickHouseHealthy)
             log("ClickHouse endpoint already running (pid \(p.pid)) on \(config.clickHouseURL)")
         } else {
             let p = try spawnClickHouse()
             try record(p, &state)
-            try waitHealthy(p, "ClickHouse endpoint", check: clickHouseHealthy)
+            try awaitHealthy(p, adopted: false, &state, check: clickHouseHealthy)
             log("started chDB ClickHouse endpoint (pid \(p.pid)) on \(config.clickHouseURL)")
         }
         saveState(state)
         return status()
+    }
+
+    /// Starts (or adopts) only the nats-server node(s), waits for their health, and records the PIDs.
+    public func upNATS(log: (String) -> Void = { _ in }) throws(StackError) {
+        var state = loadState()
+        try refuseOtherNATSLayout(state)
+        try ensureDirectories()
+        // Every node is spawned before any is waited for: a cluster node reports healthy only once its peers are up.
+        var nodes: [(node: NATSNode, process: StackProcess, adopted: Bool)] = []
+        for node in config.natsNodeList {
+            if let p = adopt(node.service, &state) {
+                nodes.append((node, p, true))
+            } else {
+                let p = try spawnNATS(node)
+                try record(p, &state)
+                nodes.append((node, p, false))
+            }
+        }
+        for (node, p, adopted) in nodes {
+            try awaitHealthy(p, adopted: adopted, &state, check: { natsHealthy(node) })
+            let url = "nats://\(config.host):\(node.clientPort)"
+            log(adopted ? "\(displayName(node.service)) already running (pid \(p.pid)) on \(url)"
+                : "started \(displayName(node.service)) (pid \(p.pid)) on \(url), monitoring on http://\(config.host):\(node.monitorPort)")
+        }
+    }
+
+    /// A stack started with another node count still runs (its nats services differ from ours): its servers hold our
+    /// ports, so say so rather than fail on a port.
+    private func refuseOtherNATSLayout(_ state: [StackProcess]) throws(StackError) {
+        let ours = Set(config.natsNodeList.map(\.service))
+        let others = state.filter { $0.service.hasPrefix("nats") && !ours.contains($0.service) && isAlive($0) }
+        guard others.isEmpty else {
+            throw .invalidConfig("this stack already runs \(others.map(\.service).joined(separator: ", ")) (pids \(others.map { String($0.pid) }.joined(separator: ", "))) with another node count than --nats-cluster \(config.natsNodes); run `rsbench stack down` first")
+        }
+    }
+
+    /// Waits for a server to answer its health check; an adopted one that never does loses its record.
+    private func awaitHealthy(_ p: StackProcess, adopted: Bool, _ state: inout [StackProcess], check: () -> Bool) throws(StackError) {
+        do { try waitHealthy(p, displayName(p.service), check: check) } catch {
+            if adopted {
+                state.removeAll { $0.service == p.service }
+                saveState(state)
+            }
+            throw error
+        }
+    }
+
+    private func displayName(_ service: String) -> String {
+        service == "clickhouse" ? "ClickHouse endpoint" : service == "nats" ? "nats-server" : "nats-server \(service)"
     }
 
     /// Writes `p` into `stack.json` at once (replacing any record of its service).
@@ -80,23 +122,14 @@ public struct LocalStack: Sendable {
     }
 
     /// Our server for `service` if one runs: the recorded PID when it is still ours, else a process with our exact
-    /// command line (spawned by an `up` killed before it could record it), which is then recorded. It is waited
-    /// for (it may still be starting); nil when there is none.
-    private func adopt(_ service: String, _ state: inout [StackProcess], check: () -> Bool) throws(StackError) -> StackProcess? {
-        let name = service == "nats" ? "nats-server" : "ClickHouse endpoint"
-        if let p = state.first(where: { $0.service == service }), isAlive(p) {
-            if check() { return p }
-            do { try waitHealthy(p, name, check: check) } catch {
-                state.removeAll { $0.service == service }
-                saveState(state)
-                throw error
-            }
-            return p
-        }
+    /// command line (spawned by an `up` killed before it could record it), which is then recorded. The caller waits
+    /// for its health (it may still be starting); nil when there is none.
+    private func adopt(_ service: String, _ state: inout [StackProcess]) -> StackProcess? {
+        if let p = state.first(where: { $0.service == service }), isAlive(p) { return p }
         state.removeAll { $0.service == service }
         guard let p = findOurs(service) else { return nil }
-        try record(p, &state)
-        try waitHealthy(p, name, check: check)
+        state.append(p)
+        saveState(state)
         return p
     }
 
@@ -118,9 +151,8 @@ public struct LocalStack: Sendable {
 
     /// The program, arguments, marker and log of the server this stack runs for `service`.
     private func expected(_ service: String) -> (program: String, args: [String], port: Int, marker: String, log: String) {
-        if service == "nats" {
-            let conf = (config.home as NSString).appendingPathComponent("nats-server.conf")
-            return ("nats-server", ["-c", conf], config.natsPort, conf, (config.logDir as NSString).appendingPathComponent("nats-server.log"))
+        if let node = config.natsNodeList.first(where: { $0.service == service }) {
+            return ("nats-server", ["-c", node.configFile], node.clientPort, node.configFile, node.log)
         }
         return ("chdb_server.py", [config.chdbServerScript, "--host", config.host, "--port", String(config.clickHousePort), "--data-dir", clickHouseDataDir],
                 config.clickHousePort, clickHouseDataDir, (config.logDir as NSString).appendingPathComponent("chdb-server.log"))
@@ -160,25 +192,46 @@ public struct LocalStack: Sendable {
         saveState(state)
     }
 
+    /// Starts one service again (after `stop` or `kill`) on its data, and waits for its health.
     public func start(service: String) throws(StackError) {
         try ensureDirectories()
         var state = loadState()
         guard !state.contains(where: { $0.service == service && isAlive($0) }) else { return }
-        let p = service == "nats" ? try spawnNATS() : try spawnClickHouse()
-        try record(p, &state)
-        try waitHealthy(p, service == "nats" ? "nats-server" : "ClickHouse endpoint", check: service == "nats" ? natsHealthy : clickHouseHealthy)
+        if let node = config.natsNodeList.first(where: { $0.service == service }) {
+            let p = try spawnNATS(node)
+            try record(p, &state)
+            try waitHealthy(p, displayName(service), check: { natsHealthy(node) })
+        } else {
+            let p = try spawnClickHouse()
+            try record(p, &state)
+            try waitHealthy(p, displayName(service), check: clickHouseHealthy)
+        }
     }
 
     public func status() -> StackStatus {
         let state = loadState()
-        let nats = state.first { $0.service == "nats" }
-        let ch = state.first { $0.service == "clickhouse" }
-        var entries = [StackStatus.Entry(service: "nats", url: config.natsURL, pid: nats.flatMap { isAlive($0) ? $0.pid : nil },
-                                         healthy: natsHealthy(), detail: "JetStream, data in \(natsDataDir)")]
-        entries.append(StackStatus.Entry(service: "clickhouse", url: config.clickHouseURL, pid: ch.flatMap { isAlive($0) ? $0.pid : nil },
+        func pid(_ service: String) -> Int32? { state.first { $0.service == service }.flatMap { isAlive($0) ? $0.pid : nil } }
+        var entries = config.natsNodeList.map { node in
+            StackStatus.Entry(service: node.service, url: "nats://\(config.host):\(node.clientPort)", pid: pid(node.service), healthy: natsHealthy(node),
+                              detail: "JetStream\(node.clusterPort == nil ? "" : ", cluster server \(node.serverName)"), data in \(node.dataDir)")
+        }
+        entries.append(StackStatus.Entry(service: "clickhouse", url: config.clickHouseURL, pid: pid("clickhouse"),
                                          healthy: clickHouseHealthy(),
                                          detail: config.externalClickHouseURL == nil ? "chDB endpoint, data in \(clickHouseDataDir)" : "external server"))
         return StackStatus(entries: entries)
+    }
+
+    /// This stack with the node count its record shows (`nats-1`…`nats-N`), so `status` and `down` without
+    /// `--nats-cluster` see the cluster `up` started; unchanged when the record holds no cluster node.
+    public func matchingRecordedNodes() -> LocalStack {
+        let clusterNodes = loadState().compactMap { p -> Int? in
+            guard p.service.hasPrefix("nats-") else { return nil }
+            return Int(p.service.dropFirst("nats-".count))
+        }
+        guard let n = clusterNodes.max(), StackConfig.natsNodeRange.contains(n), n != config.natsNodes else { return self }
+        var c = config
+        c.natsNodes = n
+        return LocalStack(config: c)
     }
 
     /// The processes recorded for this stack (for resource sampling and tests).
@@ -186,9 +239,18 @@ public struct LocalStack: Sendable {
 
     // MARK: Health
 
-    public func natsHealthy() -> Bool {
-        guard let r = LoopbackProbe.httpGet(host: config.host, port: config.natsMonitorPort, path: "/healthz") else { return false }
-        return r.status == 200 && r.body.contains("ok")
+    /// Every nats-server node answers `/healthz` with ok.
+    public func natsHealthy() -> Bool { config.natsNodeList.allSatisfy(natsHealthy) }
+
+    /// One node is healthy; a cluster node also needs a JetStream meta leader, or stream requests fail with 10008.
+    public func natsHealthy(_ node: NATSNode) -> Bool {
+        guard let r = LoopbackProbe.httpGet(host: config.host, port: node.monitorPort, path: "/healthz"),
+              r.status == 200, r.body.contains("ok") else { return false }
+        guard node.clusterPort != nil else { return true }
+        guard let j = LoopbackProbe.httpGet(host: config.host, port: node.monitorPort, path: "/jsz"), j.status == 200,
+              let o = try? JSONSerialization.jsonObject(with: Data(j.body.utf8)) as? [String: Any],
+              let meta = o["meta_cluster"] as? [String: Any], let leader = meta["leader"] as? String else { return false }
+        return !leader.isEmpty
     }
 
     public func clickHouseHealthy() -> Bool {
@@ -203,34 +265,50 @@ public struct LocalStack: Sendable {
 
     // MARK: Processes
 
-    var natsDataDir: String { (config.home as NSString).appendingPathComponent("nats") }
     var clickHouseDataDir: String { (config.home as NSString).appendingPathComponent("clickhouse") }
 
-    /// Spawns nats-server and returns at once; the caller records the PID, then waits for health.
-    private func spawnNATS() throws(StackError) -> StackProcess {
+    /// Spawns one nats-server node and returns at once; the caller records the PID, then waits for health.
+    private func spawnNATS(_ node: NATSNode) throws(StackError) -> StackProcess {
         guard FileManager.default.isExecutableFile(atPath: config.natsBinary) else {
             throw .missingProgram(path: config.natsBinary, hint: "run `scripts/setup` (or `make setup`) to install nats-server into the virtualenv")
         }
-        for port in [config.natsPort, config.natsMonitorPort] where !LoopbackProbe.isPortFree(host: config.host, port: port) {
-            throw .portTaken(service: "nats-server", host: config.host, port: port)
+        for port in [node.clientPort, node.monitorPort] + (node.clusterPort.map { [$0] } ?? [])
+        where !LoopbackProbe.isPortFree(host: config.host, port: port) {
+            throw .portTaken(service: displayName(node.service), host: config.host, port: port)
         }
-        let conf = (config.home as NSString).appendingPathComponent("nats-server.conf")
-        let text = """
+        try? natsServerConfig(node).write(toFile: node.configFile, atomically: true, encoding: .utf8)
+        let pid = try spawn(config.natsBinary, ["-c", node.configFile], log: node.log)
+        // The config path is in this stack's home: the marker tells our server from any other nats-server.
+        return StackProcess(service: node.service, pid: pid, port: node.clientPort, commandMarker: node.configFile, log: node.log)
+    }
+
+    /// The node's nats-server.conf: loopback listeners, its own store and, in a cluster, routes to every other node.
+    func natsServerConfig(_ node: NATSNode) -> String {
+        var text = """
             # Written by rsbench stack up; loopback only.
-            listen: \(config.host):\(config.natsPort)
-            http: \(config.host):\(config.natsMonitorPort)
+            server_name: \(node.serverName)
+            listen: \(config.host):\(node.clientPort)
+            http: \(config.host):\(node.monitorPort)
             max_payload: 8MB
             jetstream {
-              store_dir: "\(natsDataDir)"
+              store_dir: "\(node.dataDir)"
               max_file_store: 20GB
               max_memory_store: 1GB
             }
             """
-        try? text.write(toFile: conf, atomically: true, encoding: .utf8)
-        let log = (config.logDir as NSString).appendingPathComponent("nats-server.log")
-        let pid = try spawn(config.natsBinary, ["-c", conf], log: log)
-        // The config path is in this stack's home: the marker tells our server from any other nats-server.
-        return StackProcess(service: "nats", pid: pid, port: config.natsPort, commandMarker: conf, log: log)
+        if let clusterPort = node.clusterPort {
+            let routes = config.natsNodeList.filter { $0.index != node.index }.compactMap(\.clusterPort)
+                .map { "nats-route://\(config.host):\($0)" }
+            text += """
+
+                cluster {
+                  name: \(config.natsClusterName)
+                  listen: \(config.host):\(clusterPort)
+                  routes: [\(routes.joined(separator: ", "))]
+                }
+                """
+        }
+        return text + "\n"
     }
 
     /// Spawns the chDB endpoint and returns at once; the caller records the PID, then waits for health.
@@ -329,7 +407,7 @@ public struct LocalStack: Sendable {
     // MARK: State
 
     private func ensureDirectories() throws(StackError) {
-        for d in [config.home, config.logDir, natsDataDir, clickHouseDataDir] {
+        for d in [config.home, config.logDir, clickHouseDataDir] + config.natsNodeList.map(\.dataDir) {
             do { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
                 throw .invalidConfig("cannot create \(d): \(error)")
             }

@@ -40,6 +40,27 @@ public enum LoopbackProbe {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// `runs` disjoint runs of `count` consecutive ports, each free right now (for tests that start a cluster, whose
+    /// node i uses a base port plus i). Bounded: gives up after 200 candidates per run.
+    public static func freePortRuns(_ runs: Int, count: Int) -> [Int]? {
+        var bases: [Int] = []
+        for _ in 0..<runs {
+            var found: Int?
+            for _ in 0..<200 {
+                let base = freePort()
+                guard base > 0, base + count - 1 <= 65535 else { continue }
+                let range = base..<(base + count)
+                guard bases.allSatisfy({ !range.overlaps($0..<($0 + count)) }),
+                      range.allSatisfy({ isPortFree(host: "127.0.0.1", port: $0) }) else { continue }
+                found = base
+                break
+            }
+            guard let found else { return nil }
+            bases.append(found)
+        }
+        return bases
+    }
+
     /// `GET path` on `host:port`; returns status and body, or nil when the connection fails or times out.
     public static func httpGet(host: String, port: Int, path: String, timeout: Duration = .seconds(1)) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -8,6 +8,12 @@ public struct StackConfig: Sendable, Equatable {
     public var natsPort = 4222
     public var natsMonitorPort = 8222
     public var clickHousePort = 8123
+    /// nats-server processes to run; above 1 they form a JetStream cluster over loopback routes (`--nats-cluster`).
+    public var natsNodes = 1
+    /// First cluster (route) port; node i listens on `natsClusterPort + i`, as its client and monitoring ports do.
+    public var natsClusterPort = 6222
+    /// The cluster name every node of a multi-node stack shares.
+    public var natsClusterName = "rsbench"
     /// A real ClickHouse server to use instead of the chDB endpoint (`CLICKHOUSE_URL`).
     public var externalClickHouseURL: String?
     /// Data, logs and the PID record (default `.rsbench/` under the project root).
@@ -36,6 +42,11 @@ public struct StackConfig: Sendable, Equatable {
         if let p = try port("NATS_PORT") { c.natsPort = p }
         if let p = try port("NATS_MONITOR_PORT") { c.natsMonitorPort = p }
         if let p = try port("CLICKHOUSE_PORT") { c.clickHousePort = p }
+        if let p = try port("NATS_CLUSTER_PORT") { c.natsClusterPort = p }
+        if let v = env["NATS_NODES"], !v.isEmpty {
+            guard let n = Int(v) else { throw .invalidConfig("NATS_NODES=\(v): expected a node count \(Self.natsNodeRange.lowerBound)-\(Self.natsNodeRange.upperBound)") }
+            try c.setNATSNodes(n, source: "NATS_NODES")
+        }
         // The stack only prints this URL and pings it (no login), so it keeps no credentials of it.
         if let u = env["CLICKHOUSE_URL"], !u.isEmpty { c.externalClickHouseURL = ConnectionConfig.redacted(ConnectionConfig.splitUserInfo(u).url) }
         return c
@@ -43,7 +54,7 @@ public struct StackConfig: Sendable, Equatable {
 
     /// The `export` line `rsbench stack up` prints: URLs only, never a credential (those stay in the user's own variables).
     public func exportLine(environment env: [String: String]) -> String {
-        var line = "export NATS_URL=\(natsURL)"
+        var line = "export NATS_URL=\(natsURLs.joined(separator: ","))"
         if externalClickHouseURL == nil {
             line += " CLICKHOUSE_URL=\(clickHouseURL)"
             if let user = env["CHDB_SERVER_USER"], !user.isEmpty { line += " CLICKHOUSE_USER=\(user)" }
@@ -56,7 +67,23 @@ public struct StackConfig: Sendable, Equatable {
         return line
     }
 
+    /// How many nats-server nodes a local stack may run: JetStream replicas go up to 5.
+    public static let natsNodeRange = 1...5
+
+    /// Sets the node count, refusing one outside `natsNodeRange` with an error naming `source` (a flag or variable).
+    public mutating func setNATSNodes(_ n: Int, source: String) throws(StackError) {
+        guard Self.natsNodeRange.contains(n) else {
+            throw .invalidConfig("\(source) \(n): expected a node count \(Self.natsNodeRange.lowerBound)-\(Self.natsNodeRange.upperBound) (1 = a single server, 3 = a cluster that survives losing one)")
+        }
+        natsNodes = n
+    }
+
+    /// The first node's client URL (the only one on a single-node stack).
     public var natsURL: String { "nats://\(host):\(natsPort)" }
+    /// Every node's client URL, so a client fails over to the others when its server goes.
+    public var natsURLs: [String] { natsNodeList.map { "nats://\(host):\($0.clientPort)" } }
+    /// The nats-server nodes this stack runs, with their ports, names and files.
+    public var natsNodeList: [NATSNode] { (0..<max(1, natsNodes)).map { NATSNode(index: $0, of: self) } }
     public var clickHouseURL: String { externalClickHouseURL ?? "http://\(host):\(clickHousePort)" }
     var stateFile: String { (home as NSString).appendingPathComponent("stack.json") }
     var logDir: String { (home as NSString).appendingPathComponent("logs") }

@@ -26,6 +26,8 @@ public struct Scenario: Sendable {
     public struct Target: Sendable, Equatable {
         public var natsURL: String?
         public var clickHouseURL: String?
+        /// `stack: { nats_nodes: N }`: the local stack runs N clustered nats-servers (nil: the environment's, 1).
+        public var natsNodes: Int?
     }
 
     /// When a run is invalid because rsbench itself could not hold the schedule, or took too much of the machine.

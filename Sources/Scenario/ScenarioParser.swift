@@ -6,7 +6,7 @@ import Yams
 /// Reads a scenario file into a `Scenario`, reporting every problem with file, line and key.
 public enum ScenarioParser {
     static let topKeys = ["name", "description", "duration", "warmup", "drain_timeout", "seed", "rate_scale", "target",
-                          "limits", "pipeline", "workloads", "injections", "gates"]
+                          "stack", "limits", "pipeline", "workloads", "injections", "gates"]
     static let workloadKeys = ["name", "generator", "replay", "speed", "rate", "params", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "closed_loop", "keep_times", "allow_subjects"]
     static let replayOnlyKeys = ["speed", "format", "loop", "max_rate", "max_gap", "symbols", "fields", "top_speed", "keep_times", "allow_subjects"]
 
@@ -58,6 +58,9 @@ public enum ScenarioParser {
         if let t = top["target"], let m = r.mapping(t, "target", allowed: ["nats_url", "clickhouse_url"]) {
             s.target.natsURL = r.string(m["nats_url"], "target.nats_url")
             s.target.clickHouseURL = r.string(m["clickhouse_url"], "target.clickhouse_url")
+        }
+        if let t = top["stack"], let m = r.mapping(t, "stack", allowed: ["nats_nodes"]) {
+            s.target.natsNodes = r.integer(m["nats_nodes"], "stack.nats_nodes", min: 1, max: 5)
         }
         if let l = top["limits"], let m = r.mapping(l, "limits", allowed: ["schedule_lag_p99", "rsbench_cpu"]) {
             if let d = r.duration(m["schedule_lag_p99"], "limits.schedule_lag_p99", allowZero: false) { s.limits.scheduleLagP99 = d }

@@ -10,6 +10,11 @@ import Synchronization
 /// The once-a-second loop while the workloads publish: progress lines, backlog, rows, CPU and RSS, and, with
 /// `--abort-on-fail`, the live gates.
 struct LiveMonitor: Sendable {
+    /// The resource series name of a stack service: each node of a NATS cluster is a nats-server of its own.
+    static func processName(_ service: String) -> String {
+        service == "clickhouse" ? "clickhouse" : service == "nats" ? "nats-server" : "nats-server \(service)"
+    }
+
     /// What the loop saw, second by second.
     struct Record: Sendable {
         var resources: [ResourceSeries]
@@ -38,7 +43,7 @@ struct LiveMonitor: Sendable {
     /// Watches `publishing` until the schedule ends (or a live gate is breached), then waits for the acks.
     func watch(_ load: LoadPhase, publishing: Task<Void, Error>, pipeline: PipelineProcess, stack: LocalStack?) async throws -> Record {
         var record = Record(resources: [ResourceSeries(process: "rsbench", pid: getpid()), ResourceSeries(process: "risksignal", pid: pipeline.pid)]
-                            + (stack?.processes ?? []).map { ResourceSeries(process: $0.service == "nats" ? "nats-server" : "clickhouse", pid: $0.pid) })
+                            + (stack?.processes ?? []).map { ResourceSeries(process: Self.processName($0.service), pid: $0.pid) })
         var lastPublished = load.entries.map { _ in UInt64(0) }
         var lastRows = 0.0
         var second = 0

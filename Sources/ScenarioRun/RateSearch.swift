@@ -30,6 +30,7 @@ public struct RateSearch: Sendable {
         var search = try KneeSearch(config: config)
         // One stack for every probe (each probe recreates its database and streams).
         let target = try RunTarget.resolve(natsURL: scenario.target.natsURL, clickHouseURL: scenario.target.clickHouseURL,
+                                           natsNodes: scenario.target.natsNodes,
                                            environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot, log: { output("[stack] \($0)") })
         defer { target.stopStartedStack(log: { output("[search] \($0)") }) }
         output("[search] rule: \(RateTally.rule); \(config.repeats) probes at the last sustainable and the first failing rate, at most \(config.maxProbes) probes")

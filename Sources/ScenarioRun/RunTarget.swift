@@ -20,7 +20,7 @@ public struct RunTarget: Sendable {
     public var isLocal: Bool { localStack != nil }
 
     /// Resolves the target: flags first, then the scenario's `target:`, then the environment, then the local stack.
-    public static func resolve(natsURL: String? = nil, clickHouseURL: String? = nil, environment env: [String: String],
+    public static func resolve(natsURL: String? = nil, clickHouseURL: String? = nil, natsNodes: Int? = nil, environment env: [String: String],
                                projectRoot: String?, needs: Needs = .natsAndClickHouse, startLocal: Bool = true,
                                log: (String) -> Void = { _ in }) throws -> RunTarget {
         var c = try ConnectionConfig.fromEnvironment(env)
@@ -35,8 +35,10 @@ public struct RunTarget: Sendable {
         guard let projectRoot else {
             throw RunError.setup("no --nats-url/--clickhouse-url (or NATS_URL/CLICKHOUSE_URL) given, and no project checkout found to start the local stack from")
         }
-        let stack = LocalStack(config: try StackConfig.fromEnvironment(env, projectRoot: projectRoot))
-        c.natsURLs = [stack.config.natsURL]
+        var stackConfig = try StackConfig.fromEnvironment(env, projectRoot: projectRoot)
+        if let natsNodes { try stackConfig.setNATSNodes(natsNodes, source: "stack.nats_nodes") }
+        let stack = LocalStack(config: stackConfig)
+        c.natsURLs = stack.config.natsURLs
         c.clickHouseURL = stack.config.clickHouseURL
         var target = RunTarget(connection: c, localStack: stack)
         guard startLocal else { return target }

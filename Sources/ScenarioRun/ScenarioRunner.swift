@@ -58,6 +58,7 @@ public struct ScenarioRunner: Sendable {
         // The same checks `rsbench validate` makes, before anything starts.
         try ScenarioCheck.require(scenario)
         let target = try RunTarget.resolve(natsURL: overrides.natsURL ?? scenario.target.natsURL, clickHouseURL: overrides.clickHouseURL ?? scenario.target.clickHouseURL,
+                                           natsNodes: scenario.target.natsNodes,
                                            environment: ProcessInfo.processInfo.environment, projectRoot: projectRoot, log: { output("[stack] \($0)") })
         started.target = target
         try Task.checkCancellation()

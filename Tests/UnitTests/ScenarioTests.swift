@@ -40,6 +40,25 @@ struct ScenarioTests {
         #expect(s.workloads.map(\.rate.meanRate) == [100, 2000, 55, 20, 25, 20])
     }
 
+    /// `stack: { nats_nodes: N }` asks the local stack for an N-node NATS cluster; a bad count names its line and key.
+    @Test func parsesTheStackNodeCount() throws {
+        let base = "duration: 10s\nworkloads:\n  - { name: a, generator: signals, rate: 100 }\n"
+        #expect(try ScenarioParser.parse(base, file: "one.yaml").target.natsNodes == nil)
+        #expect(try ScenarioParser.parse(base + "stack: { nats_nodes: 3 }\n", file: "three.yaml").target.natsNodes == 3)
+        for (bad, message) in [("stack: { nats_nodes: 9 }", "at most 5"), ("stack: { nats_nodes: three }", "whole number"), ("stack: { nodes: 3 }", "nodes")] {
+            do {
+                _ = try ScenarioParser.parse(base + bad + "\n", file: "bad.yaml")
+                Issue.record("accepted \(bad)")
+            } catch {
+                let issue = try #require(error.issues.first)
+                #expect(issue.file == "bad.yaml")
+                #expect(issue.line == 4, "\(bad): \(issue)")
+                #expect(issue.key.hasPrefix("stack"), "\(bad): \(issue)")
+                #expect(issue.message.contains(message), "\(bad): \(issue.message)")
+            }
+        }
+    }
+
     /// Each bad input is reported with its line and key, and all of them at once.
     @Test func reportsEveryProblemWithLineAndKey() {
         let yaml = """

@@ -55,7 +55,7 @@ struct ProduceCommand: AsyncParsableCommand {
             let workload = CountedWorkload(name: feed.rawValue, generator: generator, rate: rate, count: count)
             let counts = try await workload.run(connection: nats) { print("published \($0)/\(total)") }
             let secs = (clock.now - start).seconds
-            print("published \(counts.published) events to \(stream.subjects.joined(separator: ",")) in \(String(format: "%.2f", secs)) s: \(counts.acked) acked, \(counts.duplicates) duplicates, \(counts.failed) failed")
+            print("published \(counts.published) events to \(stream.subjects.joined(separator: ",")) in \(String(format: "%.2f", secs)) s: \(counts.acked) acked, \(counts.duplicates) duplicates, \(counts.failed) failed\(counts.retries > 0 ? ", \(counts.retries) re-sent after a lost ack" : "")")
             if counts.duplicates > 0 {
                 print("note: \(counts.duplicates) were duplicates of messages already in the stream (same Nats-Msg-Id within its duplicate window): stored once, not lost")
             }

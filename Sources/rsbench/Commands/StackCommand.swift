@@ -14,9 +14,17 @@ struct StackCommand: ParsableCommand {
             It waits until both answer their health checks and records their PIDs under the data directory \
             (default .rsbench/). Running `up` twice is harmless. `down` stops exactly the recorded PIDs.
 
+            `--nats-cluster N` runs N nats-servers (nats-1…nats-N) clustered over loopback routes, each with its own \
+            JetStream store: node i listens on the client, monitoring and route ports of node 1 plus i-1 (default \
+            4222…, 8222…, 6222…). `status` and `down` find the node count in the PID record. The \
+            printed NATS_URL lists every node, so clients fail over. Streams stay R1 unless migrated with \
+            `risksignal migrate --replicas 3`.
+
             Examples:
               rsbench stack up
               rsbench stack up --nats-port 14222 --clickhouse-port 18123 --home /tmp/rs
+              rsbench stack up --nats-cluster 3
+              rsbench stack up --nats-cluster 3 --nats-port 14222 --nats-cluster-port 16222
               CLICKHOUSE_URL=http://ch.internal:8123 rsbench stack up
               rsbench stack status
               rsbench stack down
@@ -33,6 +41,10 @@ struct StackCommand: ParsableCommand {
         var natsMonitorPort: Int?
         @Option(help: "ClickHouse endpoint port (env CLICKHOUSE_PORT; default 8123).")
         var clickhousePort: Int?
+        @Option(name: .customLong("nats-cluster"), help: "nats-server nodes, clustered over loopback when above 1 (env NATS_NODES; 1-5, default 1).")
+        var natsNodes: Int?
+        @Option(help: "First NATS cluster route port; node i uses it plus i-1 (env NATS_CLUSTER_PORT; default 6222).")
+        var natsClusterPort: Int?
 
         func stack() throws -> LocalStack {
             guard let root = StackConfig.findProjectRoot() else {
@@ -44,6 +56,8 @@ struct StackCommand: ParsableCommand {
             if let natsPort { c.natsPort = natsPort }
             if let natsMonitorPort { c.natsMonitorPort = natsMonitorPort }
             if let clickhousePort { c.clickHousePort = clickhousePort }
+            if let natsClusterPort { c.natsClusterPort = natsClusterPort }
+            if let natsNodes { try c.setNATSNodes(natsNodes, source: "--nats-cluster") }
             return LocalStack(config: c)
         }
 
@@ -52,6 +66,12 @@ struct StackCommand: ParsableCommand {
             let fromEnvironment = !(ProcessInfo.processInfo.environment["RSBENCH_HOME"] ?? "").isEmpty
             let source = home != nil ? "--home" : fromEnvironment ? "RSBENCH_HOME" : "the data folder"
             return OutputPath(flag: source, path: stack.config.home, kind: .folder)
+        }
+
+        /// For `status` and `down`: without a node count given, the one `up` recorded.
+        func recordedStack() throws -> LocalStack {
+            let stack = try stack()
+            return natsNodes == nil && ProcessInfo.processInfo.environment["NATS_NODES"] == nil ? stack.matchingRecordedNodes() : stack
         }
     }
 
@@ -73,7 +93,7 @@ struct StackCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            try options.stack().down(log: { print("[stack] \($0)") })
+            try options.recordedStack().down(log: { print("[stack] \($0)") })
         }
     }
 
@@ -82,7 +102,7 @@ struct StackCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            let status = try options.stack().status()
+            let status = try options.recordedStack().status()
             print(status)
             if !status.allHealthy { throw ExitCode(1) }
         }
