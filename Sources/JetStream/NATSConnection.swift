@@ -46,6 +46,16 @@ public struct NATSConnectionOptions: Sendable {
 /// One connection to a NATS server (or cluster), owning the libnats handle.
 public final class NATSConnection: @unchecked Sendable {
     let handle: OpaquePointer
+
+    /// Servers this connection knows: the URLs given and those the cluster announced (a single URL may front a cluster).
+    var knownServerCount: Int {
+        var servers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        var count: Int32 = 0
+        guard natsConnection_GetServers(handle, &servers, &count) == NATS_OK, let servers else { return options.urls.count }
+        for i in 0..<Int(count) { free(servers[i]) }
+        free(servers)
+        return max(Int(count), options.urls.count)
+    }
     public let options: NATSConnectionOptions
     /// Control calls (stream admin, info) run here, never on the cooperative pool.
     let lane: BlockingLane
