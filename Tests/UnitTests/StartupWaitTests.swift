@@ -66,13 +66,17 @@ import RiskSignalCore
             if calls < 200 { throw Down() }
         }
         #expect(calls == 200 && clock.elapsed > .seconds(1000), "no bound: still retrying after \(clock.elapsed)")
-        // SIGTERM cancels the task: the wait ends at once with CancellationError.
-        let task = Task { try await StartupWait(timeout: nil).run("x", log: { _ in }) { throw Down() } }
+        // SIGTERM cancels the task: the wait ends inside its backoff sleep with CancellationError. The sleep is 20 s, so
+        // ending well within it shows the sleep was interrupted, with room for a loaded machine.
+        var wait = StartupWait(timeout: nil)
+        wait.initialDelay = .seconds(20)
+        wait.maximumDelay = .seconds(20)
+        let task = Task { [wait] in try await wait.run("x", log: { _ in }) { throw Down() } }
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         let clockStart = ContinuousClock.now
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - clockStart < .seconds(2))
+        #expect(ContinuousClock.now - clockStart < .seconds(10), "cancelled inside a 20 s backoff sleep, not after it")
     }
 
     @Test func redactsCredentials() {
