@@ -1,3 +1,5 @@
+import Reporting
+
 /// One second of a run as the live page shows it: the progress line, the charts (the same SVG as `report.html`'s)
 /// and every gate's state so far; the last frame links the written report.
 public struct LiveFrame: Sendable, Codable, Equatable {
@@ -47,5 +49,23 @@ public struct LiveFrame: Sendable, Codable, Equatable {
         self.verdict = verdict
         self.reportPath = reportPath
         self.reportLink = reportLink
+    }
+}
+
+
+extension LiveFrame.Chart {
+    /// A report chart, rendered for the page.
+    public init(_ chart: SVGLineChart) { self.init(id: chart.id, svg: chart.render()) }
+}
+
+extension LiveFrame.GateState {
+    /// A gate row as the page shows it; one whose metric is measured only after the run is `pending` while it runs.
+    public init(_ row: GateTable.Row, pending: Bool = false) {
+        let state = switch row.verdict {
+        case .pass: "pass"
+        case .fail: "fail"
+        case .missing: "missing"
+        }
+        self.init(expression: row.expression, state: pending ? "pending" : state, measured: pending ? "—" : row.measured)
     }
 }

@@ -36,10 +36,8 @@ public struct DashboardSession: Sendable {
     /// then the page stays up `linger` before the server stops.
     public func finish(_ report: RunReport, reportDirectory: String?, linger: Duration) async {
         let writer = HTMLReportWriter()
-        let charts = writer.charts(for: report).map { LiveFrame.Chart(id: $0.id, svg: $0.render()) }
-        let gates = GateTable(report.gates).rows.map {
-            LiveFrame.GateState(expression: $0.expression, state: $0.verdict == .pass ? "pass" : $0.verdict == .fail ? "fail" : "missing", measured: $0.measured)
-        }
+        let charts = writer.charts(for: report).map(LiveFrame.Chart.init)
+        let gates = GateTable(report.gates).rows.map { LiveFrame.GateState($0) }
         let html = reportDirectory.map { _ in writer.html(report) }
         let frame = LiveFrame(scenario: report.scenario.name, second: Int(report.durationSeconds), phase: "done",
                               line: report.verdict.reasons.isEmpty ? "run ended: \(report.verdict.status.rawValue)" : "run ended: " + report.verdict.reasons.joined(separator: "; "),

@@ -73,10 +73,11 @@ struct LiveMonitor: Sendable {
                 publishing.cancel()
                 break
             }
-            let line = progressLine(load, second: second, lastPublished: &lastPublished, pending: pending, rows: rows - lastRows)
+            let ackP99 = Self.ackP99(load)
+            let line = progressLine(load, second: second, lastPublished: &lastPublished, pending: pending, rows: rows - lastRows, ackP99: ackP99)
             say(line)
             if let dashboard, let live {
-                record.ackP99.append(Self.ackP99(load))
+                record.ackP99.append(ackP99)
                 if let e2e = lag?.current { record.e2eBySecond[second - 1] = e2e }
                 let frame = self.frame(load, record, live, second: second, line: line)
                 record.lastFrame = frame
@@ -91,7 +92,7 @@ struct LiveMonitor: Sendable {
     }
 
     /// `[  5s measure] offered→achieved/s: trades 1000→1000, … | ack p99 2.1 ms | pending 12 | rows/s 3400`
-    func progressLine(_ load: LoadPhase, second: Int, lastPublished: inout [UInt64], pending: Double, rows: Double) -> String {
+    func progressLine(_ load: LoadPhase, second: Int, lastPublished: inout [UInt64], pending: Double, rows: Double, ackP99: Double) -> String {
         var parts: [String] = []
         for (i, e) in load.entries.enumerated() {
             let c = e.driver.snapshot
@@ -99,7 +100,7 @@ struct LiveMonitor: Sendable {
             lastPublished[i] = c.published
         }
         return String(format: "[%3ds %@] offered→achieved/s: %@ | ack p99 %.1f ms | pending %.0f | rows/s %.0f",
-                      second, phase(second), parts.joined(separator: ", "), Self.ackP99(load), pending, rows)
+                      second, phase(second), parts.joined(separator: ", "), ackP99, pending, rows)
     }
 
     func phase(_ second: Int) -> String { second <= Int(scenario.warmup.seconds) ? "warm-up" : "measure" }
@@ -131,12 +132,9 @@ struct LiveMonitor: Sendable {
     func frame(_ load: LoadPhase, _ record: Record, _ report: RunReport, second: Int, line: String) -> LiveFrame {
         let samples = RunMeasurement.timeSeries(load, record, seconds: second) { i in record.e2eBySecond[i].map { ($0.p50, $0.p99) } }
         let rows = GateTable(scenario.gates.map { gates.evaluate($0, in: report) }).rows
-        let states = zip(scenario.gates, rows).map { g, row in
-            LiveFrame.GateState(expression: row.expression, state: !MetricCatalog.isLive(g.metric) ? "pending" : row.verdict == .pass ? "pass" : "fail",
-                                measured: MetricCatalog.isLive(g.metric) ? row.measured : "—")
-        }
+        let states = zip(scenario.gates, rows).map { g, row in LiveFrame.GateState(row, pending: !MetricCatalog.isLive(g.metric)) }
         return LiveFrame(scenario: scenario.name, second: second, phase: phase(second), line: line,
-                         charts: HTMLReportWriter.timeCharts(samples).map { LiveFrame.Chart(id: $0.id, svg: $0.render()) }, gates: states)
+                         charts: HTMLReportWriter.timeCharts(samples).map(LiveFrame.Chart.init), gates: states)
     }
 
     /// This second's figures for `/metrics`; `lastPublished` is each workload's count a second ago.

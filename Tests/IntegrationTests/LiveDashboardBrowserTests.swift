@@ -18,7 +18,7 @@ final class LiveDashboardBrowserTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
         let scenario = try box.scenario("live", """
             name: live
-            duration: 14s
+            duration: 30s
             warmup: 2s
             drain_timeout: 30s
             limits: { schedule_lag_p99: 10s, rsbench_cpu: 100% }
@@ -73,6 +73,7 @@ final class LiveDashboardBrowserTests: XCTestCase {
             return Int(dom[r.upperBound...].prefix { $0 != "\"" })
         }
 
+        // 30 s of load: room for a slow Chromium start to still see four live frames before the run ends.
         try waitFor("the live page's frames to start", timeout: .seconds(180)) { (frame()?["second"] as? Int ?? 0) >= 3 }
         let live = try browse("running", frames: 4)
         let seconds = try XCTUnwrap(attribute("data-seconds", in: live), "the page counts the seconds it saw:\n\(live.prefix(2000))")
