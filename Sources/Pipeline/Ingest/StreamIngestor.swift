@@ -160,6 +160,12 @@ public struct StreamIngestor<Handler: BatchHandler>: Sendable {
                     publishedEarly = []
                     // Queued behind the store in flight, not waited for: the next fetch starts at once.
                     if !flushed.isEmpty { chain(flushed, after: &storing, failures: failures) }
+                    // A bounded run (`stopWhenIdle`: tests, one-shot consumes) counts a quiet turn only once its stores
+                    // are done, as before: a store stuck on a NATS or ClickHouse outage must not let it end early.
+                    if stopWhenIdle != nil {
+                        try await storing?.value
+                        storing = nil
+                    }
                     idle += 1
                     if let limit = stopWhenIdle, idle >= limit {
                         try await storing?.value
